@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the Worker bundle (build/index.js + build/index_bg.wasm) from the crate's `worker` feature.
+# Offline-safe: wasm-bindgen comes from the cargo-installed CLI and wasm-opt is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen)}"
+exec worker-build --release --no-opt --features worker

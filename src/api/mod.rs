@@ -1,0 +1,152 @@
+//! The HTTP API, platform-neutral: [`handle`] takes a [`Request`] and returns a [`Response`].
+//!
+//! - `GET  /healthz`, `GET /v1`: health and a Heat-style versions document (no auth)
+//! - `POST /admin/v1/projects/{project_id}/tokens`, `DELETE .../tokens/{id}`: project tokens (admin)
+//! - `/v1/{project_id}/software_configs[...]`, `/v1/{project_id}/software_deployments[...]`: Heat
+//!   (see [`heat`])
+
+pub mod envelope;
+pub mod heat;
+
+use crate::auth;
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::http::{Request, Response};
+use crate::store::{CountingStore, Store};
+use serde_json::{json, Value};
+
+/// Settings the platform hands to the API.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The admin API's bearer token; `None` disables the admin API.
+    pub admin_token: Option<String>,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Adds `X-KV-Ops: N` (store operations this request made) to every response.
+    pub expose_store_ops: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { admin_token: None, max_body_bytes: MAX_BODY_BYTES, expose_store_ops: false }
+    }
+}
+
+/// The default request body limit: 1 MiB.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What every handler gets.
+pub struct Ctx<'a, S: Store + ?Sized, C: Clock + ?Sized> {
+    pub store: &'a S,
+    pub clock: &'a C,
+    pub settings: &'a Settings,
+}
+
+/// Answers one request. Never panics on input; every failure becomes an error envelope.
+pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, store: &S, clock: &C, settings: &Settings) -> Response {
+    let counting = CountingStore::new(store);
+    let ctx = Ctx { store: &counting, clock, settings };
+    let mut response = route(req, &ctx).await;
+    if settings.expose_store_ops {
+        response = response.with_header("x-kv-ops", counting.ops().to_string());
+    }
+    response
+}
+
+async fn route<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_, S, C>) -> Response {
+    let segments = req.segments();
+    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
+    match seg.as_slice() {
+        ["healthz"] => only(req, "GET, HEAD", || Response::json(200, &json!({"status": "ok"}))),
+        ["v1"] => only(req, "GET, HEAD", || Response::json(200, &versions(req))),
+        ["admin", "v1", "projects", project, rest @ ..] => admin(req, ctx, project, rest).await.unwrap_or_else(|e| envelope::heat(&e)),
+        ["v1", project, rest @ ..] => heat::route(req, ctx, project, rest).await,
+        _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
+    }
+}
+
+fn only(req: &Request, allow: &'static str, ok: impl FnOnce() -> Response) -> Response {
+    if allow.split(", ").any(|m| m == req.method) {
+        ok()
+    } else {
+        envelope::heat(&ApiError::MethodNotAllowed { allow })
+    }
+}
+
+/// Heat's versions document, so OpenStack clients can discover the API.
+fn versions(req: &Request) -> Value {
+    let host = req.header_value("host").unwrap_or("localhost");
+    let scheme = req.header_value("x-forwarded-proto").unwrap_or("http");
+    json!({"versions": [{
+        "id": "v1.0",
+        "status": "CURRENT",
+        "links": [{"rel": "self", "href": format!("{scheme}://{host}/v1/")}]
+    }]})
+}
+
+async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_, S, C>, project: &str, rest: &[&str]) -> Result<Response, ApiError> {
+    let allow = match rest {
+        ["tokens"] => "POST",
+        ["tokens", _] => "DELETE",
+        _ => return Err(ApiError::NotFound(format!("No resource at {}", req.path))),
+    };
+    if req.method != allow {
+        return Ok(envelope::heat(&ApiError::MethodNotAllowed { allow }));
+    }
+    auth::check_admin(req.header_value("authorization"), ctx.settings.admin_token.as_deref())?;
+    if !auth::is_project_id(project) {
+        return Err(ApiError::invalid(crate::validate::FieldError::new(
+            "/project_id",
+            crate::validate::Code::Pattern,
+            "must be 32 letters and digits",
+        )));
+    }
+    match rest {
+        ["tokens"] => Ok(Response::json(201, &auth::issue_token(ctx.store, project, ctx.clock.now_ms()).await?)),
+        ["tokens", id] => {
+            auth::revoke_token(ctx.store, project, id).await?;
+            Ok(Response::empty(204))
+        }
+        _ => Err(ApiError::NotFound(format!("No resource at {}", req.path))),
+    }
+}
+
+/// Reads a JSON body: 413 over the limit, 415 for a non-JSON content type, 400 for bad JSON.
+pub fn json_body(req: &Request, limit: usize) -> Result<Value, ApiError> {
+    check_body_size(req, limit)?;
+    if let Some(ct) = req.header_value("content-type") {
+        let ct = ct.to_ascii_lowercase();
+        if !ct.contains("json") && !req.body.is_empty() {
+            return Err(ApiError::UnsupportedMediaType(format!("The request content type {ct} is not supported; send application/json")));
+        }
+    }
+    let text = std::str::from_utf8(&req.body).map_err(|_| {
+        ApiError::invalid(crate::validate::FieldError::new("", crate::validate::Code::InvalidJson, "is not valid UTF-8"))
+    })?;
+    if text.trim().is_empty() {
+        return Err(ApiError::invalid(crate::validate::FieldError::new("", crate::validate::Code::Required, "is required (send a JSON document)")));
+    }
+    crate::validate::parse_json(text).map_err(ApiError::invalid)
+}
+
+/// 413 when the declared or actual body is over the limit.
+pub fn check_body_size(req: &Request, limit: usize) -> Result<(), ApiError> {
+    let declared = req.header_value("content-length").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+    if req.body.len() > limit || declared > limit as u64 {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    Ok(())
+}
+
+/// Maps a validation report to the API's error.
+pub fn into_api<T>(parsed: Option<T>, report: crate::validate::Report) -> Result<T, ApiError> {
+    match parsed {
+        Some(v) if report.is_valid() => Ok(v),
+        _ => Err(ApiError::Invalid(report.errors)),
+    }
+}
+
+/// A new random id, or a 500 if the platform's random source fails.
+pub fn new_id(f: fn() -> Result<String, String>) -> Result<String, ApiError> {
+    f().map_err(|e| ApiError::Storage(crate::store::StoreError::Backend(e)))
+}

@@ -1,0 +1,81 @@
+//! Time, given to the core by its platform (`SystemTime::now()` panics on wasm32-unknown-unknown),
+//! and the timestamp formats of both APIs.
+
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+/// A source of the current time in milliseconds since the Unix epoch.
+pub trait Clock {
+    fn now_ms(&self) -> u64;
+}
+
+/// The host's clock (native builds only).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    }
+}
+
+/// A clock that returns a settable time (tests), advancing by `step_ms` on every read.
+#[derive(Debug, Default)]
+pub struct FixedClock {
+    now: std::cell::Cell<u64>,
+    step_ms: u64,
+}
+
+impl FixedClock {
+    pub fn new(now_ms: u64, step_ms: u64) -> Self {
+        FixedClock { now: std::cell::Cell::new(now_ms), step_ms }
+    }
+    pub fn set(&self, now_ms: u64) {
+        self.now.set(now_ms);
+    }
+}
+
+impl Clock for FixedClock {
+    fn now_ms(&self) -> u64 {
+        let t = self.now.get();
+        self.now.set(t + self.step_ms);
+        t
+    }
+}
+
+const HEAT_TIME: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+const CODEARTS_TIME: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+
+fn datetime(ms: u64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp((ms / 1000) as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Heat's time format: `2015-01-31T15:12:36Z` (UTC, whole seconds).
+pub fn heat_time(ms: u64) -> String {
+    datetime(ms).format(HEAT_TIME).unwrap_or_default()
+}
+
+/// CodeArts' time format: `2021-04-01 17:05:53` (UTC).
+pub fn codearts_time(ms: u64) -> String {
+    datetime(ms).format(CODEARTS_TIME).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heat_times_are_utc_whole_seconds() {
+        assert_eq!(heat_time(1_422_717_156_789), "2015-01-31T15:12:36Z");
+        assert_eq!(codearts_time(1_422_717_156_789), "2015-01-31 15:12:36");
+    }
+
+    #[test]
+    fn a_fixed_clock_advances_by_its_step() {
+        let c = FixedClock::new(1000, 5);
+        assert_eq!((c.now_ms(), c.now_ms()), (1000, 1005));
+    }
+}

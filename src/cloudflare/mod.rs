@@ -1,0 +1,55 @@
+//! The Cloudflare Worker: converts a `worker::Request` into the core's [`Request`], answers it with
+//! [`api::handle`] over Workers KV, and converts the answer back. Nothing else lives here.
+
+mod kv;
+
+use crate::api::{self, Settings};
+use crate::clock::Clock;
+use crate::http::Request;
+use ::worker::{event, Context, Env, Headers, Response as WorkerResponse, Result as WorkerResult};
+
+/// The KV namespace binding in `wrangler.toml`.
+const KV_BINDING: &str = "DEPLOY_KV";
+
+/// The platform clock: `Date.now()`.
+struct WorkerClock;
+
+impl Clock for WorkerClock {
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+}
+
+fn settings(env: &Env) -> Settings {
+    let text = |name: &str| env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).ok();
+    Settings {
+        admin_token: text("ADMIN_TOKEN").filter(|t| !t.is_empty()),
+        expose_store_ops: text("EXPOSE_KV_OPS").is_some_and(|v| v == "true"),
+        ..Settings::default()
+    }
+}
+
+#[event(fetch)]
+async fn fetch(mut req: ::worker::Request, env: Env, _ctx: Context) -> WorkerResult<WorkerResponse> {
+    let settings = settings(&env);
+    let url = req.url()?;
+    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let declared = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
+    // Never buffer a body we are going to refuse: the core answers 413 from the header alone.
+    let body = if declared > settings.max_body_bytes { Vec::new() } else { req.bytes().await.unwrap_or_default() };
+    let core = Request {
+        method: req.method().to_string().to_ascii_uppercase(),
+        path: url.path().to_owned(),
+        query: url.query().unwrap_or_default().to_owned(),
+        headers,
+        body,
+    };
+    let store = kv::CloudflareKvStore::from_env(&env, KV_BINDING)?;
+    let answer = api::handle(&core, &store, &WorkerClock, &settings).await;
+    let out_headers = Headers::new();
+    for (name, value) in &answer.headers {
+        out_headers.append(name, value)?;
+    }
+    let response = if answer.body.is_empty() { WorkerResponse::empty()? } else { WorkerResponse::from_bytes(answer.body)? };
+    Ok(response.with_status(answer.status).with_headers(out_headers))
+}

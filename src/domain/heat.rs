@@ -1,0 +1,536 @@
+//! Heat / RTS software configs and software deployments.
+//!
+//! `parse_*` functions take a request payload as JSON and return either a validated value or every
+//! problem found, each with a JSON-pointer path. The same functions back the Worker and the npm
+//! package, so both give the same verdict.
+
+use crate::validate::{child, item, type_name, Code, Fields, Report, StrRule};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The group a config gets when none is given.
+pub const DEFAULT_GROUP: &str = "Heat::Ungrouped";
+/// Input and output types.
+pub const IO_TYPES: &[&str] = &["String", "Number", "CommaDelimitedList", "Json", "Boolean"];
+/// Deployment statuses (the RTS pages' list).
+pub const STATUSES: &[&str] = &["COMPLETE", "IN_PROGRESS", "FAILED"];
+/// Most inputs (or outputs) one config may declare.
+pub const MAX_IO: usize = 100;
+/// Most deployments one batch create may hold.
+pub const MAX_BATCH: usize = 100;
+/// Heat's column sizes.
+pub const NAME_MAX: usize = 255;
+pub const ID_MAX: usize = 36;
+pub const STACK_USER_PROJECT_MAX: usize = 64;
+pub const ACTION_MAX: usize = 255;
+pub const DESCRIPTION_MAX: usize = 4096;
+pub const STATUS_REASON_MAX: usize = 65_535;
+
+/// One declared input of a config. `value` is only filled in a server's metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigInput {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub replace_on_change: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+}
+
+/// One declared output of a config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigOutput {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub error_output: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A software config as stored and returned (`created_ms` orders listings and is not returned).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoftwareConfig {
+    pub id: String,
+    pub name: Option<String>,
+    pub group: String,
+    pub config: Value,
+    pub inputs: Vec<ConfigInput>,
+    pub outputs: Vec<ConfigOutput>,
+    pub options: Map<String, Value>,
+    pub creation_time: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub created_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// The validated body of `POST /software_configs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConfig {
+    pub name: Option<String>,
+    pub group: String,
+    pub config: Value,
+    pub inputs: Vec<ConfigInput>,
+    pub outputs: Vec<ConfigOutput>,
+    pub options: Map<String, Value>,
+}
+
+/// A software deployment as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoftwareDeployment {
+    pub id: String,
+    pub config_id: String,
+    pub server_id: String,
+    pub input_values: Option<Map<String, Value>>,
+    pub output_values: Option<Map<String, Value>>,
+    pub action: String,
+    pub status: String,
+    pub status_reason: String,
+    pub creation_time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_user_project_id: Option<String>,
+    #[serde(default)]
+    pub created_ms: u64,
+    #[serde(default)]
+    pub updated_ms: u64,
+}
+
+impl SoftwareDeployment {
+    /// The wire form: Heat's keys, `updated_time` only once updated, no internal fields.
+    pub fn to_wire(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), self.id.clone().into());
+        m.insert("config_id".into(), self.config_id.clone().into());
+        m.insert("server_id".into(), self.server_id.clone().into());
+        m.insert("input_values".into(), self.input_values.clone().map_or(Value::Null, Value::Object));
+        m.insert("output_values".into(), self.output_values.clone().map_or(Value::Null, Value::Object));
+        m.insert("action".into(), self.action.clone().into());
+        m.insert("status".into(), self.status.clone().into());
+        m.insert("status_reason".into(), self.status_reason.clone().into());
+        m.insert("creation_time".into(), self.creation_time.clone().into());
+        if let Some(t) = &self.updated_time {
+            m.insert("updated_time".into(), t.clone().into());
+        }
+        Value::Object(m)
+    }
+}
+
+impl SoftwareConfig {
+    /// The wire form of a full config.
+    pub fn to_wire(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.remove("created_ms");
+        }
+        v
+    }
+    /// The summary form used by listings: `{id, name, group, creation_time}`.
+    pub fn summary(&self) -> Value {
+        serde_json::json!({"id": self.id, "name": self.name, "group": self.group, "creation_time": self.creation_time})
+    }
+}
+
+/// The validated body of one deployment in `POST /software_deployments`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDeployment {
+    pub config_id: String,
+    pub server_id: String,
+    pub input_values: Option<Map<String, Value>>,
+    pub action: String,
+    pub status: String,
+    pub status_reason: String,
+    pub stack_user_project_id: Option<String>,
+}
+
+/// The validated body of `PUT /software_deployments/{id}`: only fields that were sent (Heat treats
+/// null as not sent).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeploymentUpdate {
+    pub config_id: Option<String>,
+    pub input_values: Option<Map<String, Value>>,
+    pub output_values: Option<Map<String, Value>>,
+    pub action: Option<String>,
+    pub status: Option<String>,
+    pub status_reason: Option<String>,
+}
+
+const CONFIG_KEYS: &[&str] = &["name", "group", "config", "inputs", "outputs", "options"];
+const INPUT_KEYS: &[&str] = &["name", "type", "description", "default", "replace_on_change"];
+const OUTPUT_KEYS: &[&str] = &["name", "type", "description", "error_output"];
+const CREATE_KEYS: &[&str] = &["config_id", "server_id", "input_values", "action", "status", "status_reason", "stack_user_project_id"];
+const UPDATE_KEYS: &[&str] = &["config_id", "input_values", "output_values", "action", "status", "status_reason"];
+
+/// Validates a `POST /software_configs` body.
+pub fn parse_new_config(body: &Value, report: &mut Report) -> Option<NewConfig> {
+    let mut f = Fields::of(body, "", report)?;
+    f.unknown_keys(CONFIG_KEYS, false);
+    let name = f.str("name", StrRule::optional(NAME_MAX)).map(str::to_owned);
+    let group = f.str("group", StrRule::optional(NAME_MAX)).filter(|g| !g.is_empty()).unwrap_or(DEFAULT_GROUP).to_owned();
+    let config = f.present("config").cloned().unwrap_or(Value::Null);
+    let options = f.object("options", false).cloned().unwrap_or_default();
+    let raw_inputs = f.array("inputs", false, MAX_IO);
+    let raw_outputs = f.array("outputs", false, MAX_IO);
+    let inputs: Vec<ConfigInput> = raw_inputs
+        .map(|items| items.iter().enumerate().filter_map(|(i, v)| parse_input(v, &item("/inputs", i), report)).collect())
+        .unwrap_or_default();
+    let outputs: Vec<ConfigOutput> = raw_outputs
+        .map(|items| items.iter().enumerate().filter_map(|(i, v)| parse_output(v, &item("/outputs", i), report)).collect())
+        .unwrap_or_default();
+    check_unique_names(inputs.iter().map(|i| i.name.as_str()), "/inputs", report);
+    check_unique_names(outputs.iter().map(|o| o.name.as_str()), "/outputs", report);
+    report.is_valid().then_some(NewConfig { name, group, config, inputs, outputs, options })
+}
+
+fn check_unique_names<'a>(names: impl Iterator<Item = &'a str>, path: &str, report: &mut Report) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, name) in names.enumerate() {
+        if !seen.insert(name) {
+            report.error(&child(&item(path, i), "name"), Code::Duplicate, format_args!("\"{name}\" is declared twice"));
+        }
+    }
+}
+
+fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput> {
+    let mut f = Fields::of(v, path, report)?;
+    f.unknown_keys(INPUT_KEYS, true);
+    let name = f.str("name", StrRule::required(NAME_MAX));
+    let kind = f.one_of("type", IO_TYPES, false);
+    let type_ok = f.present("type").is_none() || kind.is_some();
+    let description = f.str("description", StrRule::optional(DESCRIPTION_MAX)).map(str::to_owned);
+    let replace_on_change = f.bool("replace_on_change", false).unwrap_or(false);
+    let default = f.present("default").cloned();
+    let kind = kind.unwrap_or("String");
+    if let (Some(d), true) = (&default, type_ok) {
+        check_fits_type(d, kind, &child(path, "default"), report);
+    }
+    Some(ConfigInput { name: name?.to_owned(), kind: kind.to_owned(), description, default, replace_on_change, value: None })
+}
+
+fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutput> {
+    let mut f = Fields::of(v, path, report)?;
+    f.unknown_keys(OUTPUT_KEYS, true);
+    let name = f.str("name", StrRule::required(NAME_MAX));
+    let kind = f.one_of("type", IO_TYPES, false).unwrap_or("String");
+    let description = f.str("description", StrRule::optional(DESCRIPTION_MAX)).map(str::to_owned);
+    let error_output = f.bool("error_output", false).unwrap_or(false);
+    Some(ConfigOutput { name: name?.to_owned(), kind: kind.to_owned(), description, error_output })
+}
+
+/// Checks that an input's `default` fits its declared type, as Heat's parameter types coerce.
+/// An empty-string default is Heat's legacy "no default" and is never checked.
+fn check_fits_type(v: &Value, kind: &str, path: &str, report: &mut Report) {
+    let ok = match (kind, v) {
+        (_, Value::String(s)) if s.is_empty() => true,
+        ("String", Value::String(_) | Value::Number(_) | Value::Bool(_)) => true,
+        ("Number", Value::Number(_)) => true,
+        ("Number", Value::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        ("Boolean", Value::Bool(_)) => true,
+        ("Boolean", Value::String(s)) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+        ("CommaDelimitedList", Value::String(_)) => true,
+        ("CommaDelimitedList", Value::Array(items)) => items.iter().all(|i| i.is_string() || i.is_number()),
+        ("Json", Value::Object(_) | Value::Array(_)) => true,
+        ("Json", Value::String(s)) => serde_json::from_str::<Value>(s).is_ok_and(|j| j.is_object() || j.is_array()),
+        _ => false,
+    };
+    if !ok {
+        report.error(path, Code::Type, format_args!("must be a valid {kind} value, not {}", describe(v)));
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.chars().count() <= 40 => format!("\"{s}\""),
+        other => type_name(other).to_owned(),
+    }
+}
+
+fn parse_deployment_fields(f: &mut Fields<'_, '_>) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
+    let action = f.str("action", StrRule::optional(ACTION_MAX)).map(str::to_owned);
+    let status = f.one_of("status", STATUSES, false).map(str::to_owned);
+    let status_reason = f.str("status_reason", StrRule::optional(STATUS_REASON_MAX)).map(str::to_owned);
+    let config_id = f.str("config_id", StrRule::optional(ID_MAX).min(1)).map(str::to_owned);
+    (config_id, action, status, status_reason)
+}
+
+/// Validates one deployment of a `POST /software_deployments` body at `path` (`""`, or `/3` in a
+/// batch).
+pub fn parse_new_deployment(body: &Value, path: &str, report: &mut Report) -> Option<NewDeployment> {
+    let before = report.errors.len();
+    let mut f = Fields::of(body, path, report)?;
+    f.unknown_keys(CREATE_KEYS, false);
+    let config_id = f.str("config_id", StrRule::required(ID_MAX)).map(str::to_owned);
+    let server_id = f.str("server_id", StrRule::required(ID_MAX)).map(str::to_owned);
+    let input_values = f.object("input_values", false).cloned();
+    let action = f.str("action", StrRule::optional(ACTION_MAX)).map(str::to_owned);
+    let status = f.one_of("status", STATUSES, false).map(str::to_owned);
+    let status_reason = f.str("status_reason", StrRule::optional(STATUS_REASON_MAX)).map(str::to_owned);
+    let stack_user_project_id = f.str("stack_user_project_id", StrRule::optional(STACK_USER_PROJECT_MAX)).map(str::to_owned);
+    if report.errors.len() > before {
+        return None;
+    }
+    Some(NewDeployment {
+        config_id: config_id?,
+        server_id: server_id?,
+        input_values,
+        action: action.unwrap_or_else(|| "INIT".to_owned()),
+        status: status.unwrap_or_else(|| "COMPLETE".to_owned()),
+        status_reason: status_reason.unwrap_or_default(),
+        stack_user_project_id,
+    })
+}
+
+/// Validates a `POST /software_deployments` body: one object, or an array of 1 to [`MAX_BATCH`]
+/// objects (a batch). Returns the deployments and whether it was a batch.
+pub fn parse_new_deployments(body: &Value, report: &mut Report) -> Option<(Vec<NewDeployment>, bool)> {
+    match body {
+        Value::Array(items) => {
+            if items.is_empty() {
+                report.error("", Code::TooShort, "must hold at least one deployment");
+                return None;
+            }
+            if items.len() > MAX_BATCH {
+                report.error("", Code::TooLong, format_args!("must hold at most {MAX_BATCH} deployments"));
+                return None;
+            }
+            let parsed: Vec<_> = items.iter().enumerate().map(|(i, v)| parse_new_deployment(v, &item("", i), report)).collect();
+            if !report.is_valid() {
+                return None;
+            }
+            Some((parsed.into_iter().flatten().collect(), true))
+        }
+        Value::Object(_) => parse_new_deployment(body, "", report).map(|d| (vec![d], false)),
+        other => {
+            report.error("", Code::Type, format_args!("must be a JSON object or an array of objects, not {}", type_name(other)));
+            None
+        }
+    }
+}
+
+/// Validates a `PUT /software_deployments/{id}` body.
+pub fn parse_deployment_update(body: &Value, report: &mut Report) -> Option<DeploymentUpdate> {
+    let mut f = Fields::of(body, "", report)?;
+    f.unknown_keys(UPDATE_KEYS, false);
+    let (config_id, action, status, status_reason) = parse_deployment_fields(&mut f);
+    let input_values = f.object("input_values", false).cloned();
+    let output_values = f.object("output_values", false).cloned();
+    report.is_valid().then_some(DeploymentUpdate { config_id, input_values, output_values, action, status, status_reason })
+}
+
+impl SoftwareConfig {
+    /// Builds a stored config from a validated body.
+    pub fn create(id: String, new: NewConfig, now_ms: u64) -> Self {
+        SoftwareConfig {
+            id,
+            name: new.name,
+            group: new.group,
+            config: new.config,
+            inputs: new.inputs,
+            outputs: new.outputs,
+            options: new.options,
+            creation_time: crate::clock::heat_time(now_ms),
+            created_ms: now_ms,
+        }
+    }
+
+    /// The config as a server agent needs it for one deployment: every input's `value` filled from
+    /// the deployment's `input_values`, else the input's default (Heat's derived config).
+    pub fn derive_for(&self, deployment: &SoftwareDeployment) -> Value {
+        let mut derived = self.clone();
+        for input in &mut derived.inputs {
+            let given = deployment.input_values.as_ref().and_then(|m| m.get(&input.name)).cloned();
+            input.value = Some(given.or_else(|| input.default.clone()).unwrap_or(Value::Null));
+        }
+        derived.to_wire()
+    }
+}
+
+impl SoftwareDeployment {
+    /// Builds a stored deployment from a validated body.
+    pub fn create(id: String, new: NewDeployment, now_ms: u64) -> Self {
+        SoftwareDeployment {
+            id,
+            config_id: new.config_id,
+            server_id: new.server_id,
+            input_values: new.input_values,
+            output_values: None,
+            action: new.action,
+            status: new.status,
+            status_reason: new.status_reason,
+            creation_time: crate::clock::heat_time(now_ms),
+            updated_time: None,
+            stack_user_project_id: new.stack_user_project_id,
+            created_ms: now_ms,
+            updated_ms: 0,
+        }
+    }
+
+    /// Applies an update; `updated_time` is set on every update.
+    pub fn apply(&mut self, update: DeploymentUpdate, now_ms: u64) {
+        if let Some(v) = update.config_id {
+            self.config_id = v;
+        }
+        if let Some(v) = update.input_values {
+            self.input_values = Some(v);
+        }
+        if let Some(v) = update.output_values {
+            self.output_values = Some(v);
+        }
+        if let Some(v) = update.action {
+            self.action = v;
+        }
+        if let Some(v) = update.status {
+            self.status = v;
+        }
+        if let Some(v) = update.status_reason {
+            self.status_reason = v;
+        }
+        self.updated_time = Some(crate::clock::heat_time(now_ms));
+        self.updated_ms = now_ms;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn errors_of(f: impl FnOnce(&mut Report)) -> Vec<(String, Code)> {
+        let mut r = Report::default();
+        f(&mut r);
+        r.errors.into_iter().map(|e| (e.path, e.code)).collect()
+    }
+
+    #[test]
+    fn a_minimal_config_gets_heat_defaults() {
+        let mut r = Report::default();
+        let c = parse_new_config(&json!({"name": "a", "inputs": [{"name": "x"}], "outputs": [{"name": "y"}]}), &mut r).unwrap();
+        assert_eq!(c.group, DEFAULT_GROUP);
+        assert_eq!(serde_json::to_value(&c.inputs).unwrap(), json!([{"name": "x", "type": "String"}]));
+        assert_eq!(serde_json::to_value(&c.outputs).unwrap(), json!([{"name": "y", "type": "String", "error_output": false}]));
+        assert!(c.options.is_empty());
+    }
+
+    #[test]
+    fn config_input_problems_are_all_reported_with_paths() {
+        let errs = errors_of(|r| {
+            parse_new_config(
+                &json!({"inputs": [{"type": "Strng"}, {"name": "n", "default": "abc", "type": "Number"}, {"name": "k", "colour": 1}], "outputs": "no"}),
+                r,
+            );
+        });
+        assert_eq!(
+            errs,
+            vec![
+                ("/outputs".into(), Code::Type),
+                ("/inputs/0/name".into(), Code::Required),
+                ("/inputs/0/type".into(), Code::Enum),
+                ("/inputs/1/default".into(), Code::Type),
+                ("/inputs/2/colour".into(), Code::UnknownField),
+            ]
+        );
+    }
+
+    #[test]
+    fn defaults_must_fit_their_type() {
+        for (kind, good, bad) in [
+            ("Number", json!("1.5"), json!("one")),
+            ("Boolean", json!("TRUE"), json!("yes")),
+            ("Json", json!("{\"a\":1}"), json!("[oops")),
+            ("CommaDelimitedList", json!(["a", "b"]), json!({"a": 1})),
+        ] {
+            let ok = errors_of(|r| {
+                parse_new_config(&json!({"inputs": [{"name": "i", "type": kind, "default": good}]}), r);
+            });
+            assert!(ok.is_empty(), "{kind} should accept its good default");
+            let ko = errors_of(|r| {
+                parse_new_config(&json!({"inputs": [{"name": "i", "type": kind, "default": bad}]}), r);
+            });
+            assert_eq!(ko, vec![("/inputs/0/default".into(), Code::Type)], "{kind}");
+        }
+    }
+
+    #[test]
+    fn duplicate_input_names_are_rejected() {
+        let errs = errors_of(|r| {
+            parse_new_config(&json!({"inputs": [{"name": "a"}, {"name": "a"}]}), r);
+        });
+        assert_eq!(errs, vec![("/inputs/1/name".into(), Code::Duplicate)]);
+    }
+
+    #[test]
+    fn a_deployment_needs_config_and_server_and_a_known_status() {
+        let errs = errors_of(|r| {
+            parse_new_deployment(&json!({"status": "DONE", "server_id": "x".repeat(37)}), "", r);
+        });
+        assert_eq!(
+            errs,
+            vec![("/config_id".into(), Code::Required), ("/server_id".into(), Code::TooLong), ("/status".into(), Code::Enum)]
+        );
+    }
+
+    #[test]
+    fn deployment_defaults_follow_heats_rpc_layer() {
+        let mut r = Report::default();
+        let d = parse_new_deployment(&json!({"config_id": "c", "server_id": "dummy_server", "extra": 1}), "", &mut r).unwrap();
+        assert_eq!((d.action.as_str(), d.status.as_str(), d.status_reason.as_str()), ("INIT", "COMPLETE", ""));
+        assert_eq!(r.warnings[0].path, "/extra");
+    }
+
+    #[test]
+    fn batch_errors_name_the_item_index() {
+        let errs = errors_of(|r| {
+            parse_new_deployments(&json!([{"config_id": "c", "server_id": "s"}, {"config_id": "c"}]), r);
+        });
+        assert_eq!(errs, vec![("/1/server_id".into(), Code::Required)]);
+    }
+
+    #[test]
+    fn a_batch_must_be_non_empty_and_bounded() {
+        assert_eq!(errors_of(|r| { parse_new_deployments(&json!([]), r); })[0].1, Code::TooShort);
+        let many: Vec<Value> = (0..=MAX_BATCH).map(|_| json!({"config_id": "c", "server_id": "s"})).collect();
+        assert_eq!(errors_of(|r| { parse_new_deployments(&Value::Array(many), r); })[0].1, Code::TooLong);
+        assert_eq!(errors_of(|r| { parse_new_deployments(&json!("x"), r); })[0].1, Code::Type);
+    }
+
+    #[test]
+    fn an_update_ignores_nulls_and_checks_types() {
+        let mut r = Report::default();
+        let u = parse_deployment_update(&json!({"status": null, "output_values": {"a": 1}}), &mut r).unwrap();
+        assert_eq!(u.status, None);
+        assert_eq!(u.output_values.unwrap()["a"], 1);
+        let errs = errors_of(|r| {
+            parse_deployment_update(&json!({"output_values": [1], "status": "nope", "config_id": ""}), r);
+        });
+        assert_eq!(
+            errs,
+            vec![("/status".into(), Code::Enum), ("/config_id".into(), Code::TooShort), ("/output_values".into(), Code::Type)]
+        );
+    }
+
+    #[test]
+    fn derived_config_fills_values_from_the_deployment_then_defaults() {
+        let mut r = Report::default();
+        let new = parse_new_config(&json!({"name": "c", "inputs": [{"name": "a"}, {"name": "b", "default": "d"}, {"name": "c"}]}), &mut r).unwrap();
+        let cfg = SoftwareConfig::create("cid".into(), new, 0);
+        let dep_new = parse_new_deployment(&json!({"config_id": "cid", "server_id": "s", "input_values": {"a": 1}}), "", &mut r).unwrap();
+        let dep = SoftwareDeployment::create("did".into(), dep_new, 0);
+        let v = cfg.derive_for(&dep);
+        let values: Vec<&Value> = v["inputs"].as_array().unwrap().iter().map(|i| &i["value"]).collect();
+        assert_eq!(values, [&json!(1), &json!("d"), &Value::Null]);
+    }
+}

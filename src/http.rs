@@ -1,0 +1,135 @@
+//! Platform-neutral HTTP request and response values. The Worker converts to and from these, so
+//! the whole API (routing, auth, envelopes) runs and is tested natively.
+
+use serde::Serialize;
+
+/// An incoming request, as the edge received it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Upper-case method (`GET`, `POST`, ...).
+    pub method: String,
+    /// The raw (still percent-encoded) path, e.g. `/v1/abc/software_configs`.
+    pub path: String,
+    /// The raw query string without `?` (may be empty).
+    pub query: String,
+    /// Headers with lower-case names, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// The raw body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A request with the given method and `path?query`.
+    pub fn new(method: &str, target: &str) -> Self {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        Request { method: method.to_ascii_uppercase(), path: path.to_owned(), query: query.to_owned(), ..Default::default() }
+    }
+    /// Adds a header (name lower-cased).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+    /// Sets a JSON body and its content type.
+    pub fn json(self, body: &serde_json::Value) -> Self {
+        self.raw_body(body.to_string().into_bytes()).header("content-type", "application/json")
+    }
+    /// Sets the raw body.
+    pub fn raw_body(mut self, body: Vec<u8>) -> Self {
+        self.body = body;
+        self
+    }
+    /// The first value of a header (name compared case-insensitively).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    /// Decoded query parameters, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        parse_query(&self.query)
+    }
+    /// The first decoded value of a query parameter.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query_pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    /// The path split into percent-decoded segments (empty segments dropped).
+    pub fn segments(&self) -> Vec<String> {
+        self.path.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode(s, false)).collect()
+    }
+}
+
+/// A response to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A JSON response.
+    pub fn json<T: Serialize + ?Sized>(status: u16, body: &T) -> Self {
+        // Serialising our own types cannot fail; fall back to an empty object rather than panic.
+        let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+        Response { status, headers: vec![("content-type".into(), "application/json".into())], body: bytes }
+    }
+    /// An empty response (e.g. 204), still typed as JSON: python-heatclient insists.
+    pub fn empty(status: u16) -> Self {
+        Response { status, headers: vec![("content-type".into(), "application/json".into())], body: Vec::new() }
+    }
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+    /// The first value of a header.
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+    /// The body parsed as JSON (`Null` when empty or not JSON), for tests.
+    pub fn json_body(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Decodes `%XX` escapes (and `+` as space when `plus_is_space`); invalid escapes stay as they are.
+pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
+    let replaced;
+    let s = if plus_is_space && s.contains('+') {
+        replaced = s.replace('+', " ");
+        replaced.as_str()
+    } else {
+        s
+    };
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Parses `a=1&b=x%20y` into decoded pairs (form encoding: `+` is a space).
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k, true), percent_decode(v, true))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameters_are_decoded() {
+        let r = Request::new("get", "/v1/x?server_id=a%2Fb&name=two+words&flag");
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.query_param("server_id").as_deref(), Some("a/b"));
+        assert_eq!(r.query_param("name").as_deref(), Some("two words"));
+        assert_eq!(r.query_param("flag").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn path_segments_are_decoded_and_empty_ones_dropped() {
+        let r = Request::new("GET", "/v1//abc/x%20y/");
+        assert_eq!(r.segments(), ["v1", "abc", "x y"]);
+    }
+}

@@ -1,0 +1,46 @@
+//! Random identifiers and secrets, from the platform's CSPRNG (getrandom: `crypto.getRandomValues`
+//! on wasm).
+
+/// Fills `buf` with random bytes. A CSPRNG failure is unrecoverable for id generation, but must not
+/// panic inside a request: the caller gets an error string.
+fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
+    let mut buf = [0u8; N];
+    getrandom::getrandom(&mut buf).map_err(|e| format!("random number generator failed: {e}"))?;
+    Ok(buf)
+}
+
+/// A random UUID v4 in Heat's form: `ef422fa5-719a-419e-a10c-72e3a367b0b8`.
+pub fn uuid_v4() -> Result<String, String> {
+    let bytes = random_bytes::<16>()?;
+    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string())
+}
+
+/// 32 lower-case hex characters, the form of Huawei's ids.
+pub fn hex32() -> Result<String, String> {
+    Ok(hex::encode(random_bytes::<16>()?))
+}
+
+/// A 256-bit secret as 64 lower-case hex characters.
+pub fn secret_hex() -> Result<String, String> {
+    Ok(hex::encode(random_bytes::<32>()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_version_4_and_distinct() {
+        let a = uuid_v4().unwrap();
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert_ne!(a, uuid_v4().unwrap());
+    }
+
+    #[test]
+    fn huawei_ids_are_32_hex_characters() {
+        let id = hex32().unwrap();
+        assert_eq!(id.len(), 32);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    }
+}

@@ -1,0 +1,417 @@
+//! Software configs and deployments on a key-value store.
+//!
+//! Key layout (all under one project, `p/{project_id}/`):
+//!
+//! | key | value |
+//! |---|---|
+//! | `cfg/{config_id}` | the config JSON; metadata `{name, group, creation_time, ms}` for listings |
+//! | `dep/{deployment_id}` | the deployment JSON |
+//! | `srv/{server_id}/{deployment_id}` | empty: the server's index |
+//! | `use/{config_id}/{deployment_id}` | empty: which deployments use a config |
+//!
+//! Writes go primary-first on create and index-first on delete, so an index entry never points at
+//! a deployment that was never written. An index entry whose deployment is gone (an interrupted
+//! delete, or KV's eventual consistency) is skipped and deleted by the reader that finds it.
+
+use crate::domain::heat::{DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment};
+use crate::error::ApiError;
+use crate::store::{get_all, key_segment, list_all, Store, StoreError};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Most configs one listing returns.
+pub const MAX_CONFIG_PAGE: usize = 1000;
+/// KV metadata limit, with room to spare.
+const METADATA_MAX: usize = 1000;
+
+/// The keys of one project.
+pub struct Keys<'p> {
+    project: &'p str,
+}
+
+impl<'p> Keys<'p> {
+    pub fn new(project: &'p str) -> Self {
+        Keys { project }
+    }
+    pub fn config(&self, id: &str) -> String {
+        format!("p/{}/cfg/{}", self.project, key_segment(id))
+    }
+    pub fn configs(&self) -> String {
+        format!("p/{}/cfg/", self.project)
+    }
+    pub fn deployment(&self, id: &str) -> String {
+        format!("p/{}/dep/{}", self.project, key_segment(id))
+    }
+    pub fn deployments(&self) -> String {
+        format!("p/{}/dep/", self.project)
+    }
+    pub fn server(&self, server_id: &str) -> String {
+        format!("p/{}/srv/{}/", self.project, key_segment(server_id))
+    }
+    pub fn server_entry(&self, server_id: &str, deployment_id: &str) -> String {
+        format!("{}{}", self.server(server_id), key_segment(deployment_id))
+    }
+    pub fn config_uses(&self, config_id: &str) -> String {
+        format!("p/{}/use/{}/", self.project, key_segment(config_id))
+    }
+    pub fn config_use(&self, config_id: &str, deployment_id: &str) -> String {
+        format!("{}{}", self.config_uses(config_id), key_segment(deployment_id))
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt { key: key.to_owned(), reason: e.to_string() }.into())
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
+}
+
+/// A strong ETag for a stored deployment: a hash of its stored form.
+pub fn etag(deployment: &SoftwareDeployment) -> String {
+    let bytes = serde_json::to_vec(deployment).unwrap_or_default();
+    format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32])
+}
+
+/// True when an `If-Match` header value matches the ETag (`*` matches any).
+pub fn if_match_holds(header: &str, current: &str) -> bool {
+    header.split(',').map(str::trim).any(|tag| tag == "*" || tag == current || tag.strip_prefix("W/") == Some(current))
+}
+
+/// The software-config API of one project.
+pub struct HeatService<'a, S: Store + ?Sized> {
+    store: &'a S,
+    keys: Keys<'a>,
+}
+
+impl<'a, S: Store + ?Sized> HeatService<'a, S> {
+    pub fn new(store: &'a S, project: &'a str) -> Self {
+        HeatService { store, keys: Keys::new(project) }
+    }
+
+    /// Stores a new config.
+    pub async fn create_config(&self, id: String, new: NewConfig, now_ms: u64) -> Result<SoftwareConfig, ApiError> {
+        let config = SoftwareConfig::create(id, new, now_ms);
+        let mut meta = json!({"name": config.name, "group": config.group, "creation_time": config.creation_time, "ms": now_ms});
+        if meta.to_string().len() > METADATA_MAX {
+            meta = json!({"ms": now_ms, "creation_time": config.creation_time});
+        }
+        self.store.put(&self.keys.config(&config.id), &encode(&config)?, Some(&meta)).await?;
+        Ok(config)
+    }
+
+    /// Reads a config, or 404 with Heat's message.
+    pub async fn config(&self, id: &str) -> Result<SoftwareConfig, ApiError> {
+        let key = self.keys.config(id);
+        match self.store.get(&key).await? {
+            Some(text) => decode(&key, &text),
+            None => Err(ApiError::not_found("Software config", id)),
+        }
+    }
+
+    /// Config summaries, newest first, after `marker` (an id; an unknown marker is ignored, as in
+    /// Heat), at most `limit`.
+    pub async fn list_configs(&self, limit: usize, marker: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        let listed = list_all(self.store, &self.keys.configs()).await?;
+        let prefix_len = self.keys.configs().len();
+        let mut rows: Vec<(u64, String, Option<Value>)> = listed
+            .into_iter()
+            .map(|k| {
+                let id = crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false);
+                let ms = k.metadata.as_ref().and_then(|m| m.get("ms")).and_then(Value::as_u64).unwrap_or(0);
+                let summary = k.metadata.filter(|m| m.get("group").is_some()).map(|m| {
+                    json!({"id": id, "name": m["name"], "group": m["group"], "creation_time": m["creation_time"]})
+                });
+                (ms, id, summary)
+            })
+            .collect();
+        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+        let start = match marker {
+            Some(m) => rows.iter().position(|r| r.1 == m).map_or(0, |i| i + 1),
+            None => 0,
+        };
+        let page: Vec<_> = rows.into_iter().skip(start).take(limit).collect();
+        // Summaries too large for metadata are read in bulk.
+        let missing: Vec<String> = page.iter().filter(|r| r.2.is_none()).map(|r| self.keys.config(&r.1)).collect();
+        let mut fetched: BTreeMap<String, Value> = BTreeMap::new();
+        if !missing.is_empty() {
+            for (key, text) in missing.iter().zip(get_all(self.store, &missing).await?) {
+                if let Some(text) = text {
+                    let cfg: SoftwareConfig = decode(key, &text)?;
+                    fetched.insert(cfg.id.clone(), cfg.summary());
+                }
+            }
+        }
+        Ok(page.into_iter().filter_map(|(_, id, summary)| summary.or_else(|| fetched.remove(&id))).collect())
+    }
+
+    /// Deletes a config; 409 while a deployment still uses it.
+    pub async fn delete_config(&self, id: &str) -> Result<(), ApiError> {
+        self.config(id).await?;
+        let uses = self.store.list(&self.keys.config_uses(id), None, 100).await?;
+        if !uses.keys.is_empty() {
+            let prefix_len = self.keys.config_uses(id).len();
+            let dep_ids: Vec<String> = uses.keys.iter().map(|k| crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false)).collect();
+            let dep_keys: Vec<String> = dep_ids.iter().map(|d| self.keys.deployment(d)).collect();
+            let found = get_all(self.store, &dep_keys).await?;
+            let mut live = None;
+            for ((dep_id, use_key), text) in dep_ids.iter().zip(uses.keys.iter()).zip(found) {
+                let still_uses = match text {
+                    Some(t) => decode::<SoftwareDeployment>(&self.keys.deployment(dep_id), &t)?.config_id == id,
+                    None => false,
+                };
+                if still_uses {
+                    live.get_or_insert_with(|| dep_id.clone());
+                } else {
+                    self.store.delete(&use_key.name).await?;
+                }
+            }
+            if let Some(dep_id) = live {
+                return Err(ApiError::Conflict(format!(
+                    "Software config with id {id} is still used by software deployment {dep_id}; delete the deployment first"
+                )));
+            }
+        }
+        self.store.delete(&self.keys.config(id)).await?;
+        Ok(())
+    }
+
+    /// Fails with 404 unless every config id exists.
+    async fn require_configs(&self, ids: &[&str]) -> Result<(), ApiError> {
+        let mut unique: Vec<&str> = ids.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        let keys: Vec<String> = unique.iter().map(|id| self.keys.config(id)).collect();
+        for (id, found) in unique.iter().zip(get_all(self.store, &keys).await?) {
+            if found.is_none() {
+                return Err(ApiError::not_found("Software config", id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates deployments, all or none: every config is checked before anything is written, and
+    /// a failed write removes what this call already wrote.
+    pub async fn create_deployments(&self, ids: Vec<String>, news: Vec<NewDeployment>, now_ms: u64) -> Result<Vec<SoftwareDeployment>, ApiError> {
+        let config_ids: Vec<&str> = news.iter().map(|n| n.config_id.as_str()).collect();
+        self.require_configs(&config_ids).await?;
+        let deployments: Vec<SoftwareDeployment> = ids.into_iter().zip(news).map(|(id, n)| SoftwareDeployment::create(id, n, now_ms)).collect();
+        for (i, d) in deployments.iter().enumerate() {
+            if let Err(e) = self.write_new_deployment(d).await {
+                for written in &deployments[..=i] {
+                    let _ = self.remove_deployment(written).await;
+                }
+                return Err(e);
+            }
+        }
+        Ok(deployments)
+    }
+
+    async fn write_new_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+        self.store.put(&self.keys.deployment(&d.id), &encode(d)?, None).await?;
+        self.store.put(&self.keys.server_entry(&d.server_id, &d.id), "", None).await?;
+        self.store.put(&self.keys.config_use(&d.config_id, &d.id), "", None).await?;
+        Ok(())
+    }
+
+    async fn remove_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+        self.store.delete(&self.keys.server_entry(&d.server_id, &d.id)).await?;
+        self.store.delete(&self.keys.config_use(&d.config_id, &d.id)).await?;
+        self.store.delete(&self.keys.deployment(&d.id)).await?;
+        Ok(())
+    }
+
+    /// Reads a deployment, or 404 with Heat's message.
+    pub async fn deployment(&self, id: &str) -> Result<SoftwareDeployment, ApiError> {
+        let key = self.keys.deployment(id);
+        match self.store.get(&key).await? {
+            Some(text) => decode(&key, &text),
+            None => Err(ApiError::not_found("Deployment", id)),
+        }
+    }
+
+    /// All deployments of the project, or of one server, oldest first.
+    pub async fn list_deployments(&self, server_id: Option<&str>) -> Result<Vec<SoftwareDeployment>, ApiError> {
+        let prefix = match server_id {
+            Some(s) => self.keys.server(s),
+            None => self.keys.deployments(),
+        };
+        let listed = list_all(self.store, &prefix).await?;
+        let ids: Vec<String> = listed.iter().map(|k| crate::http::percent_decode(&k.name[prefix.len().min(k.name.len())..], false)).collect();
+        let keys: Vec<String> = ids.iter().map(|id| self.keys.deployment(id)).collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for ((key, listed_key), text) in keys.iter().zip(&listed).zip(get_all(self.store, &keys).await?) {
+            match text {
+                Some(t) => {
+                    let d: SoftwareDeployment = decode(key, &t)?;
+                    if server_id.is_none_or(|s| s == d.server_id) {
+                        out.push(d);
+                    }
+                }
+                // A dangling index entry: skip it, and clean it up.
+                None if server_id.is_some() => self.store.delete(&listed_key.name).await?,
+                None => {}
+            }
+        }
+        out.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// Updates a deployment. With `if_match`, fails with 412 unless it matches the stored ETag.
+    pub async fn update_deployment(&self, id: &str, update: DeploymentUpdate, if_match: Option<&str>, now_ms: u64) -> Result<SoftwareDeployment, ApiError> {
+        let mut d = self.deployment(id).await?;
+        if let Some(expected) = if_match {
+            let current = etag(&d);
+            if !if_match_holds(expected, &current) {
+                return Err(ApiError::PreconditionFailed(format!(
+                    "Deployment with id {id} has changed since {expected} (now {current}); read it again and retry"
+                )));
+            }
+        }
+        let old_config = d.config_id.clone();
+        if let Some(new_config) = update.config_id.as_deref() {
+            if new_config != old_config {
+                self.require_configs(&[new_config]).await?;
+            }
+        }
+        d.apply(update, now_ms);
+        self.store.put(&self.keys.deployment(&d.id), &encode(&d)?, None).await?;
+        if d.config_id != old_config {
+            self.store.put(&self.keys.config_use(&d.config_id, &d.id), "", None).await?;
+            self.store.delete(&self.keys.config_use(&old_config, &d.id)).await?;
+        }
+        Ok(d)
+    }
+
+    /// Deletes a deployment (its index entries first).
+    pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
+        let d = self.deployment(id).await?;
+        self.remove_deployment(&d).await
+    }
+
+    /// What a server agent polls: each deployment on the server as its derived config, sorted by
+    /// config name.
+    pub async fn server_metadata(&self, server_id: &str) -> Result<Vec<Value>, ApiError> {
+        let deployments = self.list_deployments(Some(server_id)).await?;
+        let mut config_ids: Vec<&str> = deployments.iter().map(|d| d.config_id.as_str()).collect();
+        config_ids.sort_unstable();
+        config_ids.dedup();
+        let keys: Vec<String> = config_ids.iter().map(|id| self.keys.config(id)).collect();
+        let mut configs = BTreeMap::new();
+        for (key, text) in keys.iter().zip(get_all(self.store, &keys).await?) {
+            if let Some(t) = text {
+                let c: SoftwareConfig = decode(key, &t)?;
+                configs.insert(c.id.clone(), c);
+            }
+        }
+        let mut items: Vec<(String, u64, Value)> = deployments
+            .iter()
+            .filter_map(|d| configs.get(&d.config_id).map(|c| (c.name.clone().unwrap_or_default(), d.created_ms, c.derive_for(d))))
+            .collect();
+        items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        Ok(items.into_iter().map(|(_, _, v)| v).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::heat::{parse_deployment_update, parse_new_config, parse_new_deployment};
+    use crate::store::MemoryStore;
+    use crate::validate::Report;
+    use futures::executor::block_on;
+
+    fn new_config(name: &str) -> NewConfig {
+        parse_new_config(&json!({"name": name, "config": "#!/bin/sh"}), &mut Report::default()).unwrap()
+    }
+    fn new_dep(config: &str, server: &str) -> NewDeployment {
+        parse_new_deployment(&json!({"config_id": config, "server_id": server}), "", &mut Report::default()).unwrap()
+    }
+
+    #[test]
+    fn configs_list_newest_first_and_page_by_marker() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            for (i, n) in ["a", "b", "c"].iter().enumerate() {
+                svc.create_config(format!("id-{n}"), new_config(n), 1000 + i as u64).await.unwrap();
+            }
+            let all = svc.list_configs(10, None).await.unwrap();
+            let names: Vec<_> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
+            assert_eq!(names, ["c", "b", "a"]);
+            let after_c = svc.list_configs(1, Some("id-c")).await.unwrap();
+            assert_eq!(after_c[0]["id"], "id-b");
+            assert_eq!(after_c.len(), 1);
+        });
+    }
+
+    #[test]
+    fn a_config_in_use_cannot_be_deleted_until_its_deployment_is() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
+            svc.create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2).await.unwrap();
+            assert_eq!(svc.delete_config("c1").await.unwrap_err().status(), 409);
+            svc.delete_deployment("d1").await.unwrap();
+            svc.delete_config("c1").await.unwrap();
+            assert!(store.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_batch_with_one_unknown_config_writes_nothing() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
+            let before = store.snapshot();
+            let err = svc.create_deployments(vec!["d1".into(), "d2".into()], vec![new_dep("c1", "s"), new_dep("nope", "s")], 2).await.unwrap_err();
+            assert_eq!(err.to_string(), "Software config with id nope not found");
+            assert_eq!(store.snapshot(), before);
+        });
+    }
+
+    #[test]
+    fn dangling_server_index_entries_are_skipped_and_cleaned() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
+            svc.create_deployments(vec!["d1".into(), "d2".into()], vec![new_dep("c1", "s1"), new_dep("c1", "s1")], 2).await.unwrap();
+            store.delete(&Keys::new("p1").deployment("d1")).await.unwrap();
+            let listed = svc.list_deployments(Some("s1")).await.unwrap();
+            assert_eq!(listed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["d2"]);
+            assert_eq!(store.get(&Keys::new("p1").server_entry("s1", "d1")).await.unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn an_update_with_a_stale_etag_is_refused_and_changes_nothing() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
+            let d = svc.create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2).await.unwrap().remove(0);
+            let tag = etag(&d);
+            let upd = |s: &str| parse_deployment_update(&json!({"status": s}), &mut Report::default()).unwrap();
+            svc.update_deployment("d1", upd("IN_PROGRESS"), Some(&tag), 3).await.unwrap();
+            let before = store.snapshot();
+            assert_eq!(svc.update_deployment("d1", upd("FAILED"), Some(&tag), 4).await.unwrap_err().status(), 412);
+            assert_eq!(store.snapshot(), before);
+        });
+    }
+
+    #[test]
+    fn projects_never_see_each_others_data() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let a = HeatService::new(&store, "pa");
+            let b = HeatService::new(&store, "pb");
+            a.create_config("c1".into(), new_config("x"), 1).await.unwrap();
+            assert_eq!(b.config("c1").await.unwrap_err().status(), 404);
+            assert!(b.list_configs(10, None).await.unwrap().is_empty());
+        });
+    }
+}

@@ -1,0 +1,231 @@
+//! The storage seam: a small key-value trait shaped like Workers KV, an in-memory implementation
+//! for native tests, and a wrapper that counts operations (the per-request cost we report).
+//!
+//! Values are JSON strings (never serde-wasm-bindgen values: KV would store JS `Map`s as `{}`).
+//! The trait's futures are not `Send`, because KV's are not.
+
+use async_trait::async_trait;
+use serde_json::Value;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+/// A storage failure. Never shown to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage backend failed: {0}")]
+    Backend(String),
+    #[error("stored value under {key} is corrupt: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+/// One key returned by [`Store::list`], with its metadata if it was written with some.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedKey {
+    pub name: String,
+    pub metadata: Option<Value>,
+}
+
+/// One page of [`Store::list`]; `cursor` is `Some` when more keys follow.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListPage {
+    pub keys: Vec<ListedKey>,
+    pub cursor: Option<String>,
+}
+
+/// The most keys one [`Store::list`] call returns (Workers KV's limit).
+pub const LIST_PAGE_MAX: usize = 1000;
+/// The most keys one [`Store::get_many`] call reads at once (Workers KV's bulk-get limit).
+pub const GET_MANY_MAX: usize = 100;
+
+/// Key-value storage with KV's semantics: last write wins, lexicographic listing by prefix,
+/// small per-key metadata returned with listings.
+#[async_trait(?Send)]
+pub trait Store {
+    /// Reads one value.
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Reads up to [`GET_MANY_MAX`] values at once, in the order of `keys`.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError>;
+    /// Writes one value, with optional metadata (at most 1,024 bytes serialised).
+    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError>;
+    /// Deletes one key; deleting a missing key is not an error.
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+    /// Lists keys under `prefix` in lexicographic order, at most `limit` (≤ [`LIST_PAGE_MAX`]).
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError>;
+}
+
+/// Reads any number of keys in bulk, [`GET_MANY_MAX`] per store call.
+pub async fn get_all<S: Store + ?Sized>(store: &S, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+    let mut out = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(GET_MANY_MAX) {
+        out.extend(store.get_many(chunk).await?);
+    }
+    Ok(out)
+}
+
+/// Lists every key under `prefix`, following cursors.
+pub async fn list_all<S: Store + ?Sized>(store: &S, prefix: &str) -> Result<Vec<ListedKey>, StoreError> {
+    let mut keys = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.list(prefix, cursor.as_deref(), LIST_PAGE_MAX).await?;
+        keys.extend(page.keys);
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(keys),
+        }
+    }
+}
+
+/// An in-memory [`Store`] (a `BTreeMap`, so listings are ordered like KV's). Single-threaded, like
+/// a Worker isolate.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    entries: RefCell<BTreeMap<String, (String, Option<Value>)>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// How many keys are stored (for tests).
+    pub fn len(&self) -> usize {
+        self.entries.borrow().len()
+    }
+    /// True when nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.entries.borrow().is_empty()
+    }
+    /// A copy of every key and value (for tests that check nothing changed).
+    pub fn snapshot(&self) -> Vec<(String, String)> {
+        self.entries.borrow().iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect()
+    }
+}
+
+#[async_trait(?Send)]
+impl Store for MemoryStore {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.entries.borrow().get(key).map(|(v, _)| v.clone()))
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        let entries = self.entries.borrow();
+        Ok(keys.iter().map(|k| entries.get(k).map(|(v, _)| v.clone())).collect())
+    }
+    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError> {
+        self.entries.borrow_mut().insert(key.to_owned(), (value.to_owned(), metadata.cloned()));
+        Ok(())
+    }
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.entries.borrow_mut().remove(key);
+        Ok(())
+    }
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError> {
+        let entries = self.entries.borrow();
+        let limit = limit.clamp(1, LIST_PAGE_MAX);
+        let start = cursor.unwrap_or(prefix);
+        let mut keys: Vec<ListedKey> = entries
+            .range(start.to_owned()..)
+            .filter(|(k, _)| cursor.is_none_or(|c| k.as_str() > c))
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .take(limit + 1)
+            .map(|(k, (_, m))| ListedKey { name: k.clone(), metadata: m.clone() })
+            .collect();
+        let cursor = if keys.len() > limit {
+            keys.truncate(limit);
+            keys.last().map(|k| k.name.clone())
+        } else {
+            None
+        };
+        Ok(ListPage { keys, cursor })
+    }
+}
+
+/// Wraps a store and counts the operations made through it (one per call, as KV bills them).
+pub struct CountingStore<'a, S: ?Sized> {
+    inner: &'a S,
+    ops: Cell<u32>,
+}
+
+impl<'a, S: Store + ?Sized> CountingStore<'a, S> {
+    pub fn new(inner: &'a S) -> Self {
+        CountingStore { inner, ops: Cell::new(0) }
+    }
+    /// Operations made so far.
+    pub fn ops(&self) -> u32 {
+        self.ops.get()
+    }
+    fn tick(&self) {
+        self.ops.set(self.ops.get() + 1);
+    }
+}
+
+#[async_trait(?Send)]
+impl<S: Store + ?Sized> Store for CountingStore<'_, S> {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.tick();
+        self.inner.get(key).await
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        self.tick();
+        self.inner.get_many(keys).await
+    }
+    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError> {
+        self.tick();
+        self.inner.put(key, value, metadata).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.tick();
+        self.inner.delete(key).await
+    }
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError> {
+        self.tick();
+        self.inner.list(prefix, cursor, limit).await
+    }
+}
+
+/// Percent-encodes a user-supplied key segment so it cannot contain `/` (the key separator) or
+/// break KV's key rules. Letters, digits, `-`, `_` and `.` are kept.
+pub fn key_segment(raw: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+    utf8_percent_encode(raw, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    #[test]
+    fn listing_pages_through_a_prefix_in_order() {
+        block_on(async {
+            let s = MemoryStore::new();
+            for i in 0..5 {
+                s.put(&format!("a/{i}"), "v", None).await.unwrap();
+            }
+            s.put("b/0", "v", None).await.unwrap();
+            let first = s.list("a/", None, 2).await.unwrap();
+            assert_eq!(first.keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["a/0", "a/1"]);
+            let second = s.list("a/", first.cursor.as_deref(), 2).await.unwrap();
+            assert_eq!(second.keys[0].name, "a/2");
+            assert_eq!(list_all(&s, "a/").await.unwrap().len(), 5);
+        });
+    }
+
+    #[test]
+    fn counting_store_counts_each_call() {
+        block_on(async {
+            let s = MemoryStore::new();
+            let c = CountingStore::new(&s);
+            c.put("k", "v", None).await.unwrap();
+            c.get("k").await.unwrap();
+            c.get_many(&["k".into(), "x".into()]).await.unwrap();
+            assert_eq!(c.ops(), 3);
+        });
+    }
+
+    #[test]
+    fn key_segments_cannot_contain_separators() {
+        assert_eq!(key_segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(key_segment("dummy_server-1.x"), "dummy_server-1.x");
+    }
+}

@@ -1,0 +1,458 @@
+//! The validation vocabulary shared by the Worker, the native tests and the npm package.
+//!
+//! Validators walk a `serde_json::Value` and collect every problem, in document order, as a
+//! [`FieldError`] whose `path` is a JSON pointer (RFC 6901) into the payload. Nothing stops at the
+//! first error, so a form can show every message at once.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A stable, machine-readable name for the rule a field broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// The field is missing (or null where a value is needed).
+    Required,
+    /// The field has the wrong JSON type.
+    Type,
+    /// The field has too many characters or items.
+    TooLong,
+    /// The field has too few characters or items.
+    TooShort,
+    /// The field does not match its pattern.
+    Pattern,
+    /// The field is not one of the allowed values.
+    Enum,
+    /// A number outside its allowed range.
+    OutOfRange,
+    /// A key the API does not know (an error where the API rejects it, a warning where it ignores it).
+    UnknownField,
+    /// The payload is not valid JSON.
+    InvalidJson,
+    /// A value that must be unique appears twice.
+    Duplicate,
+}
+
+impl Code {
+    /// The snake_case word used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Required => "required",
+            Code::Type => "type",
+            Code::TooLong => "too_long",
+            Code::TooShort => "too_short",
+            Code::Pattern => "pattern",
+            Code::Enum => "enum",
+            Code::OutOfRange => "out_of_range",
+            Code::UnknownField => "unknown_field",
+            Code::InvalidJson => "invalid_json",
+            Code::Duplicate => "duplicate",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem with one field: where it is, which rule it broke, and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// JSON pointer to the field (`/inputs/0/type`); `""` is the whole payload.
+    pub path: String,
+    /// The rule that was broken.
+    pub code: Code,
+    /// A sentence naming the field and the rule, e.g. `inputs[0].type must be one of: String, Number`.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds an error whose message starts with the field's readable name.
+    pub fn new(path: &str, code: Code, rule: impl fmt::Display) -> Self {
+        FieldError { path: path.to_owned(), code, message: format!("{} {rule}", display_path(path)) }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Everything found in one payload: errors make it invalid, warnings name what the server ignores.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<FieldError>,
+}
+
+impl Report {
+    /// True when no error was found (warnings do not count).
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+    /// Records an error.
+    pub fn error(&mut self, path: &str, code: Code, rule: impl fmt::Display) {
+        self.errors.push(FieldError::new(path, code, rule));
+    }
+    /// Records a warning.
+    pub fn warn(&mut self, path: &str, code: Code, rule: impl fmt::Display) {
+        self.warnings.push(FieldError::new(path, code, rule));
+    }
+    /// Returns the errors, or `Ok(())` when there are none.
+    pub fn into_result(self) -> Result<Vec<FieldError>, Vec<FieldError>> {
+        if self.errors.is_empty() {
+            Ok(self.warnings)
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+/// The JSON pointer of `key` inside the object at `parent` (escaping `~` and `/`).
+pub fn child(parent: &str, key: &str) -> String {
+    let mut out = String::with_capacity(parent.len() + key.len() + 1);
+    out.push_str(parent);
+    out.push('/');
+    for ch in key.chars() {
+        match ch {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The JSON pointer of item `index` of the array at `parent`.
+pub fn item(parent: &str, index: usize) -> String {
+    format!("{parent}/{index}")
+}
+
+/// A readable name for a JSON pointer: `/inputs/0/type` → `inputs[0].type`; `""` → `body`.
+pub fn display_path(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "body".to_owned();
+    }
+    let mut out = String::new();
+    for (i, raw) in pointer.split('/').skip(1).enumerate() {
+        let seg = raw.replace("~1", "/").replace("~0", "~");
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            if i == 0 {
+                out.push_str(&format!("item {seg}"));
+            } else {
+                out.push_str(&format!("[{seg}]"));
+            }
+        } else {
+            if i > 0 {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    out
+}
+
+/// The name of a JSON value's type, for messages.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Character count, as the Huawei docs and JSON Schema count lengths (not bytes).
+pub fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Rules for one string field.
+#[derive(Debug, Clone, Copy)]
+pub struct StrRule {
+    pub required: bool,
+    pub min: usize,
+    pub max: usize,
+    /// Checked after the length; `(predicate, human description of the pattern)`.
+    pub pattern: Option<(fn(&str) -> bool, &'static str)>,
+}
+
+impl StrRule {
+    /// An optional string of at most `max` characters.
+    pub const fn optional(max: usize) -> Self {
+        StrRule { required: false, min: 0, max, pattern: None }
+    }
+    /// A required, non-empty string of at most `max` characters.
+    pub const fn required(max: usize) -> Self {
+        StrRule { required: true, min: 1, max, pattern: None }
+    }
+    /// The same rule with a pattern.
+    pub const fn pattern(mut self, check: fn(&str) -> bool, describe: &'static str) -> Self {
+        self.pattern = Some((check, describe));
+        self
+    }
+    /// The same rule with a minimum length.
+    pub const fn min(mut self, min: usize) -> Self {
+        self.min = min;
+        self
+    }
+}
+
+/// A view of one JSON object being validated, recording problems into a report.
+pub struct Fields<'a, 'r> {
+    pub obj: &'a Map<String, Value>,
+    pub path: &'a str,
+    pub report: &'r mut Report,
+}
+
+impl<'a, 'r> Fields<'a, 'r> {
+    /// Starts validating `value` as an object at `path`; records a type error and returns None otherwise.
+    pub fn of(value: &'a Value, path: &'a str, report: &'r mut Report) -> Option<Self> {
+        match value {
+            Value::Object(obj) => Some(Fields { obj, path, report }),
+            other => {
+                report.error(path, Code::Type, format_args!("must be a JSON object, not {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// The pointer of one of this object's keys.
+    pub fn at(&self, key: &str) -> String {
+        child(self.path, key)
+    }
+
+    /// The value of `key`, treating JSON null as absent.
+    pub fn present(&self, key: &str) -> Option<&'a Value> {
+        self.obj.get(key).filter(|v| !v.is_null())
+    }
+
+    /// Records `unknown_field` for keys outside `known`: as errors when `strict`, else as warnings
+    /// saying the server ignores them.
+    pub fn unknown_keys(&mut self, known: &[&str], strict: bool) {
+        for key in self.obj.keys() {
+            if !known.contains(&key.as_str()) {
+                let path = child(self.path, key);
+                if strict {
+                    self.report.error(&path, Code::UnknownField, format_args!("is not a known field (known: {})", known.join(", ")));
+                } else {
+                    self.report.warn(&path, Code::UnknownField, "is not read by the server and will be ignored");
+                }
+            }
+        }
+    }
+
+    /// Validates a string field.
+    pub fn str(&mut self, key: &str, rule: StrRule) -> Option<&'a str> {
+        let path = self.at(key);
+        match self.present(key) {
+            None => {
+                if rule.required {
+                    self.report.error(&path, Code::Required, "is required");
+                }
+                None
+            }
+            Some(Value::String(s)) => check_str(s, &path, rule, self.report).then_some(s.as_str()),
+            Some(other) => {
+                self.report.error(&path, Code::Type, format_args!("must be a string, not {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// Validates a field that must be one of `allowed` strings.
+    pub fn one_of(&mut self, key: &str, allowed: &[&'static str], required: bool) -> Option<&'static str> {
+        let s = self.str(key, StrRule { required, min: 0, max: usize::MAX, pattern: None })?;
+        match allowed.iter().find(|a| **a == s) {
+            Some(a) => Some(*a),
+            None => {
+                let path = self.at(key);
+                self.report.error(&path, Code::Enum, format_args!("must be one of: {}", allowed.join(", ")));
+                None
+            }
+        }
+    }
+
+    /// Validates a boolean field.
+    pub fn bool(&mut self, key: &str, required: bool) -> Option<bool> {
+        let path = self.at(key);
+        match self.present(key) {
+            None => {
+                if required {
+                    self.report.error(&path, Code::Required, "is required");
+                }
+                None
+            }
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.report.error(&path, Code::Type, format_args!("must be a boolean, not {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// Validates an integer field within `min..=max`.
+    pub fn int(&mut self, key: &str, required: bool, min: i64, max: i64) -> Option<i64> {
+        let path = self.at(key);
+        match self.present(key) {
+            None => {
+                if required {
+                    self.report.error(&path, Code::Required, "is required");
+                }
+                None
+            }
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(i) if (min..=max).contains(&i) => Some(i),
+                Some(_) => {
+                    self.report.error(&path, Code::OutOfRange, format_args!("must be between {min} and {max}"));
+                    None
+                }
+                None => {
+                    self.report.error(&path, Code::Type, "must be a whole number");
+                    None
+                }
+            },
+            Some(other) => {
+                self.report.error(&path, Code::Type, format_args!("must be a whole number, not {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// Validates an object field (a map of arbitrary JSON values).
+    pub fn object(&mut self, key: &str, required: bool) -> Option<&'a Map<String, Value>> {
+        let path = self.at(key);
+        match self.present(key) {
+            None => {
+                if required {
+                    self.report.error(&path, Code::Required, "is required");
+                }
+                None
+            }
+            Some(Value::Object(m)) => Some(m),
+            Some(other) => {
+                self.report.error(&path, Code::Type, format_args!("must be a JSON object, not {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// Validates an array field of at most `max` items.
+    pub fn array(&mut self, key: &str, required: bool, max: usize) -> Option<&'a Vec<Value>> {
+        let path = self.at(key);
+        match self.present(key) {
+            None => {
+                if required {
+                    self.report.error(&path, Code::Required, "is required");
+                }
+                None
+            }
+            Some(Value::Array(items)) if items.len() > max => {
+                self.report.error(&path, Code::TooLong, format_args!("must have at most {max} items"));
+                None
+            }
+            Some(Value::Array(items)) => Some(items),
+            Some(other) => {
+                self.report.error(&path, Code::Type, format_args!("must be an array, not {}", type_name(other)));
+                None
+            }
+        }
+    }
+}
+
+/// Checks a string against a rule, recording problems; true when it passes.
+pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> bool {
+    let len = char_len(s);
+    if len < rule.min {
+        if rule.min == 1 {
+            report.error(path, Code::TooShort, "must not be empty");
+        } else {
+            report.error(path, Code::TooShort, format_args!("must be at least {} characters", rule.min));
+        }
+        return false;
+    }
+    if len > rule.max {
+        report.error(path, Code::TooLong, format_args!("must be at most {} characters", rule.max));
+        return false;
+    }
+    if let Some((check, describe)) = rule.pattern {
+        if !check(s) {
+            report.error(path, Code::Pattern, format_args!("must be {describe}"));
+            return false;
+        }
+    }
+    true
+}
+
+/// Parses a JSON payload, reporting a syntax error at the root with the line and column.
+pub fn parse_json(text: &str) -> Result<Value, FieldError> {
+    serde_json::from_str(text).map_err(|e| FieldError::new("", Code::InvalidJson, format_args!("is not valid JSON ({e})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        assert_eq!(child("", "a/b~c"), "/a~1b~0c");
+        assert_eq!(item("/inputs", 3), "/inputs/3");
+    }
+
+    #[test]
+    fn display_paths_read_like_code() {
+        assert_eq!(display_path("/inputs/0/type"), "inputs[0].type");
+        assert_eq!(display_path("/0/server_id"), "item 0.server_id");
+        assert_eq!(display_path(""), "body");
+        assert_eq!(display_path("/a~1b"), "a/b");
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        let mut r = Report::default();
+        assert!(check_str("ééé", "/x", StrRule::optional(3), &mut r));
+        assert!(!check_str("éééé", "/x", StrRule::optional(3), &mut r));
+        assert_eq!(r.errors[0].code, Code::TooLong);
+        assert_eq!(r.errors[0].message, "x must be at most 3 characters");
+    }
+
+    #[test]
+    fn every_problem_is_collected_in_document_order() {
+        let v = json!({"a": 1, "b": "x", "c": "long string"});
+        let mut r = Report::default();
+        let mut f = Fields::of(&v, "", &mut r).unwrap();
+        f.str("a", StrRule::optional(10));
+        f.bool("b", false);
+        f.str("c", StrRule::optional(4));
+        f.str("d", StrRule::required(4));
+        let codes: Vec<_> = r.errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
+        assert_eq!(codes, vec![("/a", Code::Type), ("/b", Code::Type), ("/c", Code::TooLong), ("/d", Code::Required)]);
+    }
+
+    #[test]
+    fn null_counts_as_absent() {
+        let v = json!({"a": null});
+        let mut r = Report::default();
+        let mut f = Fields::of(&v, "", &mut r).unwrap();
+        assert_eq!(f.str("a", StrRule::optional(1)), None);
+        assert!(r.is_valid());
+    }
+
+    #[test]
+    fn invalid_json_is_reported_at_the_root() {
+        let e = parse_json("{\"a\":").unwrap_err();
+        assert_eq!(e.path, "");
+        assert_eq!(e.code, Code::InvalidJson);
+    }
+}
