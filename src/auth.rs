@@ -22,12 +22,16 @@ pub fn hash_secret(secret: &str) -> String {
 
 /// Compares two secrets in constant time (of their digests, so lengths do not leak either).
 pub fn secrets_equal(a: &str, b: &str) -> bool {
-    Sha256::digest(a.as_bytes()).ct_eq(&Sha256::digest(b.as_bytes())).into()
+    Sha256::digest(a.as_bytes())
+        .ct_eq(&Sha256::digest(b.as_bytes()))
+        .into()
 }
 
 /// Checks `Authorization: Bearer <admin token>`. With no admin token configured, nobody is admin.
 pub fn check_admin(authorization: Option<&str>, admin_token: Option<&str>) -> Result<(), ApiError> {
-    let presented = authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim);
+    let presented = authorization
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim);
     match (presented, admin_token.filter(|t| !t.is_empty())) {
         (None, _) => Err(ApiError::Unauthenticated(AuthFailure::Missing)),
         (Some(p), Some(expected)) if secrets_equal(p, expected) => Ok(()),
@@ -63,19 +67,38 @@ fn random(f: fn() -> Result<String, String>) -> Result<String, ApiError> {
 }
 
 /// Issues a token for a project.
-pub async fn issue_token<S: Store + ?Sized>(store: &S, project_id: &str, now_ms: u64) -> Result<IssuedToken, ApiError> {
+pub async fn issue_token<S: Store + ?Sized>(
+    store: &S,
+    project_id: &str,
+    now_ms: u64,
+) -> Result<IssuedToken, ApiError> {
     let id = random(crate::ids::uuid_v4)?;
     let token = random(crate::ids::secret_hex)?;
     let hash = hash_secret(&token);
-    let record = TokenRecord { id: id.clone(), project_id: project_id.to_owned(), created_ms: now_ms };
-    let text = serde_json::to_string(&record).map_err(|e| crate::store::StoreError::Backend(e.to_string()))?;
+    let record = TokenRecord {
+        id: id.clone(),
+        project_id: project_id.to_owned(),
+        created_ms: now_ms,
+    };
+    let text = serde_json::to_string(&record)
+        .map_err(|e| crate::store::StoreError::Backend(e.to_string()))?;
     store.put(&token_key(&hash), &text, None).await?;
-    store.put(&project_token_key(project_id, &id), &hash, None).await?;
-    Ok(IssuedToken { id, token, project_id: project_id.to_owned() })
+    store
+        .put(&project_token_key(project_id, &id), &hash, None)
+        .await?;
+    Ok(IssuedToken {
+        id,
+        token,
+        project_id: project_id.to_owned(),
+    })
 }
 
 /// Revokes a token by id; 404 when the project has no such token.
-pub async fn revoke_token<S: Store + ?Sized>(store: &S, project_id: &str, id: &str) -> Result<(), ApiError> {
+pub async fn revoke_token<S: Store + ?Sized>(
+    store: &S,
+    project_id: &str,
+    id: &str,
+) -> Result<(), ApiError> {
     let index = project_token_key(project_id, id);
     let Some(hash) = store.get(&index).await? else {
         return Err(ApiError::not_found("Token", id));
@@ -86,22 +109,41 @@ pub async fn revoke_token<S: Store + ?Sized>(store: &S, project_id: &str, id: &s
 }
 
 /// The project a presented token belongs to, or 401.
-pub async fn token_project<S: Store + ?Sized>(store: &S, token: Option<&str>) -> Result<String, ApiError> {
-    let token = token.map(str::trim).filter(|t| !t.is_empty()).ok_or(ApiError::Unauthenticated(AuthFailure::Missing))?;
+pub async fn token_project<S: Store + ?Sized>(
+    store: &S,
+    token: Option<&str>,
+) -> Result<String, ApiError> {
+    let token = token
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthenticated(AuthFailure::Missing))?;
     let key = token_key(&hash_secret(token));
-    let text = store.get(&key).await?.ok_or(ApiError::Unauthenticated(AuthFailure::Invalid))?;
-    let record: TokenRecord = serde_json::from_str(&text).map_err(|e| crate::store::StoreError::Corrupt { key, reason: e.to_string() })?;
+    let text = store
+        .get(&key)
+        .await?
+        .ok_or(ApiError::Unauthenticated(AuthFailure::Invalid))?;
+    let record: TokenRecord =
+        serde_json::from_str(&text).map_err(|e| crate::store::StoreError::Corrupt {
+            key,
+            reason: e.to_string(),
+        })?;
     Ok(record.project_id)
 }
 
 /// Authorises a token for the project named in the path: 401 without a valid token, 403 for a
 /// token of another project.
-pub async fn authorize_project<S: Store + ?Sized>(store: &S, token: Option<&str>, project_id: &str) -> Result<(), ApiError> {
+pub async fn authorize_project<S: Store + ?Sized>(
+    store: &S,
+    token: Option<&str>,
+    project_id: &str,
+) -> Result<(), ApiError> {
     let owner = token_project(store, token).await?;
     if owner.as_bytes().ct_eq(project_id.as_bytes()).into() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!("The token is not valid for project {project_id}")))
+        Err(ApiError::Forbidden(format!(
+            "The token is not valid for project {project_id}"
+        )))
     }
 }
 
@@ -138,8 +180,20 @@ mod tests {
             let store = MemoryStore::new();
             let issued = issue_token(&store, P, 1).await.unwrap();
             revoke_token(&store, P, &issued.id).await.unwrap();
-            assert_eq!(authorize_project(&store, Some(&issued.token), P).await.unwrap_err().status(), 401);
-            assert_eq!(revoke_token(&store, P, &issued.id).await.unwrap_err().status(), 404);
+            assert_eq!(
+                authorize_project(&store, Some(&issued.token), P)
+                    .await
+                    .unwrap_err()
+                    .status(),
+                401
+            );
+            assert_eq!(
+                revoke_token(&store, P, &issued.id)
+                    .await
+                    .unwrap_err()
+                    .status(),
+                404
+            );
             assert!(store.is_empty());
         });
     }
@@ -150,15 +204,32 @@ mod tests {
             let store = MemoryStore::new();
             let issued = issue_token(&store, P, 1).await.unwrap();
             let other = "f".repeat(32);
-            assert_eq!(authorize_project(&store, Some(&issued.token), &other).await.unwrap_err().status(), 403);
-            assert_eq!(authorize_project(&store, None, P).await.unwrap_err().status(), 401);
+            assert_eq!(
+                authorize_project(&store, Some(&issued.token), &other)
+                    .await
+                    .unwrap_err()
+                    .status(),
+                403
+            );
+            assert_eq!(
+                authorize_project(&store, None, P)
+                    .await
+                    .unwrap_err()
+                    .status(),
+                401
+            );
         });
     }
 
     #[test]
     fn the_admin_token_is_required_and_compared_exactly() {
         assert!(check_admin(Some("Bearer s3cret"), Some("s3cret")).is_ok());
-        assert_eq!(check_admin(Some("Bearer s3cre"), Some("s3cret")).unwrap_err().status(), 401);
+        assert_eq!(
+            check_admin(Some("Bearer s3cre"), Some("s3cret"))
+                .unwrap_err()
+                .status(),
+            401
+        );
         assert_eq!(check_admin(None, Some("s3cret")).unwrap_err().status(), 401);
         assert!(check_admin(Some("Bearer "), Some("")).is_err());
     }

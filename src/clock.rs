@@ -18,7 +18,10 @@ pub struct SystemClock;
 #[cfg(not(target_arch = "wasm32"))]
 impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
     }
 }
 
@@ -31,7 +34,10 @@ pub struct FixedClock {
 
 impl FixedClock {
     pub fn new(now_ms: u64, step_ms: u64) -> Self {
-        FixedClock { now: std::cell::Cell::new(now_ms), step_ms }
+        FixedClock {
+            now: std::cell::Cell::new(now_ms),
+            step_ms,
+        }
     }
     pub fn set(&self, now_ms: u64) {
         self.now.set(now_ms);
@@ -46,8 +52,10 @@ impl Clock for FixedClock {
     }
 }
 
-const HEAT_TIME: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-const CODEARTS_TIME: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const HEAT_TIME: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+const CODEARTS_TIME: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 fn datetime(ms: u64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp((ms / 1000) as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH)

@@ -107,7 +107,10 @@ mod tests {
             FieldError::new("/status", Code::Enum, "must be one of: COMPLETE"),
         ]);
         assert_eq!(e.status(), 400);
-        assert_eq!(e.to_string(), "Invalid request: server_id is required; status must be one of: COMPLETE");
+        assert_eq!(
+            e.to_string(),
+            "Invalid request: server_id is required; status must be one of: COMPLETE"
+        );
     }
 
     #[test]

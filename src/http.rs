@@ -22,16 +22,23 @@ impl Request {
     /// A request with the given method and `path?query`.
     pub fn new(method: &str, target: &str) -> Self {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
-        Request { method: method.to_ascii_uppercase(), path: path.to_owned(), query: query.to_owned(), ..Default::default() }
+        Request {
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            ..Default::default()
+        }
     }
     /// Adds a header (name lower-cased).
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
         self
     }
     /// Sets a JSON body and its content type.
     pub fn json(self, body: &serde_json::Value) -> Self {
-        self.raw_body(body.to_string().into_bytes()).header("content-type", "application/json")
+        self.raw_body(body.to_string().into_bytes())
+            .header("content-type", "application/json")
     }
     /// Sets the raw body.
     pub fn raw_body(mut self, body: Vec<u8>) -> Self {
@@ -40,7 +47,10 @@ impl Request {
     }
     /// The first value of a header (name compared case-insensitively).
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     /// Decoded query parameters, in order.
     pub fn query_pairs(&self) -> Vec<(String, String)> {
@@ -48,11 +58,18 @@ impl Request {
     }
     /// The first decoded value of a query parameter.
     pub fn query_param(&self, name: &str) -> Option<String> {
-        self.query_pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
     }
     /// The path split into percent-decoded segments (empty segments dropped).
     pub fn segments(&self) -> Vec<String> {
-        self.path.split('/').filter(|s| !s.is_empty()).map(|s| percent_decode(s, false)).collect()
+        self.path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| percent_decode(s, false))
+            .collect()
     }
 }
 
@@ -69,11 +86,19 @@ impl Response {
     pub fn json<T: Serialize + ?Sized>(status: u16, body: &T) -> Self {
         // Serialising our own types cannot fail; fall back to an empty object rather than panic.
         let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-        Response { status, headers: vec![("content-type".into(), "application/json".into())], body: bytes }
+        Response {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: bytes,
+        }
     }
     /// An empty response (e.g. 204), still typed as JSON: python-heatclient insists.
     pub fn empty(status: u16) -> Self {
-        Response { status, headers: vec![("content-type".into(), "application/json".into())], body: Vec::new() }
+        Response {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Vec::new(),
+        }
     }
     /// Adds a header.
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -82,7 +107,10 @@ impl Response {
     }
     /// The first value of a header.
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     /// The body parsed as JSON (`Null` when empty or not JSON), for tests.
     pub fn json_body(&self) -> serde_json::Value {
@@ -99,7 +127,9 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     } else {
         s
     };
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Parses `a=1&b=x%20y` into decoded pairs (form encoding: `+` is a space).

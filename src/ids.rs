@@ -12,7 +12,10 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
 /// A random UUID v4 in Heat's form: `ef422fa5-719a-419e-a10c-72e3a367b0b8`.
 pub fn uuid_v4() -> Result<String, String> {
     let bytes = random_bytes::<16>()?;
-    Ok(uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string())
+    Ok(uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .hyphenated()
+        .to_string())
 }
 
 /// 32 lower-case hex characters, the form of Huawei's ids.
@@ -41,6 +44,8 @@ mod tests {
     fn huawei_ids_are_32_hex_characters() {
         let id = hex32().unwrap();
         assert_eq!(id.len(), 32);
-        assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     }
 }

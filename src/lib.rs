@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod payload;
 pub mod service;
 pub mod signing;
 pub mod store;
@@ -18,3 +19,6 @@ pub mod validate;
 
 #[cfg(feature = "worker")]
 mod cloudflare;
+
+#[cfg(feature = "wasm")]
+mod wasm;

@@ -46,15 +46,24 @@ pub trait Store {
     /// Reads up to [`GET_MANY_MAX`] values at once, in the order of `keys`.
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError>;
     /// Writes one value, with optional metadata (at most 1,024 bytes serialised).
-    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError>;
+    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>)
+        -> Result<(), StoreError>;
     /// Deletes one key; deleting a missing key is not an error.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Lists keys under `prefix` in lexicographic order, at most `limit` (≤ [`LIST_PAGE_MAX`]).
-    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError>;
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError>;
 }
 
 /// Reads any number of keys in bulk, [`GET_MANY_MAX`] per store call.
-pub async fn get_all<S: Store + ?Sized>(store: &S, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+pub async fn get_all<S: Store + ?Sized>(
+    store: &S,
+    keys: &[String],
+) -> Result<Vec<Option<String>>, StoreError> {
     let mut out = Vec::with_capacity(keys.len());
     for chunk in keys.chunks(GET_MANY_MAX) {
         out.extend(store.get_many(chunk).await?);
@@ -63,7 +72,10 @@ pub async fn get_all<S: Store + ?Sized>(store: &S, keys: &[String]) -> Result<Ve
 }
 
 /// Lists every key under `prefix`, following cursors.
-pub async fn list_all<S: Store + ?Sized>(store: &S, prefix: &str) -> Result<Vec<ListedKey>, StoreError> {
+pub async fn list_all<S: Store + ?Sized>(
+    store: &S,
+    prefix: &str,
+) -> Result<Vec<ListedKey>, StoreError> {
     let mut keys = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -97,7 +109,11 @@ impl MemoryStore {
     }
     /// A copy of every key and value (for tests that check nothing changed).
     pub fn snapshot(&self) -> Vec<(String, String)> {
-        self.entries.borrow().iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect()
+        self.entries
+            .borrow()
+            .iter()
+            .map(|(k, (v, _))| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
@@ -108,17 +124,32 @@ impl Store for MemoryStore {
     }
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
         let entries = self.entries.borrow();
-        Ok(keys.iter().map(|k| entries.get(k).map(|(v, _)| v.clone())).collect())
+        Ok(keys
+            .iter()
+            .map(|k| entries.get(k).map(|(v, _)| v.clone()))
+            .collect())
     }
-    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError> {
-        self.entries.borrow_mut().insert(key.to_owned(), (value.to_owned(), metadata.cloned()));
+    async fn put(
+        &self,
+        key: &str,
+        value: &str,
+        metadata: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        self.entries
+            .borrow_mut()
+            .insert(key.to_owned(), (value.to_owned(), metadata.cloned()));
         Ok(())
     }
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.entries.borrow_mut().remove(key);
         Ok(())
     }
-    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError> {
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError> {
         let entries = self.entries.borrow();
         let limit = limit.clamp(1, LIST_PAGE_MAX);
         let start = cursor.unwrap_or(prefix);
@@ -127,7 +158,10 @@ impl Store for MemoryStore {
             .filter(|(k, _)| cursor.is_none_or(|c| k.as_str() > c))
             .take_while(|(k, _)| k.starts_with(prefix))
             .take(limit + 1)
-            .map(|(k, (_, m))| ListedKey { name: k.clone(), metadata: m.clone() })
+            .map(|(k, (_, m))| ListedKey {
+                name: k.clone(),
+                metadata: m.clone(),
+            })
             .collect();
         let cursor = if keys.len() > limit {
             keys.truncate(limit);
@@ -147,7 +181,10 @@ pub struct CountingStore<'a, S: ?Sized> {
 
 impl<'a, S: Store + ?Sized> CountingStore<'a, S> {
     pub fn new(inner: &'a S) -> Self {
-        CountingStore { inner, ops: Cell::new(0) }
+        CountingStore {
+            inner,
+            ops: Cell::new(0),
+        }
     }
     /// Operations made so far.
     pub fn ops(&self) -> u32 {
@@ -168,7 +205,12 @@ impl<S: Store + ?Sized> Store for CountingStore<'_, S> {
         self.tick();
         self.inner.get_many(keys).await
     }
-    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError> {
+    async fn put(
+        &self,
+        key: &str,
+        value: &str,
+        metadata: Option<&Value>,
+    ) -> Result<(), StoreError> {
         self.tick();
         self.inner.put(key, value, metadata).await
     }
@@ -176,7 +218,12 @@ impl<S: Store + ?Sized> Store for CountingStore<'_, S> {
         self.tick();
         self.inner.delete(key).await
     }
-    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError> {
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError> {
         self.tick();
         self.inner.list(prefix, cursor, limit).await
     }
@@ -204,7 +251,14 @@ mod tests {
             }
             s.put("b/0", "v", None).await.unwrap();
             let first = s.list("a/", None, 2).await.unwrap();
-            assert_eq!(first.keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["a/0", "a/1"]);
+            assert_eq!(
+                first
+                    .keys
+                    .iter()
+                    .map(|k| k.name.as_str())
+                    .collect::<Vec<_>>(),
+                ["a/0", "a/1"]
+            );
             let second = s.list("a/", first.cursor.as_deref(), 2).await.unwrap();
             assert_eq!(second.keys[0].name, "a/2");
             assert_eq!(list_all(&s, "a/").await.unwrap().len(), 5);

@@ -72,7 +72,11 @@ pub struct FieldError {
 impl FieldError {
     /// Builds an error whose message starts with the field's readable name.
     pub fn new(path: &str, code: Code, rule: impl fmt::Display) -> Self {
-        FieldError { path: path.to_owned(), code, message: format!("{} {rule}", display_path(path)) }
+        FieldError {
+            path: path.to_owned(),
+            code,
+            message: format!("{} {rule}", display_path(path)),
+        }
     }
 }
 
@@ -177,6 +181,9 @@ pub fn char_len(s: &str) -> usize {
     }
 }
 
+/// A pattern check: a predicate and how to describe what it accepts ("32 letters and digits").
+pub type Pattern = (fn(&str) -> bool, &'static str);
+
 /// Rules for one string field.
 #[derive(Debug, Clone, Copy)]
 pub struct StrRule {
@@ -184,17 +191,27 @@ pub struct StrRule {
     pub min: usize,
     pub max: usize,
     /// Checked after the length; `(predicate, human description of the pattern)`.
-    pub pattern: Option<(fn(&str) -> bool, &'static str)>,
+    pub pattern: Option<Pattern>,
 }
 
 impl StrRule {
     /// An optional string of at most `max` characters.
     pub const fn optional(max: usize) -> Self {
-        StrRule { required: false, min: 0, max, pattern: None }
+        StrRule {
+            required: false,
+            min: 0,
+            max,
+            pattern: None,
+        }
     }
     /// A required, non-empty string of at most `max` characters.
     pub const fn required(max: usize) -> Self {
-        StrRule { required: true, min: 1, max, pattern: None }
+        StrRule {
+            required: true,
+            min: 1,
+            max,
+            pattern: None,
+        }
     }
     /// The same rule with a pattern.
     pub const fn pattern(mut self, check: fn(&str) -> bool, describe: &'static str) -> Self {
@@ -221,7 +238,11 @@ impl<'a, 'r> Fields<'a, 'r> {
         match value {
             Value::Object(obj) => Some(Fields { obj, path, report }),
             other => {
-                report.error(path, Code::Type, format_args!("must be a JSON object, not {}", type_name(other)));
+                report.error(
+                    path,
+                    Code::Type,
+                    format_args!("must be a JSON object, not {}", type_name(other)),
+                );
                 None
             }
         }
@@ -244,9 +265,17 @@ impl<'a, 'r> Fields<'a, 'r> {
             if !known.contains(&key.as_str()) {
                 let path = child(self.path, key);
                 if strict {
-                    self.report.error(&path, Code::UnknownField, format_args!("is not a known field (known: {})", known.join(", ")));
+                    self.report.error(
+                        &path,
+                        Code::UnknownField,
+                        format_args!("is not a known field (known: {})", known.join(", ")),
+                    );
                 } else {
-                    self.report.warn(&path, Code::UnknownField, "is not read by the server and will be ignored");
+                    self.report.warn(
+                        &path,
+                        Code::UnknownField,
+                        "is not read by the server and will be ignored",
+                    );
                 }
             }
         }
@@ -264,20 +293,41 @@ impl<'a, 'r> Fields<'a, 'r> {
             }
             Some(Value::String(s)) => check_str(s, &path, rule, self.report).then_some(s.as_str()),
             Some(other) => {
-                self.report.error(&path, Code::Type, format_args!("must be a string, not {}", type_name(other)));
+                self.report.error(
+                    &path,
+                    Code::Type,
+                    format_args!("must be a string, not {}", type_name(other)),
+                );
                 None
             }
         }
     }
 
     /// Validates a field that must be one of `allowed` strings.
-    pub fn one_of(&mut self, key: &str, allowed: &[&'static str], required: bool) -> Option<&'static str> {
-        let s = self.str(key, StrRule { required, min: 0, max: usize::MAX, pattern: None })?;
+    pub fn one_of(
+        &mut self,
+        key: &str,
+        allowed: &[&'static str],
+        required: bool,
+    ) -> Option<&'static str> {
+        let s = self.str(
+            key,
+            StrRule {
+                required,
+                min: 0,
+                max: usize::MAX,
+                pattern: None,
+            },
+        )?;
         match allowed.iter().find(|a| **a == s) {
             Some(a) => Some(*a),
             None => {
                 let path = self.at(key);
-                self.report.error(&path, Code::Enum, format_args!("must be one of: {}", allowed.join(", ")));
+                self.report.error(
+                    &path,
+                    Code::Enum,
+                    format_args!("must be one of: {}", allowed.join(", ")),
+                );
                 None
             }
         }
@@ -295,7 +345,11 @@ impl<'a, 'r> Fields<'a, 'r> {
             }
             Some(Value::Bool(b)) => Some(*b),
             Some(other) => {
-                self.report.error(&path, Code::Type, format_args!("must be a boolean, not {}", type_name(other)));
+                self.report.error(
+                    &path,
+                    Code::Type,
+                    format_args!("must be a boolean, not {}", type_name(other)),
+                );
                 None
             }
         }
@@ -314,16 +368,25 @@ impl<'a, 'r> Fields<'a, 'r> {
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(i) if (min..=max).contains(&i) => Some(i),
                 Some(_) => {
-                    self.report.error(&path, Code::OutOfRange, format_args!("must be between {min} and {max}"));
+                    self.report.error(
+                        &path,
+                        Code::OutOfRange,
+                        format_args!("must be between {min} and {max}"),
+                    );
                     None
                 }
                 None => {
-                    self.report.error(&path, Code::Type, "must be a whole number");
+                    self.report
+                        .error(&path, Code::Type, "must be a whole number");
                     None
                 }
             },
             Some(other) => {
-                self.report.error(&path, Code::Type, format_args!("must be a whole number, not {}", type_name(other)));
+                self.report.error(
+                    &path,
+                    Code::Type,
+                    format_args!("must be a whole number, not {}", type_name(other)),
+                );
                 None
             }
         }
@@ -341,7 +404,11 @@ impl<'a, 'r> Fields<'a, 'r> {
             }
             Some(Value::Object(m)) => Some(m),
             Some(other) => {
-                self.report.error(&path, Code::Type, format_args!("must be a JSON object, not {}", type_name(other)));
+                self.report.error(
+                    &path,
+                    Code::Type,
+                    format_args!("must be a JSON object, not {}", type_name(other)),
+                );
                 None
             }
         }
@@ -358,12 +425,20 @@ impl<'a, 'r> Fields<'a, 'r> {
                 None
             }
             Some(Value::Array(items)) if items.len() > max => {
-                self.report.error(&path, Code::TooLong, format_args!("must have at most {max} items"));
+                self.report.error(
+                    &path,
+                    Code::TooLong,
+                    format_args!("must have at most {max} items"),
+                );
                 None
             }
             Some(Value::Array(items)) => Some(items),
             Some(other) => {
-                self.report.error(&path, Code::Type, format_args!("must be an array, not {}", type_name(other)));
+                self.report.error(
+                    &path,
+                    Code::Type,
+                    format_args!("must be an array, not {}", type_name(other)),
+                );
                 None
             }
         }
@@ -377,12 +452,20 @@ pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> boo
         if rule.min == 1 {
             report.error(path, Code::TooShort, "must not be empty");
         } else {
-            report.error(path, Code::TooShort, format_args!("must be at least {} characters", rule.min));
+            report.error(
+                path,
+                Code::TooShort,
+                format_args!("must be at least {} characters", rule.min),
+            );
         }
         return false;
     }
     if len > rule.max {
-        report.error(path, Code::TooLong, format_args!("must be at most {} characters", rule.max));
+        report.error(
+            path,
+            Code::TooLong,
+            format_args!("must be at most {} characters", rule.max),
+        );
         return false;
     }
     if let Some((check, describe)) = rule.pattern {
@@ -396,7 +479,13 @@ pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> boo
 
 /// Parses a JSON payload, reporting a syntax error at the root with the line and column.
 pub fn parse_json(text: &str) -> Result<Value, FieldError> {
-    serde_json::from_str(text).map_err(|e| FieldError::new("", Code::InvalidJson, format_args!("is not valid JSON ({e})")))
+    serde_json::from_str(text).map_err(|e| {
+        FieldError::new(
+            "",
+            Code::InvalidJson,
+            format_args!("is not valid JSON ({e})"),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -437,7 +526,15 @@ mod tests {
         f.str("c", StrRule::optional(4));
         f.str("d", StrRule::required(4));
         let codes: Vec<_> = r.errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
-        assert_eq!(codes, vec![("/a", Code::Type), ("/b", Code::Type), ("/c", Code::TooLong), ("/d", Code::Required)]);
+        assert_eq!(
+            codes,
+            vec![
+                ("/a", Code::Type),
+                ("/b", Code::Type),
+                ("/c", Code::TooLong),
+                ("/d", Code::Required)
+            ]
+        );
     }
 
     #[test]

@@ -38,11 +38,23 @@ impl Route<'_> {
 }
 
 /// Routes `/v1/{project}/{rest..}`.
-pub async fn route<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_, S, C>, project: &str, rest: &[&str]) -> Response {
-    handle(req, ctx, project, rest).await.unwrap_or_else(|e| envelope::heat(&e))
+pub async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+    project: &str,
+    rest: &[&str],
+) -> Response {
+    handle(req, ctx, project, rest)
+        .await
+        .unwrap_or_else(|e| envelope::heat(&e))
 }
 
-async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_, S, C>, project: &str, rest: &[&str]) -> Result<Response, ApiError> {
+async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+    project: &str,
+    rest: &[&str],
+) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("No resource at {}", req.path));
     if !auth::is_project_id(project) {
         return Err(not_found());
@@ -58,7 +70,11 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'
     auth::authorize_project(ctx.store, req.header_value("x-auth-token"), project).await?;
     let svc = HeatService::new(ctx.store, project);
     let limit = ctx.settings.max_body_bytes;
-    let method = if req.method == "HEAD" { "GET" } else { req.method.as_str() };
+    let method = if req.method == "HEAD" {
+        "GET"
+    } else {
+        req.method.as_str()
+    };
     match (method, route) {
         ("GET", Route::Configs) => {
             let (limit, marker) = paging(req)?;
@@ -69,10 +85,18 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'
             let body = json_body(req, limit)?;
             let mut report = Report::default();
             let new = into_api(parse_new_config(&body, &mut report), report)?;
-            let config = svc.create_config(new_id(crate::ids::uuid_v4)?, new, ctx.clock.now_ms()).await?;
-            Ok(Response::json(200, &json!({"software_config": config.to_wire()})))
+            let config = svc
+                .create_config(new_id(crate::ids::uuid_v4)?, new, ctx.clock.now_ms())
+                .await?;
+            Ok(Response::json(
+                200,
+                &json!({"software_config": config.to_wire()}),
+            ))
         }
-        ("GET", Route::Config(id)) => Ok(Response::json(200, &json!({"software_config": svc.config(id).await?.to_wire()}))),
+        ("GET", Route::Config(id)) => Ok(Response::json(
+            200,
+            &json!({"software_config": svc.config(id).await?.to_wire()}),
+        )),
         ("DELETE", Route::Config(id)) => {
             svc.delete_config(id).await?;
             Ok(Response::empty(204))
@@ -87,33 +111,54 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'
             let body = json_body(req, limit)?;
             let mut report = Report::default();
             let (news, batch) = into_api(parse_new_deployments(&body, &mut report), report)?;
-            let ids = news.iter().map(|_| new_id(crate::ids::uuid_v4)).collect::<Result<Vec<_>, _>>()?;
-            let created = svc.create_deployments(ids, news, ctx.clock.now_ms()).await?;
+            let ids = news
+                .iter()
+                .map(|_| new_id(crate::ids::uuid_v4))
+                .collect::<Result<Vec<_>, _>>()?;
+            let created = svc
+                .create_deployments(ids, news, ctx.clock.now_ms())
+                .await?;
             if batch {
                 let wire: Vec<Value> = created.iter().map(|d| d.to_wire()).collect();
                 Ok(Response::json(200, &json!({"software_deployments": wire})))
             } else {
                 let d = &created[0];
-                Ok(Response::json(200, &json!({"software_deployment": d.to_wire()})).with_header("etag", etag(d)))
+                Ok(
+                    Response::json(200, &json!({"software_deployment": d.to_wire()}))
+                        .with_header("etag", etag(d)),
+                )
             }
         }
         ("GET", Route::Deployment(id)) => {
             let d = svc.deployment(id).await?;
-            Ok(Response::json(200, &json!({"software_deployment": d.to_wire()})).with_header("etag", etag(&d)))
+            Ok(
+                Response::json(200, &json!({"software_deployment": d.to_wire()}))
+                    .with_header("etag", etag(&d)),
+            )
         }
         ("PUT", Route::Deployment(id)) => {
             let body = json_body(req, limit)?;
             let mut report = Report::default();
             let update = into_api(parse_deployment_update(&body, &mut report), report)?;
-            let d = svc.update_deployment(id, update, req.header_value("if-match"), ctx.clock.now_ms()).await?;
-            Ok(Response::json(200, &json!({"software_deployment": d.to_wire()})).with_header("etag", etag(&d)))
+            let d = svc
+                .update_deployment(id, update, req.header_value("if-match"), ctx.clock.now_ms())
+                .await?;
+            Ok(
+                Response::json(200, &json!({"software_deployment": d.to_wire()}))
+                    .with_header("etag", etag(&d)),
+            )
         }
         ("DELETE", Route::Deployment(id)) => {
             svc.delete_deployment(id).await?;
             Ok(Response::empty(204))
         }
-        ("GET", Route::Metadata(server)) => Ok(Response::json(200, &json!({"metadata": svc.server_metadata(server).await?}))),
-        (_, route) => Err(ApiError::MethodNotAllowed { allow: route.allow() }),
+        ("GET", Route::Metadata(server)) => Ok(Response::json(
+            200,
+            &json!({"metadata": svc.server_metadata(server).await?}),
+        )),
+        (_, route) => Err(ApiError::MethodNotAllowed {
+            allow: route.allow(),
+        }),
     }
 }
 
@@ -125,7 +170,11 @@ fn paging(req: &Request) -> Result<(usize, Option<String>), ApiError> {
         Some(raw) => match raw.trim().parse::<u64>() {
             Ok(n) => (n.min(MAX_CONFIG_PAGE as u64)) as usize,
             Err(_) => {
-                return Err(ApiError::invalid(FieldError::new("/limit", Code::Type, "must be a non-negative whole number")))
+                return Err(ApiError::invalid(FieldError::new(
+                    "/limit",
+                    Code::Type,
+                    "must be a non-negative whole number",
+                )))
             }
         },
     };

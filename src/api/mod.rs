@@ -5,6 +5,7 @@
 //! - `/v1/{project_id}/software_configs[...]`, `/v1/{project_id}/software_deployments[...]`: Heat
 //!   (see [`heat`])
 
+pub mod codearts;
 pub mod envelope;
 pub mod heat;
 
@@ -28,7 +29,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { admin_token: None, max_body_bytes: MAX_BODY_BYTES, expose_store_ops: false }
+        Settings {
+            admin_token: None,
+            max_body_bytes: MAX_BODY_BYTES,
+            expose_store_ops: false,
+        }
     }
 }
 
@@ -43,9 +48,18 @@ pub struct Ctx<'a, S: Store + ?Sized, C: Clock + ?Sized> {
 }
 
 /// Answers one request. Never panics on input; every failure becomes an error envelope.
-pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, store: &S, clock: &C, settings: &Settings) -> Response {
+pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    store: &S,
+    clock: &C,
+    settings: &Settings,
+) -> Response {
     let counting = CountingStore::new(store);
-    let ctx = Ctx { store: &counting, clock, settings };
+    let ctx = Ctx {
+        store: &counting,
+        clock,
+        settings,
+    };
     let mut response = route(req, &ctx).await;
     if settings.expose_store_ops {
         response = response.with_header("x-kv-ops", counting.ops().to_string());
@@ -53,13 +67,23 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, store: 
     response
 }
 
-async fn route<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_, S, C>) -> Response {
+async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+) -> Response {
     let segments = req.segments();
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     match seg.as_slice() {
-        ["healthz"] => only(req, "GET, HEAD", || Response::json(200, &json!({"status": "ok"}))),
+        ["healthz"] => only(req, "GET, HEAD", || {
+            Response::json(200, &json!({"status": "ok"}))
+        }),
         ["v1"] => only(req, "GET, HEAD", || Response::json(200, &versions(req))),
-        ["admin", "v1", "projects", project, rest @ ..] => admin(req, ctx, project, rest).await.unwrap_or_else(|e| envelope::heat(&e)),
+        ["admin", "v1", "projects", project, rest @ ..] => admin(req, ctx, project, rest)
+            .await
+            .unwrap_or_else(|e| envelope::heat(&e)),
+        [version @ ("v1" | "v2"), "applications", rest @ ..] => {
+            codearts::route(req, ctx, version, rest).await
+        }
         ["v1", project, rest @ ..] => heat::route(req, ctx, project, rest).await,
         _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
     }
@@ -84,7 +108,12 @@ fn versions(req: &Request) -> Value {
     }]})
 }
 
-async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_, S, C>, project: &str, rest: &[&str]) -> Result<Response, ApiError> {
+async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+    project: &str,
+    rest: &[&str],
+) -> Result<Response, ApiError> {
     let allow = match rest {
         ["tokens"] => "POST",
         ["tokens", _] => "DELETE",
@@ -93,7 +122,10 @@ async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_
     if req.method != allow {
         return Ok(envelope::heat(&ApiError::MethodNotAllowed { allow }));
     }
-    auth::check_admin(req.header_value("authorization"), ctx.settings.admin_token.as_deref())?;
+    auth::check_admin(
+        req.header_value("authorization"),
+        ctx.settings.admin_token.as_deref(),
+    )?;
     if !auth::is_project_id(project) {
         return Err(ApiError::invalid(crate::validate::FieldError::new(
             "/project_id",
@@ -102,7 +134,10 @@ async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(req: &Request, ctx: &Ctx<'_
         )));
     }
     match rest {
-        ["tokens"] => Ok(Response::json(201, &auth::issue_token(ctx.store, project, ctx.clock.now_ms()).await?)),
+        ["tokens"] => Ok(Response::json(
+            201,
+            &auth::issue_token(ctx.store, project, ctx.clock.now_ms()).await?,
+        )),
         ["tokens", id] => {
             auth::revoke_token(ctx.store, project, id).await?;
             Ok(Response::empty(204))
@@ -117,21 +152,34 @@ pub fn json_body(req: &Request, limit: usize) -> Result<Value, ApiError> {
     if let Some(ct) = req.header_value("content-type") {
         let ct = ct.to_ascii_lowercase();
         if !ct.contains("json") && !req.body.is_empty() {
-            return Err(ApiError::UnsupportedMediaType(format!("The request content type {ct} is not supported; send application/json")));
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "The request content type {ct} is not supported; send application/json"
+            )));
         }
     }
     let text = std::str::from_utf8(&req.body).map_err(|_| {
-        ApiError::invalid(crate::validate::FieldError::new("", crate::validate::Code::InvalidJson, "is not valid UTF-8"))
+        ApiError::invalid(crate::validate::FieldError::new(
+            "",
+            crate::validate::Code::InvalidJson,
+            "is not valid UTF-8",
+        ))
     })?;
     if text.trim().is_empty() {
-        return Err(ApiError::invalid(crate::validate::FieldError::new("", crate::validate::Code::Required, "is required (send a JSON document)")));
+        return Err(ApiError::invalid(crate::validate::FieldError::new(
+            "",
+            crate::validate::Code::Required,
+            "is required (send a JSON document)",
+        )));
     }
     crate::validate::parse_json(text).map_err(ApiError::invalid)
 }
 
 /// 413 when the declared or actual body is over the limit.
 pub fn check_body_size(req: &Request, limit: usize) -> Result<(), ApiError> {
-    let declared = req.header_value("content-length").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+    let declared = req
+        .header_value("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
     if req.body.len() > limit || declared > limit as u64 {
         return Err(ApiError::PayloadTooLarge { limit });
     }

@@ -21,7 +21,12 @@ impl Clock for WorkerClock {
 }
 
 fn settings(env: &Env) -> Settings {
-    let text = |name: &str| env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).ok();
+    let text = |name: &str| {
+        env.secret(name)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(name).map(|v| v.to_string()))
+            .ok()
+    };
     Settings {
         admin_token: text("ADMIN_TOKEN").filter(|t| !t.is_empty()),
         expose_store_ops: text("EXPOSE_KV_OPS").is_some_and(|v| v == "true"),
@@ -30,13 +35,29 @@ fn settings(env: &Env) -> Settings {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: ::worker::Request, env: Env, _ctx: Context) -> WorkerResult<WorkerResponse> {
+async fn fetch(
+    mut req: ::worker::Request,
+    env: Env,
+    _ctx: Context,
+) -> WorkerResult<WorkerResponse> {
     let settings = settings(&env);
     let url = req.url()?;
-    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-    let declared = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    let declared = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
     // Never buffer a body we are going to refuse: the core answers 413 from the header alone.
-    let body = if declared > settings.max_body_bytes { Vec::new() } else { req.bytes().await.unwrap_or_default() };
+    let body = if declared > settings.max_body_bytes {
+        Vec::new()
+    } else {
+        req.bytes().await.unwrap_or_default()
+    };
     let core = Request {
         method: req.method().to_string().to_ascii_uppercase(),
         path: url.path().to_owned(),
@@ -50,6 +71,12 @@ async fn fetch(mut req: ::worker::Request, env: Env, _ctx: Context) -> WorkerRes
     for (name, value) in &answer.headers {
         out_headers.append(name, value)?;
     }
-    let response = if answer.body.is_empty() { WorkerResponse::empty()? } else { WorkerResponse::from_bytes(answer.body)? };
-    Ok(response.with_status(answer.status).with_headers(out_headers))
+    let response = if answer.body.is_empty() {
+        WorkerResponse::empty()?
+    } else {
+        WorkerResponse::from_bytes(answer.body)?
+    };
+    Ok(response
+        .with_status(answer.status)
+        .with_headers(out_headers))
 }

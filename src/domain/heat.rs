@@ -117,8 +117,16 @@ impl SoftwareDeployment {
         m.insert("id".into(), self.id.clone().into());
         m.insert("config_id".into(), self.config_id.clone().into());
         m.insert("server_id".into(), self.server_id.clone().into());
-        m.insert("input_values".into(), self.input_values.clone().map_or(Value::Null, Value::Object));
-        m.insert("output_values".into(), self.output_values.clone().map_or(Value::Null, Value::Object));
+        m.insert(
+            "input_values".into(),
+            self.input_values.clone().map_or(Value::Null, Value::Object),
+        );
+        m.insert(
+            "output_values".into(),
+            self.output_values
+                .clone()
+                .map_or(Value::Null, Value::Object),
+        );
         m.insert("action".into(), self.action.clone().into());
         m.insert("status".into(), self.status.clone().into());
         m.insert("status_reason".into(), self.status_reason.clone().into());
@@ -170,37 +178,87 @@ pub struct DeploymentUpdate {
 }
 
 const CONFIG_KEYS: &[&str] = &["name", "group", "config", "inputs", "outputs", "options"];
-const INPUT_KEYS: &[&str] = &["name", "type", "description", "default", "replace_on_change"];
+const INPUT_KEYS: &[&str] = &[
+    "name",
+    "type",
+    "description",
+    "default",
+    "replace_on_change",
+];
 const OUTPUT_KEYS: &[&str] = &["name", "type", "description", "error_output"];
-const CREATE_KEYS: &[&str] = &["config_id", "server_id", "input_values", "action", "status", "status_reason", "stack_user_project_id"];
-const UPDATE_KEYS: &[&str] = &["config_id", "input_values", "output_values", "action", "status", "status_reason"];
+const CREATE_KEYS: &[&str] = &[
+    "config_id",
+    "server_id",
+    "input_values",
+    "action",
+    "status",
+    "status_reason",
+    "stack_user_project_id",
+];
+const UPDATE_KEYS: &[&str] = &[
+    "config_id",
+    "input_values",
+    "output_values",
+    "action",
+    "status",
+    "status_reason",
+];
 
 /// Validates a `POST /software_configs` body.
 pub fn parse_new_config(body: &Value, report: &mut Report) -> Option<NewConfig> {
     let mut f = Fields::of(body, "", report)?;
     f.unknown_keys(CONFIG_KEYS, false);
-    let name = f.str("name", StrRule::optional(NAME_MAX)).map(str::to_owned);
-    let group = f.str("group", StrRule::optional(NAME_MAX)).filter(|g| !g.is_empty()).unwrap_or(DEFAULT_GROUP).to_owned();
+    let name = f
+        .str("name", StrRule::optional(NAME_MAX))
+        .map(str::to_owned);
+    let group = f
+        .str("group", StrRule::optional(NAME_MAX))
+        .filter(|g| !g.is_empty())
+        .unwrap_or(DEFAULT_GROUP)
+        .to_owned();
     let config = f.present("config").cloned().unwrap_or(Value::Null);
     let options = f.object("options", false).cloned().unwrap_or_default();
     let raw_inputs = f.array("inputs", false, MAX_IO);
     let raw_outputs = f.array("outputs", false, MAX_IO);
     let inputs: Vec<ConfigInput> = raw_inputs
-        .map(|items| items.iter().enumerate().filter_map(|(i, v)| parse_input(v, &item("/inputs", i), report)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| parse_input(v, &item("/inputs", i), report))
+                .collect()
+        })
         .unwrap_or_default();
     let outputs: Vec<ConfigOutput> = raw_outputs
-        .map(|items| items.iter().enumerate().filter_map(|(i, v)| parse_output(v, &item("/outputs", i), report)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| parse_output(v, &item("/outputs", i), report))
+                .collect()
+        })
         .unwrap_or_default();
     check_unique_names(inputs.iter().map(|i| i.name.as_str()), "/inputs", report);
     check_unique_names(outputs.iter().map(|o| o.name.as_str()), "/outputs", report);
-    report.is_valid().then_some(NewConfig { name, group, config, inputs, outputs, options })
+    report.is_valid().then_some(NewConfig {
+        name,
+        group,
+        config,
+        inputs,
+        outputs,
+        options,
+    })
 }
 
 fn check_unique_names<'a>(names: impl Iterator<Item = &'a str>, path: &str, report: &mut Report) {
     let mut seen = std::collections::BTreeSet::new();
     for (i, name) in names.enumerate() {
         if !seen.insert(name) {
-            report.error(&child(&item(path, i), "name"), Code::Duplicate, format_args!("\"{name}\" is declared twice"));
+            report.error(
+                &child(&item(path, i), "name"),
+                Code::Duplicate,
+                format_args!("\"{name}\" is declared twice"),
+            );
         }
     }
 }
@@ -211,14 +269,23 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
     let name = f.str("name", StrRule::required(NAME_MAX));
     let kind = f.one_of("type", IO_TYPES, false);
     let type_ok = f.present("type").is_none() || kind.is_some();
-    let description = f.str("description", StrRule::optional(DESCRIPTION_MAX)).map(str::to_owned);
+    let description = f
+        .str("description", StrRule::optional(DESCRIPTION_MAX))
+        .map(str::to_owned);
     let replace_on_change = f.bool("replace_on_change", false).unwrap_or(false);
     let default = f.present("default").cloned();
     let kind = kind.unwrap_or("String");
     if let (Some(d), true) = (&default, type_ok) {
         check_fits_type(d, kind, &child(path, "default"), report);
     }
-    Some(ConfigInput { name: name?.to_owned(), kind: kind.to_owned(), description, default, replace_on_change, value: None })
+    Some(ConfigInput {
+        name: name?.to_owned(),
+        kind: kind.to_owned(),
+        description,
+        default,
+        replace_on_change,
+        value: None,
+    })
 }
 
 fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutput> {
@@ -226,9 +293,16 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
     f.unknown_keys(OUTPUT_KEYS, true);
     let name = f.str("name", StrRule::required(NAME_MAX));
     let kind = f.one_of("type", IO_TYPES, false).unwrap_or("String");
-    let description = f.str("description", StrRule::optional(DESCRIPTION_MAX)).map(str::to_owned);
+    let description = f
+        .str("description", StrRule::optional(DESCRIPTION_MAX))
+        .map(str::to_owned);
     let error_output = f.bool("error_output", false).unwrap_or(false);
-    Some(ConfigOutput { name: name?.to_owned(), kind: kind.to_owned(), description, error_output })
+    Some(ConfigOutput {
+        name: name?.to_owned(),
+        kind: kind.to_owned(),
+        description,
+        error_output,
+    })
 }
 
 /// Checks that an input's `default` fits its declared type, as Heat's parameter types coerce.
@@ -240,15 +314,25 @@ fn check_fits_type(v: &Value, kind: &str, path: &str, report: &mut Report) {
         ("Number", Value::Number(_)) => true,
         ("Number", Value::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
         ("Boolean", Value::Bool(_)) => true,
-        ("Boolean", Value::String(s)) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+        ("Boolean", Value::String(s)) => {
+            s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+        }
         ("CommaDelimitedList", Value::String(_)) => true,
-        ("CommaDelimitedList", Value::Array(items)) => items.iter().all(|i| i.is_string() || i.is_number()),
+        ("CommaDelimitedList", Value::Array(items)) => {
+            items.iter().all(|i| i.is_string() || i.is_number())
+        }
         ("Json", Value::Object(_) | Value::Array(_)) => true,
-        ("Json", Value::String(s)) => serde_json::from_str::<Value>(s).is_ok_and(|j| j.is_object() || j.is_array()),
+        ("Json", Value::String(s)) => {
+            serde_json::from_str::<Value>(s).is_ok_and(|j| j.is_object() || j.is_array())
+        }
         _ => false,
     };
     if !ok {
-        report.error(path, Code::Type, format_args!("must be a valid {kind} value, not {}", describe(v)));
+        report.error(
+            path,
+            Code::Type,
+            format_args!("must be a valid {kind} value, not {}", describe(v)),
+        );
     }
 }
 
@@ -259,27 +343,57 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn parse_deployment_fields(f: &mut Fields<'_, '_>) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
-    let action = f.str("action", StrRule::optional(ACTION_MAX)).map(str::to_owned);
+fn parse_deployment_fields(
+    f: &mut Fields<'_, '_>,
+) -> (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+) {
+    let action = f
+        .str("action", StrRule::optional(ACTION_MAX))
+        .map(str::to_owned);
     let status = f.one_of("status", STATUSES, false).map(str::to_owned);
-    let status_reason = f.str("status_reason", StrRule::optional(STATUS_REASON_MAX)).map(str::to_owned);
-    let config_id = f.str("config_id", StrRule::optional(ID_MAX).min(1)).map(str::to_owned);
+    let status_reason = f
+        .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
+        .map(str::to_owned);
+    let config_id = f
+        .str("config_id", StrRule::optional(ID_MAX).min(1))
+        .map(str::to_owned);
     (config_id, action, status, status_reason)
 }
 
 /// Validates one deployment of a `POST /software_deployments` body at `path` (`""`, or `/3` in a
 /// batch).
-pub fn parse_new_deployment(body: &Value, path: &str, report: &mut Report) -> Option<NewDeployment> {
+pub fn parse_new_deployment(
+    body: &Value,
+    path: &str,
+    report: &mut Report,
+) -> Option<NewDeployment> {
     let before = report.errors.len();
     let mut f = Fields::of(body, path, report)?;
     f.unknown_keys(CREATE_KEYS, false);
-    let config_id = f.str("config_id", StrRule::required(ID_MAX)).map(str::to_owned);
-    let server_id = f.str("server_id", StrRule::required(ID_MAX)).map(str::to_owned);
+    let config_id = f
+        .str("config_id", StrRule::required(ID_MAX))
+        .map(str::to_owned);
+    let server_id = f
+        .str("server_id", StrRule::required(ID_MAX))
+        .map(str::to_owned);
     let input_values = f.object("input_values", false).cloned();
-    let action = f.str("action", StrRule::optional(ACTION_MAX)).map(str::to_owned);
+    let action = f
+        .str("action", StrRule::optional(ACTION_MAX))
+        .map(str::to_owned);
     let status = f.one_of("status", STATUSES, false).map(str::to_owned);
-    let status_reason = f.str("status_reason", StrRule::optional(STATUS_REASON_MAX)).map(str::to_owned);
-    let stack_user_project_id = f.str("stack_user_project_id", StrRule::optional(STACK_USER_PROJECT_MAX)).map(str::to_owned);
+    let status_reason = f
+        .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
+        .map(str::to_owned);
+    let stack_user_project_id = f
+        .str(
+            "stack_user_project_id",
+            StrRule::optional(STACK_USER_PROJECT_MAX),
+        )
+        .map(str::to_owned);
     if report.errors.len() > before {
         return None;
     }
@@ -296,7 +410,10 @@ pub fn parse_new_deployment(body: &Value, path: &str, report: &mut Report) -> Op
 
 /// Validates a `POST /software_deployments` body: one object, or an array of 1 to [`MAX_BATCH`]
 /// objects (a batch). Returns the deployments and whether it was a batch.
-pub fn parse_new_deployments(body: &Value, report: &mut Report) -> Option<(Vec<NewDeployment>, bool)> {
+pub fn parse_new_deployments(
+    body: &Value,
+    report: &mut Report,
+) -> Option<(Vec<NewDeployment>, bool)> {
     match body {
         Value::Array(items) => {
             if items.is_empty() {
@@ -304,10 +421,18 @@ pub fn parse_new_deployments(body: &Value, report: &mut Report) -> Option<(Vec<N
                 return None;
             }
             if items.len() > MAX_BATCH {
-                report.error("", Code::TooLong, format_args!("must hold at most {MAX_BATCH} deployments"));
+                report.error(
+                    "",
+                    Code::TooLong,
+                    format_args!("must hold at most {MAX_BATCH} deployments"),
+                );
                 return None;
             }
-            let parsed: Vec<_> = items.iter().enumerate().map(|(i, v)| parse_new_deployment(v, &item("", i), report)).collect();
+            let parsed: Vec<_> = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| parse_new_deployment(v, &item("", i), report))
+                .collect();
             if !report.is_valid() {
                 return None;
             }
@@ -315,7 +440,14 @@ pub fn parse_new_deployments(body: &Value, report: &mut Report) -> Option<(Vec<N
         }
         Value::Object(_) => parse_new_deployment(body, "", report).map(|d| (vec![d], false)),
         other => {
-            report.error("", Code::Type, format_args!("must be a JSON object or an array of objects, not {}", type_name(other)));
+            report.error(
+                "",
+                Code::Type,
+                format_args!(
+                    "must be a JSON object or an array of objects, not {}",
+                    type_name(other)
+                ),
+            );
             None
         }
     }
@@ -328,7 +460,14 @@ pub fn parse_deployment_update(body: &Value, report: &mut Report) -> Option<Depl
     let (config_id, action, status, status_reason) = parse_deployment_fields(&mut f);
     let input_values = f.object("input_values", false).cloned();
     let output_values = f.object("output_values", false).cloned();
-    report.is_valid().then_some(DeploymentUpdate { config_id, input_values, output_values, action, status, status_reason })
+    report.is_valid().then_some(DeploymentUpdate {
+        config_id,
+        input_values,
+        output_values,
+        action,
+        status,
+        status_reason,
+    })
 }
 
 impl SoftwareConfig {
@@ -352,8 +491,16 @@ impl SoftwareConfig {
     pub fn derive_for(&self, deployment: &SoftwareDeployment) -> Value {
         let mut derived = self.clone();
         for input in &mut derived.inputs {
-            let given = deployment.input_values.as_ref().and_then(|m| m.get(&input.name)).cloned();
-            input.value = Some(given.or_else(|| input.default.clone()).unwrap_or(Value::Null));
+            let given = deployment
+                .input_values
+                .as_ref()
+                .and_then(|m| m.get(&input.name))
+                .cloned();
+            input.value = Some(
+                given
+                    .or_else(|| input.default.clone())
+                    .unwrap_or(Value::Null),
+            );
         }
         derived.to_wire()
     }
@@ -418,10 +565,20 @@ mod tests {
     #[test]
     fn a_minimal_config_gets_heat_defaults() {
         let mut r = Report::default();
-        let c = parse_new_config(&json!({"name": "a", "inputs": [{"name": "x"}], "outputs": [{"name": "y"}]}), &mut r).unwrap();
+        let c = parse_new_config(
+            &json!({"name": "a", "inputs": [{"name": "x"}], "outputs": [{"name": "y"}]}),
+            &mut r,
+        )
+        .unwrap();
         assert_eq!(c.group, DEFAULT_GROUP);
-        assert_eq!(serde_json::to_value(&c.inputs).unwrap(), json!([{"name": "x", "type": "String"}]));
-        assert_eq!(serde_json::to_value(&c.outputs).unwrap(), json!([{"name": "y", "type": "String", "error_output": false}]));
+        assert_eq!(
+            serde_json::to_value(&c.inputs).unwrap(),
+            json!([{"name": "x", "type": "String"}])
+        );
+        assert_eq!(
+            serde_json::to_value(&c.outputs).unwrap(),
+            json!([{"name": "y", "type": "String", "error_output": false}])
+        );
         assert!(c.options.is_empty());
     }
 
@@ -454,11 +611,17 @@ mod tests {
             ("CommaDelimitedList", json!(["a", "b"]), json!({"a": 1})),
         ] {
             let ok = errors_of(|r| {
-                parse_new_config(&json!({"inputs": [{"name": "i", "type": kind, "default": good}]}), r);
+                parse_new_config(
+                    &json!({"inputs": [{"name": "i", "type": kind, "default": good}]}),
+                    r,
+                );
             });
             assert!(ok.is_empty(), "{kind} should accept its good default");
             let ko = errors_of(|r| {
-                parse_new_config(&json!({"inputs": [{"name": "i", "type": kind, "default": bad}]}), r);
+                parse_new_config(
+                    &json!({"inputs": [{"name": "i", "type": kind, "default": bad}]}),
+                    r,
+                );
             });
             assert_eq!(ko, vec![("/inputs/0/default".into(), Code::Type)], "{kind}");
         }
@@ -475,50 +638,102 @@ mod tests {
     #[test]
     fn a_deployment_needs_config_and_server_and_a_known_status() {
         let errs = errors_of(|r| {
-            parse_new_deployment(&json!({"status": "DONE", "server_id": "x".repeat(37)}), "", r);
+            parse_new_deployment(
+                &json!({"status": "DONE", "server_id": "x".repeat(37)}),
+                "",
+                r,
+            );
         });
         assert_eq!(
             errs,
-            vec![("/config_id".into(), Code::Required), ("/server_id".into(), Code::TooLong), ("/status".into(), Code::Enum)]
+            vec![
+                ("/config_id".into(), Code::Required),
+                ("/server_id".into(), Code::TooLong),
+                ("/status".into(), Code::Enum)
+            ]
         );
     }
 
     #[test]
     fn deployment_defaults_follow_heats_rpc_layer() {
         let mut r = Report::default();
-        let d = parse_new_deployment(&json!({"config_id": "c", "server_id": "dummy_server", "extra": 1}), "", &mut r).unwrap();
-        assert_eq!((d.action.as_str(), d.status.as_str(), d.status_reason.as_str()), ("INIT", "COMPLETE", ""));
+        let d = parse_new_deployment(
+            &json!({"config_id": "c", "server_id": "dummy_server", "extra": 1}),
+            "",
+            &mut r,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                d.action.as_str(),
+                d.status.as_str(),
+                d.status_reason.as_str()
+            ),
+            ("INIT", "COMPLETE", "")
+        );
         assert_eq!(r.warnings[0].path, "/extra");
     }
 
     #[test]
     fn batch_errors_name_the_item_index() {
         let errs = errors_of(|r| {
-            parse_new_deployments(&json!([{"config_id": "c", "server_id": "s"}, {"config_id": "c"}]), r);
+            parse_new_deployments(
+                &json!([{"config_id": "c", "server_id": "s"}, {"config_id": "c"}]),
+                r,
+            );
         });
         assert_eq!(errs, vec![("/1/server_id".into(), Code::Required)]);
     }
 
     #[test]
     fn a_batch_must_be_non_empty_and_bounded() {
-        assert_eq!(errors_of(|r| { parse_new_deployments(&json!([]), r); })[0].1, Code::TooShort);
-        let many: Vec<Value> = (0..=MAX_BATCH).map(|_| json!({"config_id": "c", "server_id": "s"})).collect();
-        assert_eq!(errors_of(|r| { parse_new_deployments(&Value::Array(many), r); })[0].1, Code::TooLong);
-        assert_eq!(errors_of(|r| { parse_new_deployments(&json!("x"), r); })[0].1, Code::Type);
+        assert_eq!(
+            errors_of(|r| {
+                parse_new_deployments(&json!([]), r);
+            })[0]
+                .1,
+            Code::TooShort
+        );
+        let many: Vec<Value> = (0..=MAX_BATCH)
+            .map(|_| json!({"config_id": "c", "server_id": "s"}))
+            .collect();
+        assert_eq!(
+            errors_of(|r| {
+                parse_new_deployments(&Value::Array(many), r);
+            })[0]
+                .1,
+            Code::TooLong
+        );
+        assert_eq!(
+            errors_of(|r| {
+                parse_new_deployments(&json!("x"), r);
+            })[0]
+                .1,
+            Code::Type
+        );
     }
 
     #[test]
     fn an_update_ignores_nulls_and_checks_types() {
         let mut r = Report::default();
-        let u = parse_deployment_update(&json!({"status": null, "output_values": {"a": 1}}), &mut r).unwrap();
+        let u =
+            parse_deployment_update(&json!({"status": null, "output_values": {"a": 1}}), &mut r)
+                .unwrap();
         assert_eq!(u.status, None);
         assert_eq!(u.output_values.unwrap()["a"], 1);
         let errs = errors_of(|r| {
-            parse_deployment_update(&json!({"output_values": [1], "status": "nope", "config_id": ""}), r);
+            parse_deployment_update(
+                &json!({"output_values": [1], "status": "nope", "config_id": ""}),
+                r,
+            );
         });
         assert_eq!(
             errs,
-            vec![("/status".into(), Code::Enum), ("/config_id".into(), Code::TooShort), ("/output_values".into(), Code::Type)]
+            vec![
+                ("/status".into(), Code::Enum),
+                ("/config_id".into(), Code::TooShort),
+                ("/output_values".into(), Code::Type)
+            ]
         );
     }
 
@@ -527,10 +742,20 @@ mod tests {
         let mut r = Report::default();
         let new = parse_new_config(&json!({"name": "c", "inputs": [{"name": "a"}, {"name": "b", "default": "d"}, {"name": "c"}]}), &mut r).unwrap();
         let cfg = SoftwareConfig::create("cid".into(), new, 0);
-        let dep_new = parse_new_deployment(&json!({"config_id": "cid", "server_id": "s", "input_values": {"a": 1}}), "", &mut r).unwrap();
+        let dep_new = parse_new_deployment(
+            &json!({"config_id": "cid", "server_id": "s", "input_values": {"a": 1}}),
+            "",
+            &mut r,
+        )
+        .unwrap();
         let dep = SoftwareDeployment::create("did".into(), dep_new, 0);
         let v = cfg.derive_for(&dep);
-        let values: Vec<&Value> = v["inputs"].as_array().unwrap().iter().map(|i| &i["value"]).collect();
+        let values: Vec<&Value> = v["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| &i["value"])
+            .collect();
         assert_eq!(values, [&json!(1), &json!("d"), &Value::Null]);
     }
 }

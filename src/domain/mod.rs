@@ -1,4 +1,5 @@
 //! The resources of both APIs: their stored shape, and parsing of request payloads into
 //! validated values. Pure: no storage, no HTTP.
 
+pub mod codearts;
 pub mod heat;

@@ -13,7 +13,9 @@
 //! a deployment that was never written. An index entry whose deployment is gone (an interrupted
 //! delete, or KV's eventual consistency) is skipped and deleted by the reader that finds it.
 
-use crate::domain::heat::{DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment};
+use crate::domain::heat::{
+    DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment,
+};
 use crate::error::ApiError;
 use crate::store::{get_all, key_segment, list_all, Store, StoreError};
 use serde_json::{json, Value};
@@ -56,16 +58,27 @@ impl<'p> Keys<'p> {
         format!("p/{}/use/{}/", self.project, key_segment(config_id))
     }
     pub fn config_use(&self, config_id: &str, deployment_id: &str) -> String {
-        format!("{}{}", self.config_uses(config_id), key_segment(deployment_id))
+        format!(
+            "{}{}",
+            self.config_uses(config_id),
+            key_segment(deployment_id)
+        )
     }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt { key: key.to_owned(), reason: e.to_string() }.into())
+    serde_json::from_str(text).map_err(|e| {
+        StoreError::Corrupt {
+            key: key.to_owned(),
+            reason: e.to_string(),
+        }
+        .into()
+    })
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
 }
 
 /// A strong ETag for a stored deployment: a hash of its stored form.
@@ -76,7 +89,10 @@ pub fn etag(deployment: &SoftwareDeployment) -> String {
 
 /// True when an `If-Match` header value matches the ETag (`*` matches any).
 pub fn if_match_holds(header: &str, current: &str) -> bool {
-    header.split(',').map(str::trim).any(|tag| tag == "*" || tag == current || tag.strip_prefix("W/") == Some(current))
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == current || tag.strip_prefix("W/") == Some(current))
 }
 
 /// The software-config API of one project.
@@ -87,17 +103,31 @@ pub struct HeatService<'a, S: Store + ?Sized> {
 
 impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     pub fn new(store: &'a S, project: &'a str) -> Self {
-        HeatService { store, keys: Keys::new(project) }
+        HeatService {
+            store,
+            keys: Keys::new(project),
+        }
     }
 
     /// Stores a new config.
-    pub async fn create_config(&self, id: String, new: NewConfig, now_ms: u64) -> Result<SoftwareConfig, ApiError> {
+    pub async fn create_config(
+        &self,
+        id: String,
+        new: NewConfig,
+        now_ms: u64,
+    ) -> Result<SoftwareConfig, ApiError> {
         let config = SoftwareConfig::create(id, new, now_ms);
         let mut meta = json!({"name": config.name, "group": config.group, "creation_time": config.creation_time, "ms": now_ms});
         if meta.to_string().len() > METADATA_MAX {
             meta = json!({"ms": now_ms, "creation_time": config.creation_time});
         }
-        self.store.put(&self.keys.config(&config.id), &encode(&config)?, Some(&meta)).await?;
+        self.store
+            .put(
+                &self.keys.config(&config.id),
+                &encode(&config)?,
+                Some(&meta),
+            )
+            .await?;
         Ok(config)
     }
 
@@ -112,7 +142,11 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
 
     /// Config summaries, newest first, after `marker` (an id; an unknown marker is ignored, as in
     /// Heat), at most `limit`.
-    pub async fn list_configs(&self, limit: usize, marker: Option<&str>) -> Result<Vec<Value>, ApiError> {
+    pub async fn list_configs(
+        &self,
+        limit: usize,
+        marker: Option<&str>,
+    ) -> Result<Vec<Value>, ApiError> {
         let listed = list_all(self.store, &self.keys.configs()).await?;
         let prefix_len = self.keys.configs().len();
         let mut rows: Vec<(u64, String, Option<Value>)> = listed
@@ -133,7 +167,11 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         };
         let page: Vec<_> = rows.into_iter().skip(start).take(limit).collect();
         // Summaries too large for metadata are read in bulk.
-        let missing: Vec<String> = page.iter().filter(|r| r.2.is_none()).map(|r| self.keys.config(&r.1)).collect();
+        let missing: Vec<String> = page
+            .iter()
+            .filter(|r| r.2.is_none())
+            .map(|r| self.keys.config(&r.1))
+            .collect();
         let mut fetched: BTreeMap<String, Value> = BTreeMap::new();
         if !missing.is_empty() {
             for (key, text) in missing.iter().zip(get_all(self.store, &missing).await?) {
@@ -143,22 +181,37 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 }
             }
         }
-        Ok(page.into_iter().filter_map(|(_, id, summary)| summary.or_else(|| fetched.remove(&id))).collect())
+        Ok(page
+            .into_iter()
+            .filter_map(|(_, id, summary)| summary.or_else(|| fetched.remove(&id)))
+            .collect())
     }
 
     /// Deletes a config; 409 while a deployment still uses it.
     pub async fn delete_config(&self, id: &str) -> Result<(), ApiError> {
         self.config(id).await?;
-        let uses = self.store.list(&self.keys.config_uses(id), None, 100).await?;
+        let uses = self
+            .store
+            .list(&self.keys.config_uses(id), None, 100)
+            .await?;
         if !uses.keys.is_empty() {
             let prefix_len = self.keys.config_uses(id).len();
-            let dep_ids: Vec<String> = uses.keys.iter().map(|k| crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false)).collect();
+            let dep_ids: Vec<String> = uses
+                .keys
+                .iter()
+                .map(|k| {
+                    crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false)
+                })
+                .collect();
             let dep_keys: Vec<String> = dep_ids.iter().map(|d| self.keys.deployment(d)).collect();
             let found = get_all(self.store, &dep_keys).await?;
             let mut live = None;
             for ((dep_id, use_key), text) in dep_ids.iter().zip(uses.keys.iter()).zip(found) {
                 let still_uses = match text {
-                    Some(t) => decode::<SoftwareDeployment>(&self.keys.deployment(dep_id), &t)?.config_id == id,
+                    Some(t) => {
+                        decode::<SoftwareDeployment>(&self.keys.deployment(dep_id), &t)?.config_id
+                            == id
+                    }
                     None => false,
                 };
                 if still_uses {
@@ -193,10 +246,19 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
 
     /// Creates deployments, all or none: every config is checked before anything is written, and
     /// a failed write removes what this call already wrote.
-    pub async fn create_deployments(&self, ids: Vec<String>, news: Vec<NewDeployment>, now_ms: u64) -> Result<Vec<SoftwareDeployment>, ApiError> {
+    pub async fn create_deployments(
+        &self,
+        ids: Vec<String>,
+        news: Vec<NewDeployment>,
+        now_ms: u64,
+    ) -> Result<Vec<SoftwareDeployment>, ApiError> {
         let config_ids: Vec<&str> = news.iter().map(|n| n.config_id.as_str()).collect();
         self.require_configs(&config_ids).await?;
-        let deployments: Vec<SoftwareDeployment> = ids.into_iter().zip(news).map(|(id, n)| SoftwareDeployment::create(id, n, now_ms)).collect();
+        let deployments: Vec<SoftwareDeployment> = ids
+            .into_iter()
+            .zip(news)
+            .map(|(id, n)| SoftwareDeployment::create(id, n, now_ms))
+            .collect();
         for (i, d) in deployments.iter().enumerate() {
             if let Err(e) = self.write_new_deployment(d).await {
                 for written in &deployments[..=i] {
@@ -209,15 +271,25 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     }
 
     async fn write_new_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
-        self.store.put(&self.keys.deployment(&d.id), &encode(d)?, None).await?;
-        self.store.put(&self.keys.server_entry(&d.server_id, &d.id), "", None).await?;
-        self.store.put(&self.keys.config_use(&d.config_id, &d.id), "", None).await?;
+        self.store
+            .put(&self.keys.deployment(&d.id), &encode(d)?, None)
+            .await?;
+        self.store
+            .put(&self.keys.server_entry(&d.server_id, &d.id), "", None)
+            .await?;
+        self.store
+            .put(&self.keys.config_use(&d.config_id, &d.id), "", None)
+            .await?;
         Ok(())
     }
 
     async fn remove_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
-        self.store.delete(&self.keys.server_entry(&d.server_id, &d.id)).await?;
-        self.store.delete(&self.keys.config_use(&d.config_id, &d.id)).await?;
+        self.store
+            .delete(&self.keys.server_entry(&d.server_id, &d.id))
+            .await?;
+        self.store
+            .delete(&self.keys.config_use(&d.config_id, &d.id))
+            .await?;
         self.store.delete(&self.keys.deployment(&d.id)).await?;
         Ok(())
     }
@@ -232,16 +304,26 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     }
 
     /// All deployments of the project, or of one server, oldest first.
-    pub async fn list_deployments(&self, server_id: Option<&str>) -> Result<Vec<SoftwareDeployment>, ApiError> {
+    pub async fn list_deployments(
+        &self,
+        server_id: Option<&str>,
+    ) -> Result<Vec<SoftwareDeployment>, ApiError> {
         let prefix = match server_id {
             Some(s) => self.keys.server(s),
             None => self.keys.deployments(),
         };
         let listed = list_all(self.store, &prefix).await?;
-        let ids: Vec<String> = listed.iter().map(|k| crate::http::percent_decode(&k.name[prefix.len().min(k.name.len())..], false)).collect();
+        let ids: Vec<String> = listed
+            .iter()
+            .map(|k| crate::http::percent_decode(&k.name[prefix.len().min(k.name.len())..], false))
+            .collect();
         let keys: Vec<String> = ids.iter().map(|id| self.keys.deployment(id)).collect();
         let mut out = Vec::with_capacity(keys.len());
-        for ((key, listed_key), text) in keys.iter().zip(&listed).zip(get_all(self.store, &keys).await?) {
+        for ((key, listed_key), text) in keys
+            .iter()
+            .zip(&listed)
+            .zip(get_all(self.store, &keys).await?)
+        {
             match text {
                 Some(t) => {
                     let d: SoftwareDeployment = decode(key, &t)?;
@@ -254,12 +336,22 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 None => {}
             }
         }
-        out.sort_by(|a, b| a.created_ms.cmp(&b.created_ms).then_with(|| a.id.cmp(&b.id)));
+        out.sort_by(|a, b| {
+            a.created_ms
+                .cmp(&b.created_ms)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(out)
     }
 
     /// Updates a deployment. With `if_match`, fails with 412 unless it matches the stored ETag.
-    pub async fn update_deployment(&self, id: &str, update: DeploymentUpdate, if_match: Option<&str>, now_ms: u64) -> Result<SoftwareDeployment, ApiError> {
+    pub async fn update_deployment(
+        &self,
+        id: &str,
+        update: DeploymentUpdate,
+        if_match: Option<&str>,
+        now_ms: u64,
+    ) -> Result<SoftwareDeployment, ApiError> {
         let mut d = self.deployment(id).await?;
         if let Some(expected) = if_match {
             let current = etag(&d);
@@ -276,10 +368,16 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             }
         }
         d.apply(update, now_ms);
-        self.store.put(&self.keys.deployment(&d.id), &encode(&d)?, None).await?;
+        self.store
+            .put(&self.keys.deployment(&d.id), &encode(&d)?, None)
+            .await?;
         if d.config_id != old_config {
-            self.store.put(&self.keys.config_use(&d.config_id, &d.id), "", None).await?;
-            self.store.delete(&self.keys.config_use(&old_config, &d.id)).await?;
+            self.store
+                .put(&self.keys.config_use(&d.config_id, &d.id), "", None)
+                .await?;
+            self.store
+                .delete(&self.keys.config_use(&old_config, &d.id))
+                .await?;
         }
         Ok(d)
     }
@@ -307,7 +405,15 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         }
         let mut items: Vec<(String, u64, Value)> = deployments
             .iter()
-            .filter_map(|d| configs.get(&d.config_id).map(|c| (c.name.clone().unwrap_or_default(), d.created_ms, c.derive_for(d))))
+            .filter_map(|d| {
+                configs.get(&d.config_id).map(|c| {
+                    (
+                        c.name.clone().unwrap_or_default(),
+                        d.created_ms,
+                        c.derive_for(d),
+                    )
+                })
+            })
             .collect();
         items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         Ok(items.into_iter().map(|(_, _, v)| v).collect())
@@ -323,10 +429,19 @@ mod tests {
     use futures::executor::block_on;
 
     fn new_config(name: &str) -> NewConfig {
-        parse_new_config(&json!({"name": name, "config": "#!/bin/sh"}), &mut Report::default()).unwrap()
+        parse_new_config(
+            &json!({"name": name, "config": "#!/bin/sh"}),
+            &mut Report::default(),
+        )
+        .unwrap()
     }
     fn new_dep(config: &str, server: &str) -> NewDeployment {
-        parse_new_deployment(&json!({"config_id": config, "server_id": server}), "", &mut Report::default()).unwrap()
+        parse_new_deployment(
+            &json!({"config_id": config, "server_id": server}),
+            "",
+            &mut Report::default(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -335,7 +450,9 @@ mod tests {
             let store = MemoryStore::new();
             let svc = HeatService::new(&store, "p1");
             for (i, n) in ["a", "b", "c"].iter().enumerate() {
-                svc.create_config(format!("id-{n}"), new_config(n), 1000 + i as u64).await.unwrap();
+                svc.create_config(format!("id-{n}"), new_config(n), 1000 + i as u64)
+                    .await
+                    .unwrap();
             }
             let all = svc.list_configs(10, None).await.unwrap();
             let names: Vec<_> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
@@ -351,8 +468,12 @@ mod tests {
         block_on(async {
             let store = MemoryStore::new();
             let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
-            svc.create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2).await.unwrap();
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
+            svc.create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2)
+                .await
+                .unwrap();
             assert_eq!(svc.delete_config("c1").await.unwrap_err().status(), 409);
             svc.delete_deployment("d1").await.unwrap();
             svc.delete_config("c1").await.unwrap();
@@ -365,9 +486,18 @@ mod tests {
         block_on(async {
             let store = MemoryStore::new();
             let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
             let before = store.snapshot();
-            let err = svc.create_deployments(vec!["d1".into(), "d2".into()], vec![new_dep("c1", "s"), new_dep("nope", "s")], 2).await.unwrap_err();
+            let err = svc
+                .create_deployments(
+                    vec!["d1".into(), "d2".into()],
+                    vec![new_dep("c1", "s"), new_dep("nope", "s")],
+                    2,
+                )
+                .await
+                .unwrap_err();
             assert_eq!(err.to_string(), "Software config with id nope not found");
             assert_eq!(store.snapshot(), before);
         });
@@ -378,12 +508,32 @@ mod tests {
         block_on(async {
             let store = MemoryStore::new();
             let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
-            svc.create_deployments(vec!["d1".into(), "d2".into()], vec![new_dep("c1", "s1"), new_dep("c1", "s1")], 2).await.unwrap();
-            store.delete(&Keys::new("p1").deployment("d1")).await.unwrap();
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
+            svc.create_deployments(
+                vec!["d1".into(), "d2".into()],
+                vec![new_dep("c1", "s1"), new_dep("c1", "s1")],
+                2,
+            )
+            .await
+            .unwrap();
+            store
+                .delete(&Keys::new("p1").deployment("d1"))
+                .await
+                .unwrap();
             let listed = svc.list_deployments(Some("s1")).await.unwrap();
-            assert_eq!(listed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["d2"]);
-            assert_eq!(store.get(&Keys::new("p1").server_entry("s1", "d1")).await.unwrap(), None);
+            assert_eq!(
+                listed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+                ["d2"]
+            );
+            assert_eq!(
+                store
+                    .get(&Keys::new("p1").server_entry("s1", "d1"))
+                    .await
+                    .unwrap(),
+                None
+            );
         });
     }
 
@@ -392,13 +542,29 @@ mod tests {
         block_on(async {
             let store = MemoryStore::new();
             let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1).await.unwrap();
-            let d = svc.create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2).await.unwrap().remove(0);
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
+            let d = svc
+                .create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2)
+                .await
+                .unwrap()
+                .remove(0);
             let tag = etag(&d);
-            let upd = |s: &str| parse_deployment_update(&json!({"status": s}), &mut Report::default()).unwrap();
-            svc.update_deployment("d1", upd("IN_PROGRESS"), Some(&tag), 3).await.unwrap();
+            let upd = |s: &str| {
+                parse_deployment_update(&json!({"status": s}), &mut Report::default()).unwrap()
+            };
+            svc.update_deployment("d1", upd("IN_PROGRESS"), Some(&tag), 3)
+                .await
+                .unwrap();
             let before = store.snapshot();
-            assert_eq!(svc.update_deployment("d1", upd("FAILED"), Some(&tag), 4).await.unwrap_err().status(), 412);
+            assert_eq!(
+                svc.update_deployment("d1", upd("FAILED"), Some(&tag), 4)
+                    .await
+                    .unwrap_err()
+                    .status(),
+                412
+            );
             assert_eq!(store.snapshot(), before);
         });
     }
@@ -409,7 +575,9 @@ mod tests {
             let store = MemoryStore::new();
             let a = HeatService::new(&store, "pa");
             let b = HeatService::new(&store, "pb");
-            a.create_config("c1".into(), new_config("x"), 1).await.unwrap();
+            a.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
             assert_eq!(b.config("c1").await.unwrap_err().status(), 404);
             assert!(b.list_configs(10, None).await.unwrap().is_empty());
         });

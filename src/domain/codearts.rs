@@ -1,0 +1,1 @@
+//! CodeArts Deploy applications (issue 3).

@@ -1,0 +1,1 @@
+//! CodeArts Deploy applications on a key-value store (issue 3).

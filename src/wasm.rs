@@ -1,0 +1,1 @@
+//! The npm package's wasm-bindgen API (issue 4).
