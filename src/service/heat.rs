@@ -14,7 +14,7 @@
 //! delete, or KV's eventual consistency) is skipped and deleted by the reader that finds it.
 
 use crate::domain::heat::{
-    DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment,
+    DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
 };
 use crate::error::ApiError;
 use crate::store::{get_all, key_segment, list_all, Store, StoreError};
@@ -81,6 +81,14 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
         .map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
 }
 
+/// True when an id from a path or query could name something stored: config and deployment ids
+/// are UUIDs we issue and server ids are validated to [`ID_MAX`] characters on create. Longer ids
+/// are never looked up: their keys could pass KV's 512-byte key limit, and KV would fail (a 500)
+/// where the answer is simply "not found".
+fn storable_id(id: &str) -> bool {
+    crate::validate::char_len(id) <= ID_MAX
+}
+
 /// A strong ETag for a stored deployment: a hash of its stored form.
 pub fn etag(deployment: &SoftwareDeployment) -> String {
     let bytes = serde_json::to_vec(deployment).unwrap_or_default();
@@ -133,6 +141,9 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
 
     /// Reads a config, or 404 with Heat's message.
     pub async fn config(&self, id: &str) -> Result<SoftwareConfig, ApiError> {
+        if !storable_id(id) {
+            return Err(ApiError::not_found("Software config", id));
+        }
         let key = self.keys.config(id);
         match self.store.get(&key).await? {
             Some(text) => decode(&key, &text),
@@ -296,6 +307,9 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
 
     /// Reads a deployment, or 404 with Heat's message.
     pub async fn deployment(&self, id: &str) -> Result<SoftwareDeployment, ApiError> {
+        if !storable_id(id) {
+            return Err(ApiError::not_found("Deployment", id));
+        }
         let key = self.keys.deployment(id);
         match self.store.get(&key).await? {
             Some(text) => decode(&key, &text),
@@ -309,6 +323,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         server_id: Option<&str>,
     ) -> Result<Vec<SoftwareDeployment>, ApiError> {
         let prefix = match server_id {
+            Some(s) if !storable_id(s) => return Ok(Vec::new()),
             Some(s) => self.keys.server(s),
             None => self.keys.deployments(),
         };
@@ -566,6 +581,42 @@ mod tests {
                 412
             );
             assert_eq!(store.snapshot(), before);
+        });
+    }
+
+    #[test]
+    fn ids_too_long_to_exist_are_not_found_without_touching_the_store() {
+        block_on(async {
+            let inner = MemoryStore::new();
+            let store = crate::store::CountingStore::new(&inner);
+            let svc = HeatService::new(&store, "p1");
+            // 600 characters: as a KV key this is over the 512-byte limit, and KV would fail.
+            let long = "x".repeat(600);
+            assert_eq!(
+                svc.config(&long).await.unwrap_err().to_string(),
+                format!("Software config with id {long} not found")
+            );
+            assert_eq!(svc.delete_config(&long).await.unwrap_err().status(), 404);
+            assert_eq!(svc.deployment(&long).await.unwrap_err().status(), 404);
+            assert_eq!(
+                svc.delete_deployment(&long).await.unwrap_err().status(),
+                404
+            );
+            let upd = parse_deployment_update(&json!({"status": "FAILED"}), &mut Report::default())
+                .unwrap();
+            assert_eq!(
+                svc.update_deployment(&long, upd, None, 1)
+                    .await
+                    .unwrap_err()
+                    .status(),
+                404
+            );
+            assert!(svc.list_deployments(Some(&long)).await.unwrap().is_empty());
+            assert!(svc.server_metadata(&long).await.unwrap().is_empty());
+            assert_eq!(store.ops(), 0);
+            // 36 characters is still looked up.
+            let _ = svc.config(&"y".repeat(ID_MAX)).await;
+            assert_eq!(store.ops(), 1);
         });
     }
 
