@@ -257,14 +257,18 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
 
     /// Creates deployments, all or none: every config is checked before anything is written, and
     /// a failed write removes what this call already wrote.
+    ///
+    /// A batch shares one `created_ms`, and listings break that tie by id, so the ids are handed
+    /// out in ascending order: the listing then shows a batch in the order it was sent.
     pub async fn create_deployments(
         &self,
-        ids: Vec<String>,
+        mut ids: Vec<String>,
         news: Vec<NewDeployment>,
         now_ms: u64,
     ) -> Result<Vec<SoftwareDeployment>, ApiError> {
         let config_ids: Vec<&str> = news.iter().map(|n| n.config_id.as_str()).collect();
         self.require_configs(&config_ids).await?;
+        ids.sort_unstable();
         let deployments: Vec<SoftwareDeployment> = ids
             .into_iter()
             .zip(news)
@@ -515,6 +519,26 @@ mod tests {
                 .unwrap_err();
             assert_eq!(err.to_string(), "Software config with id nope not found");
             assert_eq!(store.snapshot(), before);
+        });
+    }
+
+    #[test]
+    fn a_batch_lists_in_the_order_it_was_sent() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
+            let servers = ["s-first", "s-second", "s-third"];
+            let news: Vec<NewDeployment> = servers.iter().map(|s| new_dep("c1", s)).collect();
+            // Ids as random as UUIDs: not in the order of the items.
+            let ids = vec!["m".to_owned(), "z".to_owned(), "a".to_owned()];
+            let created = svc.create_deployments(ids, news, 2).await.unwrap();
+            let created_servers: Vec<&str> = created.iter().map(|d| d.server_id.as_str()).collect();
+            assert_eq!(created_servers, servers);
+            let listed = svc.list_deployments(None).await.unwrap();
+            assert_eq!(listed, created);
         });
     }
 
