@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod clock;
+pub mod credentials;
 pub mod domain;
 pub mod error;
 pub mod http;

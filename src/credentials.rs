@@ -1,0 +1,316 @@
+//! AK/SK credentials for the CodeArts API, checked with [`crate::signing`].
+//!
+//! Nothing secret is stored. A secret key is derived from its access key with the Worker secret
+//! `CREDENTIALS_KEY`: `SK = hex(HMAC-SHA256(CREDENTIALS_KEY, AK))[..40]`. The store only records
+//! which project an access key belongs to (`cred/{AK}` → `{project_id, created_ms}`); revoking
+//! deletes that record. Rotating `CREDENTIALS_KEY` invalidates every issued secret key.
+//!
+//! Every failure to authenticate is the same [`AuthFailure::Invalid`] whether or not the access
+//! key exists, and the HMAC work is done for unknown keys too, so neither the answer nor its
+//! timing says which keys exist. A date too far from the server clock is
+//! [`AuthFailure::Expired`], checked before the signature, for known and unknown keys alike.
+
+use crate::error::{ApiError, AuthFailure};
+use crate::http::Request;
+use crate::signing::{self, SignableRequest, SigningError};
+use crate::store::{key_segment, Store, StoreError};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// Length of an issued access key (upper-case hex, like Huawei's 20-character AKs).
+pub const ACCESS_KEY_LEN: usize = 20;
+/// Length of a derived secret key (hex).
+pub const SECRET_KEY_LEN: usize = 40;
+
+/// What the store keeps per access key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialRecord {
+    pub project_id: String,
+    pub created_ms: u64,
+}
+
+/// What `POST /admin/v1/projects/{project_id}/credentials` answers, once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuedCredential {
+    pub access_key: String,
+    pub secret_key: String,
+    pub project_id: String,
+}
+
+/// The store key of an access key's record.
+pub fn credential_key(access_key: &str) -> String {
+    format!("cred/{}", key_segment(access_key))
+}
+
+/// The secret key of `access_key` under the master key.
+pub fn derive_secret(master_key: &str, access_key: &str) -> String {
+    match Hmac::<Sha256>::new_from_slice(master_key.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(access_key.as_bytes());
+            let mut hex = hex::encode(mac.finalize().into_bytes());
+            hex.truncate(SECRET_KEY_LEN);
+            hex
+        }
+        // HMAC takes keys of any length.
+        Err(_) => String::new(),
+    }
+}
+
+fn master(key: Option<&str>) -> Result<&str, ApiError> {
+    key.filter(|k| !k.is_empty()).ok_or_else(|| {
+        ApiError::Forbidden(
+            "AK/SK credentials are disabled: the CREDENTIALS_KEY secret is not set".into(),
+        )
+    })
+}
+
+/// Issues an access key for `project_id` and returns it with its secret key.
+pub async fn issue<S: Store + ?Sized>(
+    store: &S,
+    project_id: &str,
+    master_key: Option<&str>,
+    now_ms: u64,
+) -> Result<IssuedCredential, ApiError> {
+    let master_key = master(master_key)?;
+    let mut access_key = crate::api::new_id(crate::ids::secret_hex)?;
+    access_key.truncate(ACCESS_KEY_LEN);
+    access_key.make_ascii_uppercase();
+    let record = CredentialRecord {
+        project_id: project_id.to_owned(),
+        created_ms: now_ms,
+    };
+    let text = serde_json::to_string(&record).map_err(|e| StoreError::Backend(e.to_string()))?;
+    store.put(&credential_key(&access_key), &text, None).await?;
+    Ok(IssuedCredential {
+        secret_key: derive_secret(master_key, &access_key),
+        access_key,
+        project_id: project_id.to_owned(),
+    })
+}
+
+async fn record<S: Store + ?Sized>(
+    store: &S,
+    access_key: &str,
+) -> Result<Option<CredentialRecord>, ApiError> {
+    let key = credential_key(access_key);
+    match store.get(&key).await? {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
+            StoreError::Corrupt {
+                key,
+                reason: e.to_string(),
+            }
+            .into()
+        }),
+    }
+}
+
+/// Revokes an access key of `project_id`; 404 when the project has no such key.
+pub async fn revoke<S: Store + ?Sized>(
+    store: &S,
+    project_id: &str,
+    access_key: &str,
+) -> Result<(), ApiError> {
+    match record(store, access_key).await? {
+        Some(r) if r.project_id == project_id => {
+            store.delete(&credential_key(access_key)).await?;
+            Ok(())
+        }
+        _ => Err(ApiError::NotFound(format!(
+            "Access key {access_key} not found in project {project_id}"
+        ))),
+    }
+}
+
+/// True when the request carries an `SDK-HMAC-SHA256` Authorization header.
+pub fn is_signed(req: &Request) -> bool {
+    req.header_value("authorization")
+        .is_some_and(|v| v.trim_start().starts_with(signing::ALGORITHM))
+}
+
+/// The project of a signed request's access key, or 401 (`Invalid`, or `Expired` for a date
+/// more than `max_skew_secs` off).
+pub async fn authenticate<S: Store + ?Sized>(
+    store: &S,
+    req: &Request,
+    master_key: Option<&str>,
+    now_ms: u64,
+    max_skew_secs: i64,
+) -> Result<String, ApiError> {
+    let invalid = ApiError::Unauthenticated(AuthFailure::Invalid);
+    let header = req
+        .header_value("authorization")
+        .ok_or(ApiError::Unauthenticated(AuthFailure::Missing))?;
+    let auth = signing::parse_authorization(header)
+        .map_err(|_| ApiError::Unauthenticated(AuthFailure::Invalid))?;
+    let found = record(store, &auth.access_key).await?;
+    // Unknown keys and a missing master key still cost one derivation and one verification.
+    let secret = derive_secret(master_key.unwrap_or(""), &auth.access_key);
+    let signable = SignableRequest {
+        method: &req.method,
+        path: &req.path,
+        query: &req.query,
+        headers: &req.headers,
+        body: &req.body,
+    };
+    let now_unix = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
+    let verdict = signing::verify(&signable, secret.as_bytes(), &auth, now_unix, max_skew_secs);
+    match (verdict, found) {
+        (Err(SigningError::DateSkew), _) => Err(ApiError::Unauthenticated(AuthFailure::Expired)),
+        (Ok(()), Some(r)) if master_key.is_some_and(|k| !k.is_empty()) => Ok(r.project_id),
+        _ => Err(invalid),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::{format_sdk_date, sign, DEFAULT_MAX_SKEW_SECS};
+    use crate::store::MemoryStore;
+    use futures::executor::block_on;
+
+    const P: &str = "0123456789abcdef0123456789abcdef";
+    const MASTER: &str = "master-key";
+    const NOW_MS: u64 = 1_700_000_000_000;
+
+    fn signed(ak: &str, sk: &str, date_unix: i64, body: &str) -> Request {
+        let date = format_sdk_date(date_unix);
+        let mut req = Request::new("POST", "/v1/applications/list?x=a%20b")
+            .header("host", "127.0.0.1:8787")
+            .header("content-type", "application/json")
+            .header("x-project-id", P)
+            .header("x-sdk-date", &date)
+            .raw_body(body.as_bytes().to_vec());
+        let names: Vec<String> = ["content-type", "host", "x-project-id", "x-sdk-date"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let signable = SignableRequest {
+            method: &req.method,
+            path: &req.path,
+            query: &req.query,
+            headers: &req.headers,
+            body: &req.body,
+        };
+        let value = sign(&signable, ak, sk.as_bytes(), &date, &names);
+        req.headers.push(("authorization".into(), value));
+        req
+    }
+
+    fn auth(store: &MemoryStore, req: &Request) -> Result<String, ApiError> {
+        block_on(authenticate(
+            store,
+            req,
+            Some(MASTER),
+            NOW_MS,
+            DEFAULT_MAX_SKEW_SECS,
+        ))
+    }
+
+    fn failure(r: Result<String, ApiError>) -> AuthFailure {
+        match r {
+            Err(ApiError::Unauthenticated(f)) => f,
+            other => panic!("expected a 401, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_issued_key_signs_requests_for_its_project_and_nothing_secret_is_stored() {
+        let store = MemoryStore::new();
+        let issued = block_on(issue(&store, P, Some(MASTER), NOW_MS)).unwrap();
+        assert_eq!(issued.access_key.len(), ACCESS_KEY_LEN);
+        assert_eq!(issued.secret_key.len(), SECRET_KEY_LEN);
+        for (k, v) in store.snapshot() {
+            assert!(!k.contains(&issued.secret_key) && !v.contains(&issued.secret_key));
+        }
+        let req = signed(&issued.access_key, &issued.secret_key, 1_700_000_000, "{}");
+        assert_eq!(auth(&store, &req).unwrap(), P);
+    }
+
+    #[test]
+    fn tampering_wrong_keys_and_revocation_are_all_invalid() {
+        let store = MemoryStore::new();
+        let issued = block_on(issue(&store, P, Some(MASTER), NOW_MS)).unwrap();
+        let good = signed(&issued.access_key, &issued.secret_key, 1_700_000_000, "{}");
+        let mut body = good.clone();
+        body.body = b"{ }".to_vec();
+        let mut query = good.clone();
+        query.query = "x=a%20c".into();
+        let mut path = good.clone();
+        path.path = "/v1/applications/lisT".into();
+        let mut method = good.clone();
+        method.method = "PUT".into();
+        let mut header = good.clone();
+        header.headers[2].1 = "f".repeat(32);
+        let wrong_sk = signed(&issued.access_key, &"0".repeat(40), 1_700_000_000, "{}");
+        let unknown = signed("NOSUCHKEY", &issued.secret_key, 1_700_000_000, "{}");
+        for req in [&body, &query, &path, &method, &header, &wrong_sk, &unknown] {
+            assert_eq!(failure(auth(&store, req)), AuthFailure::Invalid);
+        }
+        block_on(revoke(&store, P, &issued.access_key)).unwrap();
+        assert_eq!(failure(auth(&store, &good)), AuthFailure::Invalid);
+        assert_eq!(
+            block_on(revoke(&store, P, &issued.access_key))
+                .unwrap_err()
+                .status(),
+            404
+        );
+    }
+
+    #[test]
+    fn a_date_more_than_15_minutes_off_is_expired() {
+        let store = MemoryStore::new();
+        let issued = block_on(issue(&store, P, Some(MASTER), NOW_MS)).unwrap();
+        let ok = signed(
+            &issued.access_key,
+            &issued.secret_key,
+            1_700_000_000 - 899,
+            "{}",
+        );
+        assert!(auth(&store, &ok).is_ok());
+        for off in [-901, 901] {
+            let req = signed(
+                &issued.access_key,
+                &issued.secret_key,
+                1_700_000_000 + off,
+                "{}",
+            );
+            assert_eq!(failure(auth(&store, &req)), AuthFailure::Expired);
+        }
+        let unknown = signed("NOSUCHKEY", "x", 1_700_000_000 + 901, "{}");
+        assert_eq!(failure(auth(&store, &unknown)), AuthFailure::Expired);
+    }
+
+    #[test]
+    fn another_projects_key_cannot_be_revoked_and_a_missing_master_key_disables_issuing() {
+        let store = MemoryStore::new();
+        let issued = block_on(issue(&store, P, Some(MASTER), NOW_MS)).unwrap();
+        let other = "f".repeat(32);
+        assert_eq!(
+            block_on(revoke(&store, &other, &issued.access_key))
+                .unwrap_err()
+                .status(),
+            404
+        );
+        assert_eq!(
+            block_on(issue(&store, P, None, NOW_MS))
+                .unwrap_err()
+                .status(),
+            403
+        );
+        let req = signed(&issued.access_key, &issued.secret_key, 1_700_000_000, "{}");
+        assert_eq!(
+            failure(block_on(authenticate(&store, &req, None, NOW_MS, 900))),
+            AuthFailure::Invalid
+        );
+    }
+
+    #[test]
+    fn malformed_authorization_is_invalid() {
+        let store = MemoryStore::new();
+        let req = Request::new("GET", "/v1/applications/exist")
+            .header("authorization", "SDK-HMAC-SHA256 Access=x");
+        assert_eq!(failure(auth(&store, &req)), AuthFailure::Invalid);
+    }
+}
