@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A storage failure. Never shown to clients.
 #[derive(Debug, thiserror::Error)]
@@ -229,6 +229,111 @@ impl<S: Store + ?Sized> Store for CountingStore<'_, S> {
     }
 }
 
+/// Values read recently, kept inside one isolate for keys that never change after they are written
+/// (token and credential records, software configs: Heat has no config update). Writes and
+/// deletes made through [`ReadCachingStore`] update it at once; changes made elsewhere (another
+/// isolate or location) are seen after at most `ttl_ms`, which is within KV's own propagation
+/// delay of about 60 seconds.
+#[derive(Debug)]
+pub struct ReadCache {
+    entries: RefCell<HashMap<String, (String, u64)>>,
+    ttl_ms: u64,
+    capacity: usize,
+}
+
+impl ReadCache {
+    pub fn new(ttl_ms: u64, capacity: usize) -> Self {
+        ReadCache { entries: RefCell::new(HashMap::new()), ttl_ms, capacity }
+    }
+
+    /// True for the keys worth caching: records that are immutable once written.
+    pub fn is_cacheable(key: &str) -> bool {
+        key.starts_with("tok/")
+            || key.starts_with("cred/")
+            || (key.starts_with("p/") && key.split('/').nth(2) == Some("cfg"))
+    }
+
+    fn get(&self, key: &str, now_ms: u64) -> Option<String> {
+        let entries = self.entries.borrow();
+        entries.get(key).filter(|(_, expires)| *expires > now_ms).map(|(v, _)| v.clone())
+    }
+
+    fn remember(&self, key: &str, value: &str, now_ms: u64) {
+        let mut entries = self.entries.borrow_mut();
+        if entries.len() >= self.capacity {
+            entries.clear();
+        }
+        entries.insert(key.to_owned(), (value.to_owned(), now_ms + self.ttl_ms));
+    }
+
+    fn forget(&self, key: &str) {
+        self.entries.borrow_mut().remove(key);
+    }
+}
+
+/// A [`Store`] that answers reads of cacheable keys from a [`ReadCache`] and writes through.
+pub struct ReadCachingStore<'a, S: ?Sized> {
+    inner: &'a S,
+    cache: &'a ReadCache,
+    now_ms: u64,
+}
+
+impl<'a, S: Store + ?Sized> ReadCachingStore<'a, S> {
+    pub fn new(inner: &'a S, cache: &'a ReadCache, now_ms: u64) -> Self {
+        ReadCachingStore { inner, cache, now_ms }
+    }
+}
+
+#[async_trait(?Send)]
+impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if !ReadCache::is_cacheable(key) {
+            return self.inner.get(key).await;
+        }
+        if let Some(hit) = self.cache.get(key, self.now_ms) {
+            return Ok(Some(hit));
+        }
+        let value = self.inner.get(key).await?;
+        if let Some(v) = &value {
+            self.cache.remember(key, v, self.now_ms);
+        }
+        Ok(value)
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        let mut out: Vec<Option<String>> =
+            keys.iter().map(|k| ReadCache::is_cacheable(k).then(|| self.cache.get(k, self.now_ms)).flatten()).collect();
+        let misses: Vec<String> = keys.iter().zip(&out).filter(|(_, hit)| hit.is_none()).map(|(k, _)| k.clone()).collect();
+        if misses.is_empty() {
+            return Ok(out);
+        }
+        let mut fetched = self.inner.get_many(&misses).await?.into_iter();
+        for (key, slot) in keys.iter().zip(out.iter_mut()) {
+            if slot.is_none() {
+                *slot = fetched.next().flatten();
+                if let (Some(v), true) = (slot.as_deref(), ReadCache::is_cacheable(key)) {
+                    self.cache.remember(key, v, self.now_ms);
+                }
+            }
+        }
+        Ok(out)
+    }
+    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError> {
+        self.cache.forget(key);
+        self.inner.put(key, value, metadata).await?;
+        if ReadCache::is_cacheable(key) {
+            self.cache.remember(key, value, self.now_ms);
+        }
+        Ok(())
+    }
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.cache.forget(key);
+        self.inner.delete(key).await
+    }
+    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError> {
+        self.inner.list(prefix, cursor, limit).await
+    }
+}
+
 /// Percent-encodes a user-supplied key segment so it cannot contain `/` (the key separator) or
 /// break KV's key rules. Letters, digits, `-`, `_` and `.` are kept.
 pub fn key_segment(raw: &str) -> String {
@@ -275,6 +380,40 @@ mod tests {
             c.get_many(&["k".into(), "x".into()]).await.unwrap();
             assert_eq!(c.ops(), 3);
         });
+    }
+
+    #[test]
+    fn cached_reads_skip_the_store_until_they_expire_or_are_deleted() {
+        block_on(async {
+            let s = MemoryStore::new();
+            s.put("tok/abc", "rec", None).await.unwrap();
+            s.put("p/x/dep/1", "d", None).await.unwrap();
+            let cache = ReadCache::new(1000, 100);
+            let counted = CountingStore::new(&s);
+            let cached = ReadCachingStore::new(&counted, &cache, 0);
+            assert_eq!(cached.get("tok/abc").await.unwrap().as_deref(), Some("rec"));
+            assert_eq!(cached.get("tok/abc").await.unwrap().as_deref(), Some("rec"));
+            cached.get("p/x/dep/1").await.unwrap();
+            cached.get("p/x/dep/1").await.unwrap();
+            assert_eq!(counted.ops(), 3, "one read of the token, two of the (uncached) deployment");
+            cached.delete("tok/abc").await.unwrap();
+            assert_eq!(cached.get("tok/abc").await.unwrap(), None);
+            let later = ReadCachingStore::new(&counted, &cache, 5000);
+            s.put("p/x/cfg/c", "v1", None).await.unwrap();
+            assert_eq!(later.get_many(&["p/x/cfg/c".into(), "p/x/dep/1".into()]).await.unwrap(), [Some("v1".into()), Some("d".into())]);
+            let before = counted.ops();
+            assert_eq!(later.get_many(&["p/x/cfg/c".into()]).await.unwrap(), [Some("v1".into())]);
+            assert_eq!(counted.ops(), before, "a fully cached bulk read makes no store call");
+        });
+    }
+
+    #[test]
+    fn only_immutable_records_are_cacheable() {
+        assert!(ReadCache::is_cacheable("tok/ab"));
+        assert!(ReadCache::is_cacheable("cred/AK"));
+        assert!(ReadCache::is_cacheable("p/abc/cfg/123"));
+        assert!(!ReadCache::is_cacheable("p/abc/dep/123"));
+        assert!(!ReadCache::is_cacheable("p/abc/srv/cfg/1"));
     }
 
     #[test]

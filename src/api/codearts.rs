@@ -1,20 +1,258 @@
-//! The CodeArts Deploy application API (issue 3).
+//! The CodeArts Deploy application API (no project in the path; the project is the caller's):
+//!
+//! - `POST|PUT /v1/applications`: create, update
+//! - `POST /v1/applications/list`
+//! - `GET /v1/applications/exist?name=&project_id=`
+//! - `GET /v1/applications/{app_id}/info`
+//! - `DELETE /v1/applications/{app_id}`
+//! - `PUT /v1/applications/{app_id}/disable`
+//! - `POST /v1/applications/{app_id}/duplicate`
+//! - `POST /v2/applications/batch-delete`
+//!
+//! Callers authenticate with a project token (`X-Auth-Token`) or an AK/SK signature
+//! (`Authorization: SDK-HMAC-SHA256 ...`, see [`crate::credentials`]). A `project_id` in a body or
+//! query that is not the caller's, or an `X-Project-Id` header that is not, is a 403. Errors are
+//! Huawei's flat `{"error_code","error_msg"}` plus our `errors` list of field errors.
 
-use super::Ctx;
+use super::{into_api, json_body, Ctx};
+use crate::auth;
 use crate::clock::Clock;
+use crate::credentials;
+use crate::domain::codearts::{
+    parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
+};
+use crate::error::{ApiError, AuthFailure};
 use crate::http::{Request, Response};
+use crate::service::codearts::CodeArtsService;
+use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use crate::store::Store;
+use crate::validate::Report;
+use serde_json::{json, Map, Value};
+use subtle::ConstantTimeEq;
+
+/// Our codes for failures Huawei documents no code for (see docs/codearts.md).
+pub const CODE_INVALID: &str = "EDGE.00000400";
+pub const CODE_NO_ROUTE: &str = "EDGE.00000404";
+pub const CODE_METHOD: &str = "EDGE.00000405";
+pub const CODE_TOO_LARGE: &str = "EDGE.00000413";
+pub const CODE_MEDIA_TYPE: &str = "EDGE.00000415";
+pub const CODE_INTERNAL: &str = "EDGE.00000500";
+/// Huawei's codes.
+pub const CODE_NAME_TAKEN: &str = "Deploy.00011001";
+pub const CODE_NO_SUCH_APP: &str = "Deploy.00011020";
+pub const CODE_NO_PERMISSION: &str = "Deploy.00011154";
+pub const CODE_NO_CREDENTIALS: &str = "DEV.00000001";
+pub const CODE_BAD_CREDENTIALS: &str = "DEV.00000002";
+pub const CODE_EXPIRED: &str = "DEV.00000003";
+
+/// The status and `error_code` of an error.
+pub fn status_and_code(err: &ApiError) -> (u16, &'static str) {
+    match err {
+        ApiError::Invalid(_) | ApiError::BadRequest(_) => (400, CODE_INVALID),
+        ApiError::Conflict(_) => (400, CODE_NAME_TAKEN),
+        ApiError::Unauthenticated(AuthFailure::Missing) => (401, CODE_NO_CREDENTIALS),
+        ApiError::Unauthenticated(AuthFailure::Invalid) => (401, CODE_BAD_CREDENTIALS),
+        ApiError::Unauthenticated(AuthFailure::Expired) => (401, CODE_EXPIRED),
+        ApiError::Forbidden(_) => (403, CODE_NO_PERMISSION),
+        ApiError::NotFound(_) => (404, CODE_NO_SUCH_APP),
+        ApiError::MethodNotAllowed { .. } => (405, CODE_METHOD),
+        ApiError::PreconditionFailed(_) => (412, CODE_INVALID),
+        ApiError::PayloadTooLarge { .. } => (413, CODE_TOO_LARGE),
+        ApiError::UnsupportedMediaType(_) => (415, CODE_MEDIA_TYPE),
+        ApiError::Storage(_) => (500, CODE_INTERNAL),
+    }
+}
+
+/// The flat CodeArts error body: `{"error_code","error_msg","errors":[...]}`.
+pub fn envelope(err: &ApiError) -> Response {
+    let (status, code) = status_and_code(err);
+    let mut response = Response::json(
+        status,
+        &json!({"error_code": code, "error_msg": err.to_string(), "errors": err.field_errors()}),
+    );
+    if let ApiError::MethodNotAllowed { allow } = err {
+        response = response.with_header("allow", *allow);
+    }
+    response
+}
+
+fn no_route(req: &Request) -> Response {
+    Response::json(
+        404,
+        &json!({"error_code": CODE_NO_ROUTE, "error_msg": format!("No resource at {}", req.path), "errors": []}),
+    )
+}
+
+enum Route<'r> {
+    Applications,
+    List,
+    Exist,
+    Info(&'r str),
+    App(&'r str),
+    Disable(&'r str),
+    Duplicate(&'r str),
+    BatchDelete,
+}
+
+impl Route<'_> {
+    fn allow(&self) -> &'static str {
+        match self {
+            Route::Applications => "POST, PUT",
+            Route::List | Route::Duplicate(_) | Route::BatchDelete => "POST",
+            Route::Exist | Route::Info(_) => "GET",
+            Route::App(_) => "DELETE",
+            Route::Disable(_) => "PUT",
+        }
+    }
+}
 
 /// Routes `/v1/applications...` and `/v2/applications...`; `version` is `"v1"` or `"v2"`.
 pub async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
     req: &Request,
-    _ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_, S, C>,
     version: &str,
     rest: &[&str],
 ) -> Response {
-    let _ = (version, rest);
-    Response::json(
-        404,
-        &serde_json::json!({"error_code": "Deploy.00011020", "error_msg": format!("No resource at {}", req.path)}),
-    )
+    let route = match (version, rest) {
+        ("v1", []) => Route::Applications,
+        ("v1", ["list"]) => Route::List,
+        ("v1", ["exist"]) => Route::Exist,
+        ("v1", [id, "info"]) => Route::Info(id),
+        ("v1", [id]) => Route::App(id),
+        ("v1", [id, "disable"]) => Route::Disable(id),
+        ("v1", [id, "duplicate"]) => Route::Duplicate(id),
+        ("v2", ["batch-delete"]) => Route::BatchDelete,
+        _ => return no_route(req),
+    };
+    if !route.allow().split(", ").any(|m| m == req.method) {
+        return envelope(&ApiError::MethodNotAllowed {
+            allow: route.allow(),
+        });
+    }
+    handle(req, ctx, route)
+        .await
+        .unwrap_or_else(|e| envelope(&e))
+}
+
+/// The caller's project: from an AK/SK signature, else from `X-Auth-Token`. An `X-Project-Id`
+/// header must name the same project.
+pub async fn caller_project<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+) -> Result<String, ApiError> {
+    let project = if credentials::is_signed(req) {
+        credentials::authenticate(
+            ctx.store,
+            req,
+            ctx.settings.credentials_key.as_deref(),
+            ctx.clock.now_ms(),
+            DEFAULT_MAX_SKEW_SECS,
+        )
+        .await?
+    } else if req.header_value("x-auth-token").is_some() {
+        auth::token_project(ctx.store, req.header_value("x-auth-token")).await?
+    } else if req.header_value("authorization").is_some() {
+        return Err(ApiError::Unauthenticated(AuthFailure::Invalid));
+    } else {
+        return Err(ApiError::Unauthenticated(AuthFailure::Missing));
+    };
+    if let Some(claimed) = req.header_value("x-project-id") {
+        check_project(&project, claimed.trim())?;
+    }
+    Ok(project)
+}
+
+/// 403 `Deploy.00011154` unless `claimed` is the caller's project.
+fn check_project(caller: &str, claimed: &str) -> Result<(), ApiError> {
+    if caller.as_bytes().ct_eq(claimed.as_bytes()).into() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "No permission: the credentials are not valid for project {claimed}"
+        )))
+    }
+}
+
+fn parsed<T>(
+    req: &Request,
+    limit: usize,
+    parse: fn(&Value, &mut Report) -> Option<T>,
+) -> Result<T, ApiError> {
+    let body = json_body(req, limit)?;
+    let mut report = Report::default();
+    into_api(parse(&body, &mut report), report)
+}
+
+fn success(result: Value) -> Response {
+    Response::json(200, &json!({"status": "success", "result": result}))
+}
+
+async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+    route: Route<'_>,
+) -> Result<Response, ApiError> {
+    let project = caller_project(req, ctx).await?;
+    let svc = CodeArtsService::new(ctx.store, &project, crate::ids::hex32);
+    let limit = ctx.settings.max_body_bytes;
+    match (req.method.as_str(), route) {
+        ("POST", Route::Applications) => {
+            let new = parsed(req, limit, parse_create)?;
+            check_project(&project, &new.project_id)?;
+            let app = svc.create(new, ctx.clock.now_ms()).await?;
+            Ok(success(app.base_wire()))
+        }
+        ("PUT", Route::Applications) => {
+            let update = parsed(req, limit, parse_update)?;
+            check_project(&project, &update.project_id)?;
+            let app = svc.update(update, ctx.clock.now_ms()).await?;
+            Ok(success(app.base_wire()))
+        }
+        ("POST", Route::List) => {
+            let query = parsed(req, limit, parse_list)?;
+            check_project(&project, &query.project_id)?;
+            let (total, page) = svc.list(&query).await?;
+            let rows: Vec<Value> = page.iter().map(|a| a.list_wire()).collect();
+            Ok(Response::json(
+                200,
+                &json!({"total_num": total, "result": rows}),
+            ))
+        }
+        ("GET", Route::Exist) => {
+            let mut q = Map::new();
+            for (k, v) in req.query_pairs() {
+                q.entry(k).or_insert(Value::String(v));
+            }
+            let mut report = Report::default();
+            let query = into_api(parse_exist(&Value::Object(q), &mut report), report)?;
+            check_project(&project, &query.project_id)?;
+            let exists = svc.name_owner(&query.name).await?.is_some();
+            Ok(success(Value::Bool(exists)))
+        }
+        ("GET", Route::Info(id)) => Ok(success(svc.get(id).await?.detail_wire())),
+        ("DELETE", Route::App(id)) => Ok(success(svc.delete(id).await?.base_wire())),
+        ("PUT", Route::Disable(id)) => {
+            let disabled = parsed(req, limit, parse_disable)?;
+            svc.set_disabled(id, disabled, ctx.clock.now_ms()).await?;
+            Ok(Response::json(200, &json!({"status": "success"})))
+        }
+        ("POST", Route::Duplicate(id)) => {
+            super::check_body_size(req, limit)?;
+            let copy = svc.duplicate(id, ctx.clock.now_ms()).await?;
+            Ok(success(copy.info_wire()))
+        }
+        ("POST", Route::BatchDelete) => {
+            let batch = parsed(req, limit, parse_batch_delete)?;
+            check_project(&project, &batch.project_id)?;
+            let outcomes = svc.batch_delete(batch).await?;
+            let rows: Vec<Value> = outcomes.iter().map(|o| o.to_wire()).collect();
+            Ok(Response::json(
+                200,
+                &json!({"total_num": rows.len(), "result": rows}),
+            ))
+        }
+        (_, route) => Err(ApiError::MethodNotAllowed {
+            allow: route.allow(),
+        }),
+    }
 }

@@ -2,8 +2,13 @@
 //!
 //! - `GET  /healthz`, `GET /v1`: health and a Heat-style versions document (no auth)
 //! - `POST /admin/v1/projects/{project_id}/tokens`, `DELETE .../tokens/{id}`: project tokens (admin)
+//! - `POST /admin/v1/projects/{project_id}/credentials`, `DELETE .../credentials/{access_key}`:
+//!   AK/SK credentials (admin; see [`crate::credentials`])
 //! - `/v1/{project_id}/software_configs[...]`, `/v1/{project_id}/software_deployments[...]`: Heat
 //!   (see [`heat`])
+//! - `/v1/applications...`, `/v2/applications/batch-delete`: CodeArts Deploy (see [`codearts`])
+//!
+//! Every response carries a fresh `X-Request-Id` (32 hex; a client-sent one is never echoed).
 
 pub mod codearts;
 pub mod envelope;
@@ -25,6 +30,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Adds `X-KV-Ops: N` (store operations this request made) to every response.
     pub expose_store_ops: bool,
+    /// The Worker secret `CREDENTIALS_KEY` that AK/SK secret keys are derived from; `None`
+    /// disables AK/SK credentials.
+    pub credentials_key: Option<String>,
 }
 
 impl Default for Settings {
@@ -33,6 +41,7 @@ impl Default for Settings {
             admin_token: None,
             max_body_bytes: MAX_BODY_BYTES,
             expose_store_ops: false,
+            credentials_key: None,
         }
     }
 }
@@ -64,7 +73,12 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
     if settings.expose_store_ops {
         response = response.with_header("x-kv-ops", counting.ops().to_string());
     }
-    response
+    response.with_header("x-request-id", request_id())
+}
+
+/// A fresh request id: 32 lower-case hex characters (zeros if the random source fails).
+fn request_id() -> String {
+    crate::ids::hex32().unwrap_or_else(|_| "0".repeat(32))
 }
 
 async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
@@ -115,8 +129,8 @@ async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(
     rest: &[&str],
 ) -> Result<Response, ApiError> {
     let allow = match rest {
-        ["tokens"] => "POST",
-        ["tokens", _] => "DELETE",
+        ["tokens"] | ["credentials"] => "POST",
+        ["tokens", _] | ["credentials", _] => "DELETE",
         _ => return Err(ApiError::NotFound(format!("No resource at {}", req.path))),
     };
     if req.method != allow {
@@ -140,6 +154,20 @@ async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(
         )),
         ["tokens", id] => {
             auth::revoke_token(ctx.store, project, id).await?;
+            Ok(Response::empty(204))
+        }
+        ["credentials"] => Ok(Response::json(
+            201,
+            &crate::credentials::issue(
+                ctx.store,
+                project,
+                ctx.settings.credentials_key.as_deref(),
+                ctx.clock.now_ms(),
+            )
+            .await?,
+        )),
+        ["credentials", access_key] => {
+            crate::credentials::revoke(ctx.store, project, access_key).await?;
             Ok(Response::empty(204))
         }
         _ => Err(ApiError::NotFound(format!("No resource at {}", req.path))),

@@ -6,6 +6,8 @@ mod kv;
 use crate::api::{self, Settings};
 use crate::clock::Clock;
 use crate::http::Request;
+use crate::store::ReadCache;
+use std::rc::Rc;
 use ::worker::{event, Context, Env, Headers, Response as WorkerResponse, Result as WorkerResult};
 
 /// The KV namespace binding in `wrangler.toml`.
@@ -20,6 +22,11 @@ impl Clock for WorkerClock {
     }
 }
 
+thread_local! {
+    /// Immutable records read recently by this isolate (see [`ReadCache`]): 30 s, 10,000 keys.
+    static READ_CACHE: Rc<ReadCache> = Rc::new(ReadCache::new(30_000, 10_000));
+}
+
 fn settings(env: &Env) -> Settings {
     let text = |name: &str| {
         env.secret(name)
@@ -30,6 +37,8 @@ fn settings(env: &Env) -> Settings {
     Settings {
         admin_token: text("ADMIN_TOKEN").filter(|t| !t.is_empty()),
         expose_store_ops: text("EXPOSE_KV_OPS").is_some_and(|v| v == "true"),
+        credentials_key: text("CREDENTIALS_KEY").filter(|k| !k.is_empty()),
+        read_cache: Some(READ_CACHE.with(Rc::clone)),
         ..Settings::default()
     }
 }
