@@ -1,2 +1,754 @@
 //! Request kinds shared by the npm package and the Worker: validation by kind and request
 //! building (issue 4).
+//!
+//! A *kind* names one request body of either API (`software_deployment.create`,
+//! `application.update`, ...). [`validate`] runs exactly the parse function the Worker runs for
+//! that request, so the package and the server give the same [`Report`]. [`build_request`] turns a
+//! caller's input (the body plus the ids that go in the path) into the method, path and JSON body
+//! the server expects, with the server's defaults applied. Pure: the wasm layer (`src/wasm.rs`)
+//! only converts values.
+
+use crate::domain::codearts;
+use crate::domain::heat::{self, DeploymentUpdate, NewConfig, NewDeployment, ID_MAX};
+use crate::validate::{child, parse_json, type_name, Code, Fields, Report, StrRule};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// One request of either API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `POST /v1/{project_id}/software_configs`
+    SoftwareConfigCreate,
+    /// `POST /v1/{project_id}/software_deployments` (one object or a batch array)
+    SoftwareDeploymentCreate,
+    /// `PUT /v1/{project_id}/software_deployments/{id}`
+    SoftwareDeploymentUpdate,
+    /// `POST /v1/applications`
+    ApplicationCreate,
+    /// `PUT /v1/applications`
+    ApplicationUpdate,
+    /// `POST /v1/applications/list`
+    ApplicationList,
+    /// `PUT /v1/applications/{app_id}/disable`
+    ApplicationDisable,
+    /// `POST /v2/applications/batch-delete`
+    ApplicationBatchDelete,
+    /// `GET /v1/applications/exist?name=&project_id=` (the payload is the query)
+    ApplicationExist,
+    /// `GET /v1/applications/{app_id}/info` (no body)
+    ApplicationInfo,
+    /// `DELETE /v1/applications/{app_id}` (no body)
+    ApplicationDelete,
+    /// `POST /v1/applications/{app_id}/duplicate` (no body)
+    ApplicationDuplicate,
+}
+
+/// What a kind's request carries besides its path ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carries {
+    /// A JSON body: what [`validate`] checks.
+    Body,
+    /// Query parameters, validated as an object of strings.
+    Query,
+    /// Nothing: [`validate`] checks the path ids.
+    Nothing,
+}
+
+/// A project id in a path: 32 letters and digits (what the Worker accepts).
+const PROJECT_ID: StrRule =
+    StrRule::required(usize::MAX).pattern(crate::auth::is_project_id, "32 letters and digits");
+/// A deployment id in a path.
+const DEPLOYMENT_ID: StrRule = StrRule::required(ID_MAX);
+/// An application id in a path: 32 letters and digits.
+const APP_ID: StrRule = StrRule::required(32).pattern(codearts::is_id, "32 letters and digits");
+
+impl Kind {
+    /// Every kind, in the order [`Kind::names`] lists them.
+    pub const ALL: &'static [Kind] = &[
+        Kind::SoftwareConfigCreate,
+        Kind::SoftwareDeploymentCreate,
+        Kind::SoftwareDeploymentUpdate,
+        Kind::ApplicationCreate,
+        Kind::ApplicationUpdate,
+        Kind::ApplicationList,
+        Kind::ApplicationDisable,
+        Kind::ApplicationBatchDelete,
+        Kind::ApplicationExist,
+        Kind::ApplicationInfo,
+        Kind::ApplicationDelete,
+        Kind::ApplicationDuplicate,
+    ];
+
+    /// The kind's wire name, e.g. `software_deployment.create`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SoftwareConfigCreate => "software_config.create",
+            Kind::SoftwareDeploymentCreate => "software_deployment.create",
+            Kind::SoftwareDeploymentUpdate => "software_deployment.update",
+            Kind::ApplicationCreate => "application.create",
+            Kind::ApplicationUpdate => "application.update",
+            Kind::ApplicationList => "application.list",
+            Kind::ApplicationDisable => "application.disable",
+            Kind::ApplicationBatchDelete => "application.batch_delete",
+            Kind::ApplicationExist => "application.exist",
+            Kind::ApplicationInfo => "application.info",
+            Kind::ApplicationDelete => "application.delete",
+            Kind::ApplicationDuplicate => "application.duplicate",
+        }
+    }
+
+    /// Every kind's name.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Kind::ALL.iter().map(|k| k.as_str())
+    }
+
+    /// Looks a kind up by name; the error names every known kind.
+    pub fn parse(name: &str) -> Result<Kind, UnknownKind> {
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.as_str() == name)
+            .ok_or_else(|| UnknownKind(name.to_owned()))
+    }
+
+    /// The HTTP method.
+    pub fn method(self) -> &'static str {
+        match self {
+            Kind::SoftwareConfigCreate
+            | Kind::SoftwareDeploymentCreate
+            | Kind::ApplicationCreate
+            | Kind::ApplicationList
+            | Kind::ApplicationBatchDelete
+            | Kind::ApplicationDuplicate => "POST",
+            Kind::SoftwareDeploymentUpdate | Kind::ApplicationUpdate | Kind::ApplicationDisable => {
+                "PUT"
+            }
+            Kind::ApplicationExist | Kind::ApplicationInfo => "GET",
+            Kind::ApplicationDelete => "DELETE",
+        }
+    }
+
+    /// What the request carries besides its path ids.
+    pub fn carries(self) -> Carries {
+        match self {
+            Kind::ApplicationExist => Carries::Query,
+            Kind::ApplicationInfo | Kind::ApplicationDelete | Kind::ApplicationDuplicate => {
+                Carries::Nothing
+            }
+            _ => Carries::Body,
+        }
+    }
+
+    /// The keys of [`build_request`]'s input that go in the path, with their rules.
+    pub fn path_ids(self) -> &'static [(&'static str, StrRule)] {
+        match self {
+            Kind::SoftwareConfigCreate | Kind::SoftwareDeploymentCreate => {
+                &[("project_id", PROJECT_ID)]
+            }
+            Kind::SoftwareDeploymentUpdate => &[("project_id", PROJECT_ID), ("id", DEPLOYMENT_ID)],
+            Kind::ApplicationDisable
+            | Kind::ApplicationInfo
+            | Kind::ApplicationDelete
+            | Kind::ApplicationDuplicate => &[("app_id", APP_ID)],
+            Kind::ApplicationCreate
+            | Kind::ApplicationUpdate
+            | Kind::ApplicationList
+            | Kind::ApplicationBatchDelete
+            | Kind::ApplicationExist => &[],
+        }
+    }
+
+    /// The path, from the (already encoded) values of [`Kind::path_ids`] in order.
+    fn path(self, ids: &[String]) -> String {
+        let id = |i: usize| ids.get(i).map(String::as_str).unwrap_or_default();
+        match self {
+            Kind::SoftwareConfigCreate => format!("/v1/{}/software_configs", id(0)),
+            Kind::SoftwareDeploymentCreate => format!("/v1/{}/software_deployments", id(0)),
+            Kind::SoftwareDeploymentUpdate => {
+                format!("/v1/{}/software_deployments/{}", id(0), id(1))
+            }
+            Kind::ApplicationCreate | Kind::ApplicationUpdate => "/v1/applications".to_owned(),
+            Kind::ApplicationList => "/v1/applications/list".to_owned(),
+            Kind::ApplicationDisable => format!("/v1/applications/{}/disable", id(0)),
+            Kind::ApplicationBatchDelete => "/v2/applications/batch-delete".to_owned(),
+            Kind::ApplicationExist => "/v1/applications/exist".to_owned(),
+            Kind::ApplicationInfo => format!("/v1/applications/{}/info", id(0)),
+            Kind::ApplicationDelete => format!("/v1/applications/{}", id(0)),
+            Kind::ApplicationDuplicate => format!("/v1/applications/{}/duplicate", id(0)),
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A kind name that is not one of [`Kind::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKind(pub String);
+
+impl fmt::Display for UnknownKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown kind \"{}\"; known kinds: ", self.0)?;
+        f.write_str(&Kind::names().collect::<Vec<_>>().join(", "))
+    }
+}
+
+impl std::error::Error for UnknownKind {}
+
+/// The request a kind's input is sent with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltRequest {
+    /// `GET`, `POST`, `PUT` or `DELETE`.
+    pub method: &'static str,
+    /// Path (ids percent-encoded) and query, relative to the service endpoint.
+    pub path: String,
+    /// Compact JSON with the server's defaults applied; `None` for requests without a body.
+    pub body: Option<String>,
+}
+
+impl BuiltRequest {
+    /// Headers the request needs: JSON accept, and the JSON content type when there is a body.
+    pub fn headers(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = vec![("Accept", "application/json")];
+        if self.body.is_some() {
+            h.push(("Content-Type", "application/json"));
+        }
+        h
+    }
+}
+
+/// Validates `payload` as the body of a `kind` request, exactly as the Worker does. For
+/// `application.exist` the payload is the query (`{name, project_id}`); for kinds without a body
+/// (`application.info`, `.delete`, `.duplicate`) it is the path ids (`{app_id}`).
+pub fn validate(kind: Kind, payload: &Value) -> Report {
+    let mut report = Report::default();
+    match kind.carries() {
+        Carries::Body | Carries::Query => {
+            parse(kind, payload, &mut report);
+        }
+        Carries::Nothing => {
+            if let Some(mut f) = Fields::of(payload, "", &mut report) {
+                path_ids(kind, &mut f, true);
+            }
+        }
+    }
+    report
+}
+
+/// Validates a JSON text as the body of a `kind` request, exactly as the Worker reads a request
+/// body: blank text is `required`, malformed JSON `invalid_json`, both at the root (`""`).
+pub fn validate_json(kind: Kind, text: &str) -> Report {
+    match parse_body_text(text) {
+        Ok(value) => validate(kind, &value),
+        Err(report) => report,
+    }
+}
+
+/// Parses a body the way `api::json_body` does, as a report on failure.
+pub fn parse_body_text(text: &str) -> Result<Value, Report> {
+    let mut report = Report::default();
+    if text.trim().is_empty() {
+        report.error("", Code::Required, "is required (send a JSON document)");
+        return Err(report);
+    }
+    parse_json(text).map_err(|e| {
+        report.errors.push(e);
+        report
+    })
+}
+
+/// What a kind's parse function produced, ready to serialise as the request body.
+enum Parsed {
+    Config(NewConfig),
+    Deployments(Vec<NewDeployment>, bool),
+    DeploymentUpdate(DeploymentUpdate),
+    /// A CodeArts body or query: the validated input, normalised by [`codearts_json`].
+    CodeArts,
+}
+
+fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
+    let parsed = match kind {
+        Kind::SoftwareConfigCreate => heat::parse_new_config(body, report).map(Parsed::Config),
+        Kind::SoftwareDeploymentCreate => heat::parse_new_deployments(body, report)
+            .map(|(items, batch)| Parsed::Deployments(items, batch)),
+        Kind::SoftwareDeploymentUpdate => {
+            heat::parse_deployment_update(body, report).map(Parsed::DeploymentUpdate)
+        }
+        Kind::ApplicationCreate => codearts::parse_create(body, report).map(|_| Parsed::CodeArts),
+        Kind::ApplicationUpdate => codearts::parse_update(body, report).map(|_| Parsed::CodeArts),
+        Kind::ApplicationList => codearts::parse_list(body, report).map(|_| Parsed::CodeArts),
+        Kind::ApplicationDisable => codearts::parse_disable(body, report).map(|_| Parsed::CodeArts),
+        Kind::ApplicationBatchDelete => {
+            codearts::parse_batch_delete(body, report).map(|_| Parsed::CodeArts)
+        }
+        Kind::ApplicationExist => codearts::parse_exist(body, report).map(|_| Parsed::CodeArts),
+        Kind::ApplicationInfo | Kind::ApplicationDelete | Kind::ApplicationDuplicate => None,
+    };
+    // The parse functions return None on any error; keep that invariant explicit.
+    parsed.filter(|_| report.is_valid())
+}
+
+/// Checks the path ids of `kind` in `f` and returns them percent-encoded (`None` if any is bad).
+/// With `only`, any other key is an `unknown_field` error (kinds whose input is only ids).
+fn path_ids(kind: Kind, f: &mut Fields<'_, '_>, only: bool) -> Option<Vec<String>> {
+    if only {
+        let known: Vec<&str> = kind.path_ids().iter().map(|(k, _)| *k).collect();
+        f.unknown_keys(&known, true);
+    }
+    let mut ids = Vec::new();
+    let mut ok = true;
+    for (key, rule) in kind.path_ids() {
+        match f.str(key, *rule) {
+            Some(v) => ids.push(segment(v)),
+            None => ok = false,
+        }
+    }
+    ok.then_some(ids)
+}
+
+/// Builds the request for `kind` from `input`: the body (or query) plus the ids that go in the
+/// path ([`Kind::path_ids`]: `project_id` and `id` for Heat, `app_id` for one application).
+///
+/// A batch create is `{project_id, deployments: [...]}`. Body errors keep the paths [`validate`]
+/// gives (relative to the body: `/0/server_id` in a batch); errors about path ids are at their key
+/// (`/project_id`, `/app_id`) and come first. On success the body is compact JSON with the
+/// server's defaults applied: Heat's `group`, input and output types, `action`/`status`/
+/// `status_reason`; CodeArts' listing order; fields the server ignores are left out (they stay
+/// warnings in the returned report).
+pub fn build_request(kind: Kind, input: &Value) -> Result<(BuiltRequest, Report), Report> {
+    let mut report = Report::default();
+    let Some(obj) = input.as_object() else {
+        report.error(
+            "",
+            Code::Type,
+            format_args!("must be a JSON object, not {}", type_name(input)),
+        );
+        return Err(report);
+    };
+    let mut f = Fields {
+        obj,
+        path: "",
+        report: &mut report,
+    };
+    let only_ids = kind.carries() == Carries::Nothing;
+    let ids = path_ids(kind, &mut f, only_ids);
+    let path = ids.map(|ids| kind.path(&ids));
+    let (body, parsed) = match kind.carries() {
+        Carries::Nothing => (None, None),
+        Carries::Body | Carries::Query => {
+            let body = body_of(kind, obj, &mut report);
+            let parsed = parse(kind, &body, &mut report);
+            (Some(body), parsed)
+        }
+    };
+    if !report.is_valid() {
+        return Err(report);
+    }
+    let Some(path) = path else {
+        return Err(report);
+    };
+    let (path, body) = match (kind.carries(), body, parsed) {
+        (Carries::Nothing, _, _) => (path, None),
+        (Carries::Query, Some(Value::Object(q)), Some(_)) => (path + &query_string(&q), None),
+        (Carries::Body, Some(mut body), Some(Parsed::CodeArts)) => {
+            codearts_json(kind, &mut body);
+            (path, Some(body.to_string()))
+        }
+        (Carries::Body, Some(_), Some(parsed)) => (path, Some(heat_json(&parsed).to_string())),
+        _ => return Err(report),
+    };
+    Ok((
+        BuiltRequest {
+            method: kind.method(),
+            path,
+            body,
+        },
+        report,
+    ))
+}
+
+/// The body (or query) part of `input`: everything but the path ids, or the batch array of
+/// `{project_id, deployments: [...]}`.
+fn body_of(kind: Kind, input: &Map<String, Value>, report: &mut Report) -> Value {
+    if kind == Kind::SoftwareDeploymentCreate {
+        if let Some(Value::Array(items)) = input.get("deployments") {
+            for key in input.keys() {
+                if key != "project_id" && key != "deployments" {
+                    report.error(
+                        &child("", key),
+                        Code::UnknownField,
+                        "is not allowed beside a deployments batch (known: project_id, deployments)",
+                    );
+                }
+            }
+            return Value::Array(items.clone());
+        }
+    }
+    let ids = kind.path_ids();
+    Value::Object(
+        input
+            .iter()
+            .filter(|(k, _)| !ids.iter().any(|(id, _)| id == k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+/// Bytes kept as-is in a path segment or a query value: RFC 3986 unreserved characters.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn segment(s: &str) -> String {
+    utf8_percent_encode(s, UNRESERVED).to_string()
+}
+
+/// `?k=v&...` from a validated query object (string values; nulls left out).
+fn query_string(q: &Map<String, Value>) -> String {
+    let pairs: Vec<String> = q
+        .iter()
+        .filter_map(|(k, v)| v.as_str().map(|v| format!("{}={}", segment(k), segment(v))))
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+/// A validated CodeArts body as sent: nulls (absent to the server) left out, a numeric
+/// `trigger.trigger_source` as the string the SDK models declare, and a listing's default order
+/// made explicit.
+fn codearts_json(kind: Kind, body: &mut Value) {
+    let Value::Object(m) = body else { return };
+    m.retain(|_, v| !v.is_null());
+    if let Some(Value::Object(trigger)) = m.get_mut("trigger") {
+        trigger.retain(|_, v| !v.is_null());
+        if let Some(Value::Number(n)) = trigger.get("trigger_source") {
+            let s = n.to_string();
+            trigger.insert("trigger_source".into(), Value::String(s));
+        }
+    }
+    if kind == Kind::ApplicationList {
+        let sort_name = m
+            .entry("sort_name")
+            .or_insert_with(|| "startTime".into())
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        // By name: A to Z; by time: newest first (what parse_list defaults to).
+        m.entry("sort_by")
+            .or_insert_with(|| if sort_name == "name" { "ASC" } else { "DESC" }.into());
+    }
+}
+
+fn heat_json(parsed: &Parsed) -> Value {
+    match parsed {
+        Parsed::Config(c) => config_json(c),
+        Parsed::Deployments(items, true) => {
+            Value::Array(items.iter().map(deployment_json).collect())
+        }
+        Parsed::Deployments(items, false) => items.first().map_or(Value::Null, deployment_json),
+        Parsed::DeploymentUpdate(u) => update_json(u),
+        Parsed::CodeArts => Value::Null,
+    }
+}
+
+fn config_json(c: &NewConfig) -> Value {
+    let mut m = Map::new();
+    if let Some(name) = &c.name {
+        m.insert("name".into(), name.clone().into());
+    }
+    m.insert("group".into(), c.group.clone().into());
+    if !c.config.is_null() {
+        m.insert("config".into(), c.config.clone());
+    }
+    m.insert(
+        "inputs".into(),
+        serde_json::to_value(&c.inputs).unwrap_or_default(),
+    );
+    m.insert(
+        "outputs".into(),
+        serde_json::to_value(&c.outputs).unwrap_or_default(),
+    );
+    m.insert("options".into(), Value::Object(c.options.clone()));
+    Value::Object(m)
+}
+
+fn deployment_json(d: &NewDeployment) -> Value {
+    let mut m = Map::new();
+    m.insert("config_id".into(), d.config_id.clone().into());
+    m.insert("server_id".into(), d.server_id.clone().into());
+    if let Some(v) = &d.input_values {
+        m.insert("input_values".into(), Value::Object(v.clone()));
+    }
+    m.insert("action".into(), d.action.clone().into());
+    m.insert("status".into(), d.status.clone().into());
+    m.insert("status_reason".into(), d.status_reason.clone().into());
+    if let Some(p) = &d.stack_user_project_id {
+        m.insert("stack_user_project_id".into(), p.clone().into());
+    }
+    Value::Object(m)
+}
+
+fn update_json(u: &DeploymentUpdate) -> Value {
+    let mut m = Map::new();
+    let strings = [
+        ("config_id", &u.config_id),
+        ("action", &u.action),
+        ("status", &u.status),
+        ("status_reason", &u.status_reason),
+    ];
+    for (key, value) in strings {
+        if let Some(v) = value {
+            m.insert(key.into(), v.clone().into());
+        }
+    }
+    for (key, value) in [
+        ("input_values", &u.input_values),
+        ("output_values", &u.output_values),
+    ] {
+        if let Some(v) = value {
+            m.insert(key.into(), Value::Object(v.clone()));
+        }
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PROJECT: &str = "95d02433133a4c0a87ba6967474a2ad3";
+    const APP: &str = "e700f15965694253940502911220d76b";
+
+    fn paths(r: &Report) -> Vec<(&str, Code)> {
+        r.errors.iter().map(|e| (e.path.as_str(), e.code)).collect()
+    }
+
+    #[test]
+    fn kinds_round_trip_and_an_unknown_kind_names_the_known_ones() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Ok(*k));
+        }
+        let e = Kind::parse("software_config.delete")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"software_config.delete\""), "{e}");
+        assert!(e.contains("software_deployment.update"), "{e}");
+    }
+
+    #[test]
+    fn blank_and_malformed_json_are_reported_at_the_root_like_the_worker() {
+        let blank = validate_json(Kind::SoftwareConfigCreate, "  ");
+        assert_eq!(paths(&blank), vec![("", Code::Required)]);
+        let bad = validate_json(Kind::SoftwareConfigCreate, "{\"name\":");
+        assert_eq!(paths(&bad), vec![("", Code::InvalidJson)]);
+    }
+
+    #[test]
+    fn validate_json_and_validate_agree() {
+        let body = json!({"server_id": 1, "status": "DONE"});
+        let a = validate(Kind::SoftwareDeploymentCreate, &body);
+        let b = validate_json(Kind::SoftwareDeploymentCreate, &body.to_string());
+        assert_eq!(a, b);
+        assert_eq!(
+            paths(&a),
+            vec![
+                ("/config_id", Code::Required),
+                ("/server_id", Code::Type),
+                ("/status", Code::Enum)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_config_request_gets_the_servers_defaults() {
+        let (req, report) = build_request(
+            Kind::SoftwareConfigCreate,
+            &json!({"project_id": PROJECT, "name": "c", "inputs": [{"name": "x"}], "extra": 1}),
+        )
+        .unwrap();
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.path, format!("/v1/{PROJECT}/software_configs"));
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"name": "c", "group": "Heat::Ungrouped", "inputs": [{"name": "x", "type": "String"}], "outputs": [], "options": {}})
+        );
+        assert_eq!(report.warnings[0].path, "/extra");
+    }
+
+    #[test]
+    fn a_deployment_request_gets_heats_rpc_defaults() {
+        let (req, _) = build_request(
+            Kind::SoftwareDeploymentCreate,
+            &json!({"project_id": PROJECT, "config_id": "c", "server_id": "s"}),
+        )
+        .unwrap();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"config_id": "c", "server_id": "s", "action": "INIT", "status": "COMPLETE", "status_reason": ""})
+        );
+    }
+
+    #[test]
+    fn a_batch_is_sent_as_an_array_and_its_errors_keep_body_paths() {
+        let (req, _) = build_request(
+            Kind::SoftwareDeploymentCreate,
+            &json!({"project_id": PROJECT, "deployments": [{"config_id": "c", "server_id": "s"}]}),
+        )
+        .unwrap();
+        assert!(req.body.unwrap().starts_with("[{"));
+        let err = build_request(
+            Kind::SoftwareDeploymentCreate,
+            &json!({"project_id": PROJECT, "name": "x", "deployments": [{"config_id": "c"}]}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            paths(&err),
+            vec![
+                ("/name", Code::UnknownField),
+                ("/0/server_id", Code::Required)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_update_puts_the_id_in_the_path_and_sends_only_what_was_given() {
+        let (req, _) = build_request(
+            Kind::SoftwareDeploymentUpdate,
+            &json!({"project_id": PROJECT, "id": "a b/c", "status": "FAILED", "action": null}),
+        )
+        .unwrap();
+        assert_eq!(req.method, "PUT");
+        assert_eq!(
+            req.path,
+            format!("/v1/{PROJECT}/software_deployments/a%20b%2Fc")
+        );
+        assert_eq!(req.body.as_deref(), Some(r#"{"status":"FAILED"}"#));
+    }
+
+    #[test]
+    fn path_ids_are_checked_before_the_body() {
+        let err = build_request(
+            Kind::SoftwareDeploymentUpdate,
+            &json!({"project_id": "nope", "status": "DONE"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            paths(&err),
+            vec![
+                ("/project_id", Code::Pattern),
+                ("/id", Code::Required),
+                ("/status", Code::Enum)
+            ]
+        );
+        let err = build_request(Kind::SoftwareConfigCreate, &json!([1])).unwrap_err();
+        assert_eq!(paths(&err), vec![("", Code::Type)]);
+    }
+
+    #[test]
+    fn application_requests_follow_the_codearts_paths() {
+        let cases = [
+            (
+                Kind::ApplicationList,
+                json!({"project_id": PROJECT, "page": 1, "size": 10}),
+                "POST",
+                "/v1/applications/list".to_owned(),
+            ),
+            (
+                Kind::ApplicationDisable,
+                json!({"app_id": APP, "is_disable": true}),
+                "PUT",
+                format!("/v1/applications/{APP}/disable"),
+            ),
+            (
+                Kind::ApplicationBatchDelete,
+                json!({"project_id": PROJECT, "application_ids": [APP]}),
+                "POST",
+                "/v2/applications/batch-delete".to_owned(),
+            ),
+            (
+                Kind::ApplicationExist,
+                json!({"project_id": PROJECT, "name": "my_app-1"}),
+                "GET",
+                format!("/v1/applications/exist?name=my_app-1&project_id={PROJECT}"),
+            ),
+            (
+                Kind::ApplicationInfo,
+                json!({"app_id": APP}),
+                "GET",
+                format!("/v1/applications/{APP}/info"),
+            ),
+            (
+                Kind::ApplicationDelete,
+                json!({"app_id": APP}),
+                "DELETE",
+                format!("/v1/applications/{APP}"),
+            ),
+            (
+                Kind::ApplicationDuplicate,
+                json!({"app_id": APP}),
+                "POST",
+                format!("/v1/applications/{APP}/duplicate"),
+            ),
+        ];
+        for (kind, input, method, path) in cases {
+            let (req, _) = build_request(kind, &input).unwrap_or_else(|r| panic!("{kind}: {r:?}"));
+            assert_eq!(
+                (req.method, req.path.as_str()),
+                (method, path.as_str()),
+                "{kind}"
+            );
+            assert_eq!(
+                req.body.is_some(),
+                kind.carries() == Carries::Body,
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_codearts_body_is_sent_as_given_with_the_listing_order_and_string_trigger() {
+        let (req, _) = build_request(
+            Kind::ApplicationList,
+            &json!({"project_id": PROJECT, "page": 1, "size": 10, "sort_name": "name", "search": null}),
+        )
+        .unwrap();
+        let body: Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"project_id": PROJECT, "page": 1, "size": 10, "sort_name": "name", "sort_by": "ASC"})
+        );
+        let (req, _) = build_request(
+            Kind::ApplicationDisable,
+            &json!({"app_id": APP, "is_disable": false}),
+        )
+        .unwrap();
+        assert_eq!(req.body.as_deref(), Some(r#"{"is_disable":false}"#));
+    }
+
+    #[test]
+    fn kinds_without_a_body_take_only_their_ids() {
+        let r = validate(Kind::ApplicationInfo, &json!({"app_id": "x", "name": "y"}));
+        assert_eq!(
+            paths(&r),
+            vec![("/name", Code::UnknownField), ("/app_id", Code::Pattern)]
+        );
+        let err =
+            build_request(Kind::ApplicationDisable, &json!({"is_disable": "yes"})).unwrap_err();
+        assert_eq!(
+            paths(&err),
+            vec![("/app_id", Code::Required), ("/is_disable", Code::Type)]
+        );
+    }
+}

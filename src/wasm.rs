@@ -1,1 +1,370 @@
-//! The npm package's wasm-bindgen API (issue 4).
+//! The npm package's wasm-bindgen API (issue 4): a thin layer over [`crate::payload`] and
+//! [`crate::signing`] that only converts values between JavaScript and Rust.
+//!
+//! Payloads cross the boundary as JSON text: a JS object is turned into text by the engine's own
+//! `JSON.stringify` and parsed here by serde_json. That is several times faster than walking the
+//! object property by property (serde-wasm-bindgen), and it validates exactly what `fetch` would
+//! send (keys whose value is `undefined` disappear, `Date`s become strings, ...).
+//! Results go back the same way: one `JSON.parse` of a string built by serde_json.
+
+use crate::payload::{self, BuiltRequest, Kind};
+use crate::signing::{self, SignableRequest};
+use crate::validate::{FieldError, Report};
+use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// `{ valid, errors, warnings }`, what [`validate`] returns.
+#[derive(Serialize)]
+struct Verdict<'a> {
+    valid: bool,
+    errors: &'a [FieldError],
+    warnings: &'a [FieldError],
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| js_error(&e.to_string()))?;
+    JSON::parse(&text)
+}
+
+fn js_error(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
+}
+
+fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(message).into()
+}
+
+fn kind_of(kind: &JsValue) -> Result<Kind, JsValue> {
+    let Some(name) = kind.as_string() else {
+        let known: Vec<&str> = Kind::names().collect();
+        return Err(type_error(&format!(
+            "kind must be a string; known kinds: {}",
+            known.join(", ")
+        )));
+    };
+    Kind::parse(&name).map_err(|e| js_error(&e.to_string()))
+}
+
+/// The payload as JSON text: strings are taken as JSON already, anything else goes through
+/// `JSON.stringify`. `Err` carries the report for a value that has no JSON form.
+fn payload_text(payload: &JsValue) -> Result<String, Report> {
+    if let Some(text) = payload.as_string() {
+        return Ok(text);
+    }
+    let mut report = Report::default();
+    match JSON::stringify(payload) {
+        Ok(text) => match text.as_string() {
+            Some(text) => Ok(text),
+            // undefined, a function or a symbol: nothing would be sent.
+            None => {
+                report.error(
+                    "",
+                    crate::validate::Code::Required,
+                    "is required (send a JSON document)",
+                );
+                Err(report)
+            }
+        },
+        Err(e) => {
+            let why = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "JSON.stringify failed".to_owned());
+            report.error(
+                "",
+                crate::validate::Code::InvalidJson,
+                format_args!("cannot be serialised as JSON ({why})"),
+            );
+            Err(report)
+        }
+    }
+}
+
+/// Validates `payload` (an object, an array or a JSON string) as the body of a `kind` request.
+///
+/// Returns `{ valid, errors: [{path, code, message}], warnings: [...] }`, the report the Worker
+/// computes for the same body. Throws an `Error` naming the known kinds for an unknown kind.
+#[wasm_bindgen(skip_typescript)]
+pub fn validate(kind: JsValue, payload: JsValue) -> Result<JsValue, JsValue> {
+    let kind = kind_of(&kind)?;
+    let report = match payload_text(&payload) {
+        Ok(text) => payload::validate_json(kind, &text),
+        Err(report) => report,
+    };
+    to_js(&Verdict {
+        valid: report.is_valid(),
+        errors: &report.errors,
+        warnings: &report.warnings,
+    })
+}
+
+/// Builds `{ method, path, headers, body }` for a `kind` request from `input` (the body plus the
+/// ids that go in the path). Throws an `Error` whose `errors` (and `warnings`) list the problems.
+#[wasm_bindgen(js_name = buildRequest, skip_typescript)]
+pub fn build_request(kind: JsValue, input: JsValue) -> Result<JsValue, JsValue> {
+    let kind = kind_of(&kind)?;
+    let built = payload_text(&input)
+        .and_then(|text| payload::parse_body_text(&text))
+        .and_then(|value| payload::build_request(kind, &value));
+    match built {
+        Ok((req, _warnings)) => request_to_js(&req),
+        Err(report) => Err(invalid(kind, &report)),
+    }
+}
+
+fn request_to_js(req: &BuiltRequest) -> Result<JsValue, JsValue> {
+    let headers: serde_json::Map<String, serde_json::Value> = req
+        .headers()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into()))
+        .collect();
+    to_js(&serde_json::json!({
+        "method": req.method,
+        "path": req.path,
+        "headers": headers,
+        "body": req.body,
+    }))
+}
+
+fn invalid(kind: Kind, report: &Report) -> JsValue {
+    let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
+    let err = js_sys::Error::new(&format!("invalid {kind} request: {}", messages.join("; ")));
+    let _ = Reflect::set(
+        &err,
+        &"errors".into(),
+        &to_js(&report.errors).unwrap_or_else(|_| Array::new().into()),
+    );
+    let _ = Reflect::set(
+        &err,
+        &"warnings".into(),
+        &to_js(&report.warnings).unwrap_or_else(|_| Array::new().into()),
+    );
+    err.into()
+}
+
+/// Every kind name, in a fresh array.
+#[wasm_bindgen(skip_typescript)]
+pub fn kinds() -> Array {
+    Kind::names().map(JsValue::from_str).collect()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn optional_string(obj: &JsValue, key: &str, what: &str) -> Result<Option<String>, JsValue> {
+    let v = get(obj, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| type_error(&format!("{what}.{key} must be a string")))
+}
+
+/// A request target split into the host (when the target is an absolute URL), path and query.
+#[derive(Debug, PartialEq, Eq)]
+struct Target {
+    host: Option<String>,
+    path: String,
+    query: String,
+}
+
+/// Splits `https://Host:443/p?q#f` or `/p?q`. The host is lower-cased and loses its default port,
+/// as `fetch` writes the `Host` header.
+fn split_target(target: &str) -> Target {
+    let (host, rest) = match target.split_once("://") {
+        Some((scheme, after)) if !scheme.is_empty() && !scheme.contains('/') => {
+            let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+            let authority = &after[..end];
+            let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            let hostport = hostport.to_ascii_lowercase();
+            let default_port = match scheme.to_ascii_lowercase().as_str() {
+                "http" | "ws" => ":80",
+                "https" | "wss" => ":443",
+                _ => "",
+            };
+            let host = match hostport.strip_suffix(default_port) {
+                Some(h) if !default_port.is_empty() => h.to_owned(),
+                _ => hostport,
+            };
+            (Some(host), &after[end..])
+        }
+        _ => (None, target),
+    };
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    Target {
+        host,
+        path: if path.is_empty() { "/" } else { path }.to_owned(),
+        query: query.to_owned(),
+    }
+}
+
+/// Reads headers given as a plain object, a `Headers`/`Map` (anything iterable of pairs) or an
+/// array of `[name, value]` pairs.
+fn read_headers(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    if headers.is_undefined() || headers.is_null() {
+        return Ok(Vec::new());
+    }
+    let pairs: Vec<JsValue> = if let Some(iter) = js_sys::try_iter(headers)? {
+        iter.collect::<Result<_, _>>()?
+    } else if headers.is_object() {
+        Object::entries(headers.unchecked_ref()).iter().collect()
+    } else {
+        return Err(type_error("request.headers must be an object"));
+    };
+    pairs
+        .into_iter()
+        .map(|pair| {
+            let name = Reflect::get_u32(&pair, 0)?.as_string();
+            let value = Reflect::get_u32(&pair, 1)?.as_string();
+            match (name, value) {
+                (Some(n), Some(v)) => Ok((n, v)),
+                _ => Err(type_error("request.headers values must be strings")),
+            }
+        })
+        .collect()
+}
+
+fn body_bytes(body: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if body.is_undefined() || body.is_null() {
+        Ok(Vec::new())
+    } else if let Some(s) = body.as_string() {
+        Ok(s.into_bytes())
+    } else if let Some(a) = body.dyn_ref::<Uint8Array>() {
+        Ok(a.to_vec())
+    } else if body.is_instance_of::<js_sys::ArrayBuffer>() {
+        Ok(Uint8Array::new(body).to_vec())
+    } else {
+        Err(type_error(
+            "request.body must be a string, a Uint8Array, an ArrayBuffer or null",
+        ))
+    }
+}
+
+/// `X-Sdk-Date` for `credentials.date`: a `YYYYMMDDTHHMMSSZ` string, a `Date`, milliseconds since
+/// the epoch, or (absent) now.
+fn sdk_date(date: &JsValue) -> Result<String, JsValue> {
+    let ms = if date.is_undefined() || date.is_null() {
+        js_sys::Date::now()
+    } else if let Some(s) = date.as_string() {
+        signing::parse_sdk_date(&s).map_err(|_| {
+            type_error("credentials.date must be YYYYMMDDTHHMMSSZ, a Date or a number")
+        })?;
+        return Ok(s);
+    } else if let Some(d) = date.dyn_ref::<js_sys::Date>() {
+        d.get_time()
+    } else if let Some(n) = date.as_f64() {
+        n
+    } else {
+        return Err(type_error(
+            "credentials.date must be YYYYMMDDTHHMMSSZ, a Date or a number",
+        ));
+    };
+    if !ms.is_finite() {
+        return Err(type_error("credentials.date is not a valid date"));
+    }
+    Ok(signing::format_sdk_date((ms / 1000.0).floor() as i64))
+}
+
+const ADDED: [&str; 3] = ["x-sdk-date", "x-project-id", "authorization"];
+
+/// Signs a request with an AK/SK pair (`SDK-HMAC-SHA256`, as the Huawei SDKs do) and returns a
+/// copy with `X-Sdk-Date`, `X-Project-Id` (when `projectId` is given) and `Authorization` added.
+///
+/// Every header of the request whose name has no `_` is signed (the SDKs' rule), plus `host`:
+/// taken from a `host` header when there is one, else from `request.path` when it is an absolute
+/// URL. The Worker insists on a signed `host`, so give one of them.
+#[wasm_bindgen(js_name = signRequest, skip_typescript)]
+pub fn sign_request(request: JsValue, credentials: JsValue) -> Result<JsValue, JsValue> {
+    if !request.is_object() {
+        return Err(type_error("request must be an object"));
+    }
+    if !credentials.is_object() {
+        return Err(type_error("credentials must be an object"));
+    }
+    let access_key = optional_string(&credentials, "accessKey", "credentials")?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| type_error("credentials.accessKey is required"))?;
+    let secret_key = optional_string(&credentials, "secretKey", "credentials")?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| type_error("credentials.secretKey is required"))?;
+    let project_id = optional_string(&credentials, "projectId", "credentials")?;
+    let date = sdk_date(&get(&credentials, "date"))?;
+
+    let method = optional_string(&request, "method", "request")?.unwrap_or_else(|| "GET".into());
+    let target = optional_string(&request, "path", "request")?
+        .or(optional_string(&request, "url", "request")?)
+        .ok_or_else(|| type_error("request.path is required"))?;
+    let target = split_target(&target);
+    let body = body_bytes(&get(&request, "body"))?;
+
+    let mut headers = read_headers(&get(&request, "headers"))?;
+    headers.retain(|(k, _)| !ADDED.iter().any(|a| k.trim().eq_ignore_ascii_case(a)));
+    headers.push(("X-Sdk-Date".into(), date.clone()));
+    if let Some(p) = &project_id {
+        headers.push(("X-Project-Id".into(), p.clone()));
+    }
+    let mut signing_headers = headers.clone();
+    let has_host = headers
+        .iter()
+        .any(|(k, _)| k.trim().eq_ignore_ascii_case("host"));
+    if let (false, Some(host)) = (has_host, &target.host) {
+        signing_headers.push(("host".into(), host.clone()));
+    }
+    let signed: Vec<String> = signing_headers
+        .iter()
+        .map(|(k, _)| k.trim().to_ascii_lowercase())
+        .filter(|k| !k.contains('_'))
+        .collect();
+    let req = SignableRequest {
+        method: &method,
+        path: &target.path,
+        query: &target.query,
+        headers: &signing_headers,
+        body: &body,
+    };
+    let authorization = signing::sign(&req, &access_key, secret_key.as_bytes(), &date, &signed);
+    headers.push(("Authorization".into(), authorization));
+
+    let out = Object::assign(&Object::new(), request.unchecked_ref());
+    let header_obj = Object::new();
+    for (k, v) in &headers {
+        Reflect::set(&header_obj, &k.into(), &v.into())?;
+    }
+    Reflect::set(&out, &"headers".into(), &header_obj)?;
+    Ok(out.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_urls_give_the_host_fetch_would_send() {
+        assert_eq!(
+            split_target("https://User@Service.Example.com:443/v1/a%20b/?size=1#x"),
+            Target {
+                host: Some("service.example.com".into()),
+                path: "/v1/a%20b/".into(),
+                query: "size=1".into()
+            }
+        );
+        assert_eq!(
+            split_target("http://127.0.0.1:8787?x=1").host.as_deref(),
+            Some("127.0.0.1:8787")
+        );
+        assert_eq!(split_target("http://h:8080").path, "/");
+        assert_eq!(
+            split_target("/resources?size=1"),
+            Target {
+                host: None,
+                path: "/resources".into(),
+                query: "size=1".into()
+            }
+        );
+    }
+}
