@@ -256,3 +256,241 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::{handle, Settings};
+    use crate::clock::FixedClock;
+    use crate::http::{Request, Response};
+    use crate::signing::{format_sdk_date, sign, SignableRequest};
+    use crate::store::MemoryStore;
+    use futures::executor::block_on;
+    use serde_json::{json, Value};
+
+    const NOW_MS: u64 = 1_700_000_000_000;
+    const P: &str = "0123456789abcdef0123456789abcdef";
+    const T: &str = "ec939bdf63194aca9fad45b3ba05643e";
+
+    struct World {
+        store: MemoryStore,
+        clock: FixedClock,
+        settings: Settings,
+    }
+
+    impl World {
+        fn new() -> Self {
+            World {
+                store: MemoryStore::new(),
+                clock: FixedClock::new(NOW_MS, 0),
+                settings: Settings {
+                    admin_token: Some("admin".into()),
+                    credentials_key: Some("master".into()),
+                    ..Settings::default()
+                },
+            }
+        }
+        fn send(&self, req: Request) -> Response {
+            block_on(handle(&req, &self.store, &self.clock, &self.settings))
+        }
+        fn admin(&self, what: &str, project: &str) -> Value {
+            let r = self.send(
+                Request::new("POST", &format!("/admin/v1/projects/{project}/{what}"))
+                    .header("authorization", "Bearer admin"),
+            );
+            assert_eq!(r.status, 201);
+            r.json_body()
+        }
+        fn token(&self, project: &str) -> String {
+            self.admin("tokens", project)["token"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    }
+
+    fn create_body(name: &str) -> Value {
+        json!({"project_id": P, "name": name, "is_draft": false, "create_type": "template",
+               "arrange_infos": [{"deploy_system": "deployTemplate", "template_id": T}]})
+    }
+
+    fn code(r: &Response) -> String {
+        r.json_body()["error_code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    #[test]
+    fn the_seed_update_answers_the_seed_shape_and_every_response_has_a_request_id() {
+        let w = World::new();
+        let tok = w.token(P);
+        let created = w.send(
+            Request::new("POST", "/v1/applications")
+                .header("x-auth-token", &tok)
+                .json(&create_body("seed_app")),
+        );
+        assert_eq!(created.status, 200);
+        let c = created.json_body();
+        let (id, task) = (
+            c["result"]["id"].as_str().unwrap().to_owned(),
+            c["result"]["arrange_infos"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        let seed = json!({
+          "id" : id, "name" : "deployenv20230822192953", "project_id" : P,
+          "description" : "Update an application.",
+          "trigger" : {"trigger_source" : 0, "artifact_source_system" : "", "artifact_type" : ""},
+          "slave_cluster_id" : "", "create_type" : "template", "is_draft" : true,
+          "arrange_infos" : [ {"id" : task, "deploy_system" : "deployTemplate", "template_id" : T, "operation_list" : [ ] } ]
+        });
+        let r = w.send(
+            Request::new("PUT", "/v1/applications")
+                .header("x-auth-token", &tok)
+                .json(&seed),
+        );
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            r.json_body(),
+            json!({"status": "success", "result": {"id": id, "name": "deployenv20230822192953",
+                   "region": crate::domain::codearts::REGION, "is_disable": false, "arrange_infos": [{"id": task}]}})
+        );
+        let rid = r.header_value("x-request-id").unwrap();
+        assert!(rid.len() == 32 && rid.bytes().all(|b| b.is_ascii_hexdigit()));
+        let missing = w.send(Request::new("GET", "/v1/applications/nope/info"));
+        assert_eq!(missing.header_value("x-request-id").unwrap().len(), 32);
+        assert_ne!(
+            missing.header_value("x-request-id"),
+            r.header_value("x-request-id")
+        );
+    }
+
+    #[test]
+    fn another_projects_id_in_body_or_header_is_forbidden_and_changes_nothing() {
+        let w = World::new();
+        let tok = w.token(P);
+        let before = w.store.snapshot();
+        let mut body = create_body("alpha");
+        body["project_id"] = json!("f".repeat(32));
+        let r = w.send(
+            Request::new("POST", "/v1/applications")
+                .header("x-auth-token", &tok)
+                .json(&body),
+        );
+        assert_eq!((r.status, code(&r)), (403, "Deploy.00011154".into()));
+        let r = w.send(
+            Request::new("POST", "/v1/applications")
+                .header("x-auth-token", &tok)
+                .header("x-project-id", &"f".repeat(32))
+                .json(&create_body("alpha")),
+        );
+        assert_eq!(r.status, 403);
+        let r = w.send(
+            Request::new(
+                "GET",
+                &format!(
+                    "/v1/applications/exist?name=alpha&project_id={}",
+                    "f".repeat(32)
+                ),
+            )
+            .header("x-auth-token", &tok),
+        );
+        assert_eq!(r.status, 403);
+        assert_eq!(w.store.snapshot(), before);
+    }
+
+    #[test]
+    fn errors_use_the_documented_codes() {
+        let w = World::new();
+        let tok = w.token(P);
+        let post = |body: &Value| {
+            w.send(
+                Request::new("POST", "/v1/applications")
+                    .header("x-auth-token", &tok)
+                    .json(body),
+            )
+        };
+        assert_eq!(post(&create_body("alpha")).status, 200);
+        let taken = post(&create_body("alpha"));
+        assert_eq!(
+            (taken.status, code(&taken)),
+            (400, "Deploy.00011001".into())
+        );
+        let bad = post(&json!({"project_id": P, "name": "x"}));
+        assert_eq!((bad.status, code(&bad)), (400, "EDGE.00000400".into()));
+        assert_eq!(bad.json_body()["errors"][0]["path"], "/name");
+        let none = w.send(
+            Request::new("GET", &format!("/v1/applications/{}/info", "a".repeat(32)))
+                .header("x-auth-token", &tok),
+        );
+        assert_eq!((none.status, code(&none)), (404, "Deploy.00011020".into()));
+        let anon = w.send(Request::new("POST", "/v1/applications").json(&create_body("beta")));
+        assert_eq!((anon.status, code(&anon)), (401, "DEV.00000001".into()));
+        let wrong = w.send(
+            Request::new("POST", "/v1/applications")
+                .header("x-auth-token", "nope")
+                .json(&create_body("beta")),
+        );
+        assert_eq!((wrong.status, code(&wrong)), (401, "DEV.00000002".into()));
+        let method = w.send(Request::new("GET", "/v1/applications/list"));
+        assert_eq!(
+            (method.status, method.header_value("allow")),
+            (405, Some("POST"))
+        );
+        let route = w.send(Request::new("GET", "/v2/applications/x"));
+        assert_eq!((route.status, code(&route)), (404, "EDGE.00000404".into()));
+    }
+
+    #[test]
+    fn a_signed_sdk_style_request_is_accepted_and_a_tampered_one_is_not() {
+        let w = World::new();
+        let cred = w.admin("credentials", P);
+        let (ak, sk) = (
+            cred["access_key"].as_str().unwrap(),
+            cred["secret_key"].as_str().unwrap(),
+        );
+        let date = format_sdk_date((NOW_MS / 1000) as i64);
+        let build = |body: &Value| {
+            let mut req = Request::new("POST", "/v1/applications")
+                .header("host", "127.0.0.1:8787")
+                .header("content-type", "application/json")
+                .header(
+                    "user-agent",
+                    "huaweicloud-usdk-python/3.0; os/Linux##1_SMP_PREEMPT_DYNAMIC_@0#x86_64",
+                )
+                .header("x-project-id", P)
+                .header("x-sdk-date", &date)
+                .raw_body(serde_json::to_vec(body).unwrap());
+            let names: Vec<String> = [
+                "content-type",
+                "host",
+                "user-agent",
+                "x-project-id",
+                "x-sdk-date",
+            ]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+            let s = SignableRequest {
+                method: &req.method,
+                path: &req.path,
+                query: &req.query,
+                headers: &req.headers,
+                body: &req.body,
+            };
+            let value = sign(&s, ak, sk.as_bytes(), &date, &names);
+            req.headers.push(("authorization".into(), value));
+            req
+        };
+        let ok = w.send(build(&create_body("signed")));
+        assert_eq!(ok.status, 200, "{:?}", ok.json_body());
+        let mut tampered = build(&create_body("signed2"));
+        tampered.body = serde_json::to_vec(&create_body("signed3")).unwrap();
+        let r = w.send(tampered);
+        assert_eq!((r.status, code(&r)), (401, "DEV.00000002".into()));
+        w.clock.set(NOW_MS + 16 * 60 * 1000);
+        let r = w.send(build(&create_body("late")));
+        assert_eq!((r.status, code(&r)), (401, "DEV.00000003".into()));
+    }
+}
