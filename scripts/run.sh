@@ -10,6 +10,10 @@ if [ ! -s .dev.vars ] || ! grep -q '^ADMIN_TOKEN=' .dev.vars; then
   echo "ADMIN_TOKEN=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')" >> .dev.vars
   echo "run: wrote a new random ADMIN_TOKEN to .dev.vars"
 fi
+if ! grep -q '^CREDENTIALS_KEY=' .dev.vars; then
+  echo "CREDENTIALS_KEY=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')" >> .dev.vars
+  echo "run: wrote a new random CREDENTIALS_KEY (AK/SK secret keys derive from it) to .dev.vars"
+fi
 ADMIN_TOKEN="$(sed -n 's/^ADMIN_TOKEN=//p' .dev.vars | head -n1)"
 cat <<MSG
 
@@ -19,6 +23,10 @@ cat <<MSG
   issue a project token:
     curl -s -X POST -H "Authorization: Bearer ${ADMIN_TOKEN}" \\
       http://127.0.0.1:${PORT}/admin/v1/projects/0123456789abcdef0123456789abcdef/tokens
+
+  issue AK/SK credentials (CodeArts API, Huawei SDKs):
+    curl -s -X POST -H "Authorization: Bearer ${ADMIN_TOKEN}" \\
+      http://127.0.0.1:${PORT}/admin/v1/projects/0123456789abcdef0123456789abcdef/credentials
 
 MSG
 export WRANGLER_SEND_METRICS=false

@@ -1,7 +1,8 @@
 """Runs the real Worker in workerd (`wrangler dev`) with a fresh on-disk KV for the test session.
 
 Fixtures:
-- `worker`: the running Worker (`.url`, `.admin_token`, `.restart()`).
+- `worker`: the running Worker (`.url`, `.admin_token`, `.credentials_key`, `.restart()`,
+  `.new_credentials(project_id)` → `{"access_key","secret_key","project_id"}` from the admin API).
 - `project`: a fresh project id with a token (`.id`, `.token`, `.url` = `{worker}/v1/{id}`).
 - `api`: a small requests wrapper: `api.get(path, token=..., **kw)` etc. with JSON helpers.
 """
@@ -32,9 +33,10 @@ def free_port() -> int:
 class Worker:
     """One `wrangler dev` process serving the Worker on a free port, KV persisted in `state_dir`."""
 
-    def __init__(self, state_dir: Path, admin_token: str):
+    def __init__(self, state_dir: Path, admin_token: str, credentials_key: str | None = None):
         self.state_dir = state_dir
         self.admin_token = admin_token
+        self.credentials_key = credentials_key or secrets.token_hex(32)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -46,6 +48,7 @@ class Worker:
             "npx", "wrangler", "dev", "--ip", "127.0.0.1", "--port", str(self.port),
             "--persist-to", str(self.state_dir),
             "--var", f"ADMIN_TOKEN:{self.admin_token}", "--var", "EXPOSE_KV_OPS:true",
+            "--var", f"CREDENTIALS_KEY:{self.credentials_key}",
             "--show-interactive-dev-session=false", "--log-level", "warn",
         ]
         log = open(self.log_path, "ab")
@@ -84,6 +87,12 @@ class Worker:
         assert r.status_code == 201, r.text
         body = r.json()
         return Project(id=pid, token=body["token"], token_id=body["id"], url=f"{self.url}/v1/{pid}")
+
+    def new_credentials(self, project_id: str) -> dict:
+        r = requests.post(f"{self.url}/admin/v1/projects/{project_id}/credentials",
+                          headers={"Authorization": f"Bearer {self.admin_token}"}, timeout=30)
+        assert r.status_code == 201, r.text
+        return r.json()
 
 
 @dataclass
