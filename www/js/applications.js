@@ -1,0 +1,232 @@
+// CodeArts Deploy applications: a paged, searchable list (POST /v1/applications/list) with
+// Disable/Enable, Duplicate, Delete and batch delete per row, and a create / edit form. Every
+// request is built by deploy-edge (application.* kinds), path ids included.
+
+import { sendKind, session, seg } from './api.js';
+import { h, mount, toast, busyRegion, alertBox, pager, confirmAction, statusBadge } from './ui.js';
+import { checkedForm, field, parseJsonField } from './form.js';
+
+const state = { page: 1, size: 10, search: '' };
+
+export function applicationsView({ main, route, go }) {
+  const list = busyRegion({ class: 'card', 'aria-labelledby': 'apps-list-title' });
+  const side = h('div', { class: 'side' });
+  const notice = h('div', { class: 'form-alert', role: 'alert' });
+  const selected = new Set();
+
+  // The search box is a list request like any other: checked by deploy-edge (application.list).
+  const search = field({ label: 'Search by name', path: '/search', value: state.search, attrs: { type: 'search' } });
+  const listBody = (page, size, text) => {
+    const body = { project_id: session.get().projectId, page, size, sort_name: 'name', sort_by: 'ASC' };
+    if (text) body.search = text;
+    return body;
+  };
+  const searchForm = checkedForm({
+    label: 'Search applications',
+    kind: 'application.list',
+    submitLabel: 'Search',
+    collect: () => ({ payload: listBody(1, state.size, search.control.value.trim()) }),
+    async send(payload) {
+      state.search = payload.search || '';
+      state.page = 1;
+      await load();
+    },
+  });
+  searchForm.fields.append(search);
+  searchForm.el.setAttribute('role', 'search');
+  searchForm.el.classList.add('filter');
+  searchForm.refresh();
+
+  const batchDelete = h('button', {
+    type: 'button', class: 'danger',
+    async onclick() {
+      const ids = [...selected];
+      if (!ids.length) return;
+      if (!await confirmAction({ title: `Delete ${ids.length} application${ids.length === 1 ? '' : 's'}?`, text: 'The selected applications will be deleted. This cannot be undone.' })) return;
+      try {
+        const res = await list.run(() => sendKind('application.batch_delete', {}, { project_id: session.get().projectId, application_ids: ids }));
+        const failed = (res.body.result || []).filter((r) => r.status !== 'success');
+        selected.clear();
+        mount(notice, failed.length ? h('p', {}, `Not deleted: ${failed.map((f) => `${f.application_name || f.application_id} (${f.error_reason})`).join(', ')}`) : null);
+        toast(`${ids.length - failed.length} application${ids.length - failed.length === 1 ? '' : 's'} deleted`);
+        if (route.id && ids.includes(route.id)) go('#/applications');
+        else load();
+      } catch (e) {
+        mount(notice, h('p', {}, e.message));
+      }
+    },
+  }, 'Delete selected');
+
+  list.el.prepend(h('h2', { id: 'apps-list-title' }, 'Applications'), searchForm.el, notice);
+  mount(main, h('h1', { tabindex: '-1' }, 'Applications'), h('div', { class: 'split' }, list.el, side));
+
+  function updateBatch() {
+    batchDelete.disabled = selected.size === 0;
+    batchDelete.textContent = selected.size ? `Delete selected (${selected.size})` : 'Delete selected';
+  }
+
+  async function rowAction(fn, okText) {
+    notice.replaceChildren();
+    try {
+      await list.run(fn);
+      toast(okText);
+      await load();
+      if (route.id) showApplication(side, route.id, { go, reload: load });
+    } catch (e) {
+      mount(notice, h('p', {}, e.message));
+    }
+  }
+
+  async function load() {
+    let res = null;
+    let error = null;
+    await list.run(async () => {
+      try {
+        res = (await sendKind('application.list', {}, listBody(state.page, state.size, state.search))).body;
+      } catch (e) {
+        error = e;
+      }
+    });
+    const rows = res?.result || [];
+    const total = res?.total_num ?? rows.length;
+    const pages = Math.max(1, Math.ceil(total / state.size));
+    if (res && state.page > pages) {
+      state.page = pages;
+      return load();
+    }
+    for (const id of [...selected]) if (!rows.some((r) => r.id === id)) selected.delete(id);
+    updateBatch();
+    const th = (t) => h('th', { scope: 'col' }, t);
+    mount(list.body,
+      alertBox(error),
+      rows.length ? h('table', {},
+        h('caption', { class: 'sr-only' }, 'Applications by name'),
+        h('thead', {}, h('tr', {}, th(h('span', { class: 'sr-only' }, 'Select')), th('Name'), th('State'), th('Updated'), th('Actions'))),
+        h('tbody', {}, rows.map((a) => {
+          const id = `sel-${a.id}`;
+          const box = h('input', { type: 'checkbox', id, checked: selected.has(a.id), onchange: (ev) => { if (ev.target.checked) selected.add(a.id); else selected.delete(a.id); updateBatch(); } });
+          return h('tr', { 'aria-current': a.id === route.id ? 'true' : null },
+            h('td', {}, box, h('label', { for: id, class: 'sr-only' }, `Select ${a.name}`)),
+            h('th', { scope: 'row' }, h('a', { href: `#/applications/${seg(a.id)}` }, a.name), a.description ? h('span', { class: 'sub' }, a.description) : null),
+            h('td', {}, statusBadge(a.is_disable ? 'DISABLED' : 'ENABLED'), a.is_draft ? h('span', { class: 'badge' }, 'Draft') : null),
+            h('td', {}, a.update_time || a.create_time || '—'),
+            h('td', {}, h('div', { class: 'row-actions' },
+              h('a', { href: `#/applications/${seg(a.id)}`, class: 'button secondary small' }, 'Edit'),
+              h('button', {
+                type: 'button', class: 'secondary small',
+                onclick: () => rowAction(() => sendKind('application.disable', { app_id: a.id }, { is_disable: !a.is_disable }),
+                  `Application ${a.name} ${a.is_disable ? 'enabled' : 'disabled'}`),
+              }, a.is_disable ? 'Enable' : 'Disable'),
+              h('button', {
+                type: 'button', class: 'secondary small',
+                onclick: () => rowAction(() => sendKind('application.duplicate', { app_id: a.id }), `Application ${a.name} duplicated`),
+              }, 'Duplicate'),
+              h('button', {
+                type: 'button', class: 'danger small',
+                async onclick() {
+                  if (!await confirmAction({ title: 'Delete this application?', text: `Application "${a.name}" will be deleted. This cannot be undone.` })) return;
+                  await rowAction(() => sendKind('application.delete', { app_id: a.id }), `Application ${a.name} deleted`);
+                  if (route.id === a.id) go('#/applications');
+                },
+              }, 'Delete'))));
+        }))) : h('p', { class: 'empty' }, state.search ? `No applications match "${state.search}".` : 'No applications yet. Create one with the form.'),
+      h('div', { class: 'actions' }, batchDelete),
+      pager({
+        label: 'Application pages', page: state.page, pages,
+        summary: `Page ${state.page} of ${pages} (${total} application${total === 1 ? '' : 's'})`,
+        hasPrev: state.page > 1, hasNext: state.page < pages,
+        onPrev: () => { state.page--; load(); },
+        onNext: () => { state.page++; load(); },
+      }));
+    return undefined;
+  }
+
+  load();
+  if (route.id) showApplication(side, route.id, { go, reload: load });
+  else mount(side, applicationForm({ go, reload: load }));
+}
+
+async function showApplication(side, id, { go, reload }) {
+  const panel = busyRegion({ class: 'card', 'aria-labelledby': 'app-title' });
+  mount(side, panel.el);
+  panel.el.prepend(h('h2', { id: 'app-title' }, 'Application'));
+  let app = null;
+  let error = null;
+  await panel.run(async () => {
+    try {
+      app = (await sendKind('application.info', { app_id: id })).body.result;
+    } catch (e) {
+      error = e;
+    }
+  });
+  const back = h('p', {}, h('a', { href: '#/applications' }, '← New application'));
+  if (error) {
+    mount(panel.body, alertBox(error), back);
+    return;
+  }
+  panel.el.querySelector('h2').textContent = `Edit ${app.name}`;
+  mount(panel.body, back,
+    h('p', {}, statusBadge(app.is_disable ? 'DISABLED' : 'ENABLED'), ' ', h('code', {}, app.id)),
+    applicationForm({ go, reload, app }).querySelector('form'));
+}
+
+/** The create form, or with `app` the edit form (PUT /v1/applications). */
+function applicationForm({ go, reload, app }) {
+  const task = app?.arrange_infos?.[0];
+  const name = field({ label: 'Name', path: '/name', value: app?.name, hint: '3 to 128 letters, digits, _ or -', attrs: { maxlength: 200 } });
+  const description = field({ label: 'Description', path: '/description', control: 'textarea', value: app?.description, attrs: { rows: 2 } });
+  const template = field({ label: 'Template ID', path: '/arrange_infos/0/template_id', value: task?.template_id, hint: 'The deployment template: 32 letters and digits (optional)' });
+  const cluster = field({ label: 'Host cluster ID', path: '/slave_cluster_id', value: app?.slave_cluster_id, hint: 'slave_cluster_id: 32 letters and digits, or empty for the default' });
+  const trigger = field({ label: 'Who can deploy', path: '/trigger/trigger_source', control: 'select', value: app?.trigger?.trigger_source || '0',
+    options: [['0', 'Anyone with permission'], ['1', 'Pipelines only']] });
+  const artifact = field({ label: 'Artifact type', path: '/trigger/artifact_type', control: 'select', value: app?.trigger?.artifact_type || '',
+    options: [['', 'Not set'], ['generic', 'generic'], ['docker', 'docker']] });
+  const timeout = field({ label: 'Timeout (seconds)', path: '/timeout', value: app?.timeout ?? '', attrs: { inputmode: 'numeric' } });
+  const ops = field({ label: 'Operations (JSON)', path: '/arrange_infos/0/operation_list', control: 'textarea',
+    value: task?.operation_list?.length ? JSON.stringify(task.operation_list, null, 2) : '',
+    hint: 'Optional list like [{"name": "Install", "code": "echo hi", "params": "{}"}]', attrs: { rows: 3, class: 'mono' } });
+  const draft = field({ label: 'Save as draft', path: '/is_draft', attrs: { type: 'checkbox' }, value: app?.is_draft });
+  const kind = app ? 'application.update' : 'application.create';
+  const form = checkedForm({
+    label: app ? 'Edit application' : 'Create application',
+    kind,
+    submitLabel: app ? 'Save' : 'Create application',
+    collect() {
+      const errors = [];
+      const payload = app ? { id: app.id } : {};
+      payload.project_id = session.get().projectId;
+      if (name.control.value !== '') payload.name = name.control.value;
+      payload.description = description.control.value;
+      payload.is_draft = draft.control.checked;
+      payload.create_type = 'template';
+      payload.slave_cluster_id = cluster.control.value.trim();
+      payload.trigger = { trigger_source: trigger.control.value };
+      if (artifact.control.value) payload.trigger.artifact_type = artifact.control.value;
+      const t = timeout.control.value.trim();
+      if (t !== '') payload.timeout = /^-?\d+$/.test(t) ? Number(t) : t;
+      const arrange = { deploy_system: 'deployTemplate' };
+      if (task?.id) arrange.id = task.id;
+      if (template.control.value.trim()) arrange.template_id = template.control.value.trim();
+      const list = parseJsonField(ops.control.value, '/arrange_infos/0/operation_list', 'Operations');
+      if (list.error) errors.push(list.error);
+      else if (list.value !== undefined) arrange.operation_list = list.value;
+      payload.arrange_infos = [arrange];
+      return { payload, errors };
+    },
+    send: (payload) => sendKind(kind, {}, payload),
+    done(res) {
+      const r = res.body.result || {};
+      toast(`Application ${r.name || name.control.value} ${app ? 'saved' : 'created'}`);
+      if (app) {
+        reload();
+        showApplication(form.el.closest('.side'), app.id, { go, reload });
+      } else {
+        go(`#/applications/${encodeURIComponent(r.id)}`);
+      }
+    },
+  });
+  form.fields.append(name, description, template, cluster, trigger, artifact, timeout, ops, draft);
+  form.refresh();
+  return h('section', { class: 'card', 'aria-labelledby': 'app-form-title' },
+    h('h2', { id: 'app-form-title' }, 'New application'), form.el);
+}

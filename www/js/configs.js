@@ -1,0 +1,297 @@
+// Software configs: a paged list (newest first, limit/marker), a create form whose inputs and
+// outputs are edited as rows or as JSON, and a detail panel with Delete.
+
+import { get, del, sendKind, session, heatBase, seg } from './api.js';
+import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, shortId } from './ui.js';
+import { checkedForm, field, parseJsonField } from './form.js';
+
+const PAGE = 10;
+const TYPES = ['String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean'];
+const GROUPS = ['script', 'Heat::Ungrouped', 'ansible', 'puppet', 'chef', 'salt', 'docker-compose', 'apply-config', 'os-apply-config'];
+
+// Where the list is, kept across re-renders of the section (opening a config keeps the page).
+const paging = { markers: [null] };
+
+export function configsView({ main, route, go }) {
+  const list = busyRegion({ class: 'card', 'aria-labelledby': 'configs-list-title' });
+  const side = h('div', { class: 'side' });
+  mount(main,
+    h('h1', { tabindex: '-1' }, 'Software configs'),
+    h('div', { class: 'split' }, list.el, side));
+  list.el.prepend(h('h2', { id: 'configs-list-title' }, 'Configs'));
+
+  async function load() {
+    const marker = paging.markers[paging.markers.length - 1];
+    let rows = [];
+    let error = null;
+    await list.run(async () => {
+      try {
+        const q = new URLSearchParams({ limit: String(PAGE + 1) });
+        if (marker) q.set('marker', marker);
+        rows = (await get(`${heatBase()}/software_configs?${q}`)).body.software_configs || [];
+      } catch (e) {
+        error = e;
+      }
+    });
+    const more = rows.length > PAGE;
+    rows = rows.slice(0, PAGE);
+    const page = paging.markers.length;
+    mount(list.body,
+      alertBox(error),
+      rows.length ? configTable(rows, route.id) : h('p', { class: 'empty' }, page > 1 ? 'No more configs.' : 'No configs yet. Create one with the form.'),
+      pager({
+        label: 'Config pages', page,
+        hasPrev: page > 1, hasNext: more,
+        onPrev: () => { paging.markers.pop(); load(); },
+        onNext: () => { paging.markers.push(rows[rows.length - 1].id); load(); },
+      }));
+  }
+
+  load();
+  if (route.id) showConfig(side, route.id, go);
+  else mount(side, createConfigForm(go));
+}
+
+function configTable(rows, selected) {
+  return h('table', {},
+    h('caption', { class: 'sr-only' }, 'Software configs, newest first'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Group'), h('th', { scope: 'col' }, 'Created'), h('th', { scope: 'col' }, 'ID'))),
+    h('tbody', {}, rows.map((c) => h('tr', { 'aria-current': c.id === selected ? 'true' : null },
+      h('td', {}, h('a', { href: `#/configs/${seg(c.id)}` }, c.name || '(unnamed)')),
+      h('td', {}, c.group),
+      h('td', {}, h('time', { datetime: c.creation_time }, c.creation_time)),
+      h('td', {}, shortId(c.id))))));
+}
+
+async function showConfig(side, id, go) {
+  const panel = busyRegion({ class: 'card', 'aria-labelledby': 'config-title' });
+  mount(side, panel.el);
+  panel.el.prepend(h('h2', { id: 'config-title' }, 'Config'));
+  let cfg;
+  let error = null;
+  await panel.run(async () => {
+    try {
+      cfg = (await get(`${heatBase()}/software_configs/${seg(id)}`)).body.software_config;
+    } catch (e) {
+      error = e;
+    }
+  });
+  const back = h('p', {}, h('a', { href: '#/configs' }, '← New config'));
+  if (error) {
+    mount(panel.body, alertBox(error), back);
+    return;
+  }
+  panel.el.querySelector('h2').textContent = `Config ${cfg.name || '(unnamed)'}`;
+  const status = h('div', { role: 'alert', class: 'form-alert' });
+  const remove = h('button', {
+    type: 'button', class: 'danger',
+    async onclick() {
+      if (!await confirmAction({ title: 'Delete this config?', text: `Config "${cfg.name || cfg.id}" will be deleted. This cannot be undone.` })) return;
+      try {
+        await panel.run(() => del(`${heatBase()}/software_configs/${seg(cfg.id)}`));
+        toast(`Config ${cfg.name || cfg.id} deleted`);
+        go('#/configs');
+      } catch (e) {
+        mount(status, h('p', {}, e.status === 409 ? `${e.message}. Delete its deployments first.` : e.message));
+      }
+    },
+  }, 'Delete');
+  mount(panel.body,
+    back,
+    status,
+    facts([['ID', h('code', {}, cfg.id)], ['Name', cfg.name], ['Group', cfg.group], ['Created', cfg.creation_time]]),
+    h('h3', {}, 'Config'),
+    h('pre', { class: 'json', tabindex: '0', 'aria-label': 'Config text' }, typeof cfg.config === 'string' ? cfg.config : JSON.stringify(cfg.config, null, 2)),
+    ioTable('Inputs', cfg.inputs, ['name', 'type', 'default', 'description', 'replace_on_change']),
+    ioTable('Outputs', cfg.outputs, ['name', 'type', 'description', 'error_output']),
+    cfg.options && Object.keys(cfg.options).length ? [h('h3', {}, 'Options'), h('pre', { class: 'json' }, JSON.stringify(cfg.options, null, 2))] : null,
+    h('div', { class: 'actions' },
+      h('a', { class: 'button secondary', href: `#/deployments?config_id=${encodeURIComponent(cfg.id)}` }, 'Deploy this config'),
+      remove));
+}
+
+function ioTable(title, items, cols) {
+  const head = (c) => c.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase());
+  const cell = (v) => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return [
+    h('h3', {}, title),
+    items && items.length
+      ? h('table', {}, h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, head(c))))),
+        h('tbody', {}, items.map((i) => h('tr', {}, cols.map((c) => h('td', {}, cell(i[c])))))))
+      : h('p', { class: 'empty' }, `No ${title.toLowerCase()}.`),
+  ];
+}
+
+// ---- the create form ---------------------------------------------------------------------------
+
+const IO = {
+  inputs: { noun: 'input', cols: [['name', 'Name'], ['type', 'Type'], ['default', 'Default'], ['description', 'Description'], ['replace_on_change', 'Replace on change']] },
+  outputs: { noun: 'output', cols: [['name', 'Name'], ['type', 'Type'], ['description', 'Description'], ['error_output', 'Error output']] },
+};
+
+/** Rows → payload items: blank cells are left out so the package reports what is missing. */
+function readRows(list) {
+  return [...list.children].map((row) => {
+    const item = {};
+    for (const f of row.querySelectorAll('.field')) {
+      const key = f.dataset.path.split('/').pop();
+      const c = f.control;
+      if (c.type === 'checkbox') {
+        if (c.checked) item[key] = true;
+      } else if (c.value !== '') {
+        item[key] = c.value;
+      }
+    }
+    return item;
+  });
+}
+
+function ioRow(kind, index, values, onRemove) {
+  const { noun, cols } = IO[kind];
+  const base = `/${kind}/${index}`;
+  const cells = cols.map(([key, label]) => {
+    const path = `${base}/${key}`;
+    if (key === 'type') return field({ label, path, control: 'select', options: TYPES.map((t) => [t, t]), value: values.type || 'String' });
+    if (key === 'replace_on_change' || key === 'error_output') return field({ label, path, attrs: { type: 'checkbox' }, value: !!values[key] });
+    const v = values[key];
+    return field({ label, path, value: v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v) });
+  });
+  const title = `${noun[0].toUpperCase()}${noun.slice(1)} ${index + 1}`;
+  return h('fieldset', { class: 'row', dataset: { path: base } },
+    h('legend', {}, title),
+    h('div', { class: 'cells' }, cells),
+    h('button', { type: 'button', class: 'link', onclick: () => onRemove(index) }, `Remove ${noun} ${index + 1}`),
+    h('p', { class: 'field-error' }));
+}
+
+/** The inputs/outputs editor: repeatable rows, or two JSON textareas. */
+function ioEditor(form) {
+  let mode = 'rows';
+  const lists = {};
+  const groups = {};
+  const json = {
+    inputs: field({ label: 'Inputs (JSON)', path: '/inputs', control: 'textarea', hint: 'A list like [{"name": "port", "type": "Number", "default": 80}]', attrs: { rows: 6 } }),
+    outputs: field({ label: 'Outputs (JSON)', path: '/outputs', control: 'textarea', hint: 'A list like [{"name": "result"}]', attrs: { rows: 4 } }),
+  };
+  const jsonBox = h('div', { class: 'json-mode', hidden: true }, json.inputs, json.outputs);
+
+  function rebuild(kind, items) {
+    const remove = (i) => {
+      const now = readRows(lists[kind]);
+      now.splice(i, 1);
+      rebuild(kind, now);
+      form.touch(`/${kind}`);
+      form.refresh();
+    };
+    mount(lists[kind], items.map((v, i) => ioRow(kind, i, v, remove)));
+  }
+  for (const kind of Object.keys(IO)) {
+    lists[kind] = h('div', { class: 'rows' });
+    const add = h('button', {
+      type: 'button', class: 'secondary',
+      onclick() {
+        const now = readRows(lists[kind]);
+        now.push({});
+        rebuild(kind, now);
+        form.refresh();
+        lists[kind].lastElementChild.querySelector('input').focus();
+      },
+    }, `Add ${IO[kind].noun}`);
+    groups[kind] = h('fieldset', { class: 'io', dataset: { path: `/${kind}` } },
+      h('legend', {}, kind === 'inputs' ? 'Inputs' : 'Outputs'), lists[kind], add, h('p', { class: 'field-error' }));
+  }
+  const rowsBox = h('div', { class: 'rows-mode' }, groups.inputs, groups.outputs);
+
+  const modeError = h('p', { class: 'field-error', role: 'alert' });
+  const radio = (value, label) => {
+    const id = `io-mode-${value}`;
+    return h('span', { class: 'radio' },
+      h('input', { type: 'radio', name: 'io-mode', id, value, checked: value === mode, onchange: () => switchTo(value) }),
+      h('label', { for: id }, label));
+  };
+  const switcher = h('fieldset', { class: 'mode' }, h('legend', {}, 'Edit inputs and outputs as'), radio('rows', 'Rows'), radio('json', 'JSON'), modeError);
+
+  function switchTo(next) {
+    modeError.textContent = '';
+    if (next === mode) return;
+    if (next === 'json') {
+      for (const kind of Object.keys(IO)) {
+        const items = readRows(lists[kind]);
+        json[kind].control.value = items.length ? JSON.stringify(items, null, 2) : '';
+      }
+    } else {
+      const parsed = {};
+      for (const kind of Object.keys(IO)) {
+        const r = parseJsonField(json[kind].control.value, `/${kind}`, kind === 'inputs' ? 'Inputs' : 'Outputs');
+        const ok = !r.error && (r.value === undefined || (Array.isArray(r.value) && r.value.every((x) => x && typeof x === 'object' && !Array.isArray(x))));
+        if (!ok) {
+          modeError.textContent = `Fix the ${kind} JSON (a list of objects) before switching to rows.`;
+          switcher.querySelector('#io-mode-json').checked = true;
+          return;
+        }
+        parsed[kind] = r.value || [];
+      }
+      for (const kind of Object.keys(IO)) rebuild(kind, parsed[kind]);
+    }
+    mode = next;
+    rowsBox.hidden = mode !== 'rows';
+    jsonBox.hidden = mode !== 'json';
+    // Hidden controls must not carry data-path, or errors would be placed on invisible fields.
+    for (const [box, on] of [[rowsBox, mode === 'rows'], [jsonBox, mode === 'json']]) {
+      for (const el of box.querySelectorAll('[data-path], [data-off-path]')) {
+        if (on && el.dataset.offPath) { el.dataset.path = el.dataset.offPath; delete el.dataset.offPath; }
+        if (!on && el.dataset.path) { el.dataset.offPath = el.dataset.path; delete el.dataset.path; }
+      }
+    }
+    form.refresh();
+  }
+  for (const el of jsonBox.querySelectorAll('[data-path]')) { el.dataset.offPath = el.dataset.path; delete el.dataset.path; }
+
+  return {
+    el: h('div', { class: 'io-editor' }, switcher, rowsBox, jsonBox),
+    collect(payload, errors) {
+      for (const kind of Object.keys(IO)) {
+        if (mode === 'rows') {
+          const items = readRows(lists[kind]);
+          if (items.length) payload[kind] = items;
+        } else {
+          const r = parseJsonField(json[kind].control.value, `/${kind}`, kind === 'inputs' ? 'Inputs' : 'Outputs');
+          if (r.error) errors.push(r.error);
+          else if (r.value !== undefined) payload[kind] = r.value;
+        }
+      }
+    },
+  };
+}
+
+function createConfigForm(go) {
+  const name = field({ label: 'Name', path: '/name', attrs: { maxlength: 300 } });
+  const group = field({ label: 'Group', path: '/group', hint: 'How agents apply it, e.g. script; empty means Heat::Ungrouped', attrs: { list: 'config-groups' } });
+  const config = field({ label: 'Config', path: '/config', control: 'textarea', hint: 'The script or document the agent runs', attrs: { rows: 6, class: 'mono' } });
+  let editor;
+  const form = checkedForm({
+    label: 'Create config',
+    kind: 'software_config.create',
+    submitLabel: 'Create config',
+    collect() {
+      const payload = {};
+      const errors = [];
+      if (name.control.value !== '') payload.name = name.control.value;
+      if (group.control.value !== '') payload.group = group.control.value;
+      if (config.control.value !== '') payload.config = config.control.value;
+      editor.collect(payload, errors);
+      return { payload, errors };
+    },
+    send: (payload) => sendKind('software_config.create', { project_id: session.get().projectId }, payload),
+    done(res) {
+      const cfg = res.body.software_config;
+      toast(`Config ${cfg.name || cfg.id} created`);
+      paging.markers = [null];
+      go(`#/configs/${encodeURIComponent(cfg.id)}`);
+    },
+  });
+  editor = ioEditor(form);
+  form.fields.append(name, group, h('datalist', { id: 'config-groups' }, GROUPS.map((g) => h('option', { value: g }))), config, editor.el);
+  form.refresh();
+  return h('section', { class: 'card', 'aria-labelledby': 'new-config-title' }, h('h2', { id: 'new-config-title' }, 'New config'), form.el);
+}

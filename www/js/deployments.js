@@ -1,0 +1,281 @@
+// Software deployments: a list filtered by server (paged here; the API returns them all, oldest
+// first), a create form, a detail panel with the update form (If-Match on the ETag) and Delete,
+// and a server's metadata.
+
+import { get, del, sendKind, session, heatBase, seg } from './api.js';
+import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, statusBadge, jsonBlock, shortId } from './ui.js';
+import { checkedForm, field, parseJsonField } from './form.js';
+
+const PAGE = 10;
+const STATUSES = ['COMPLETE', 'IN_PROGRESS', 'FAILED'];
+const state = { server: '', page: 1 };
+
+/** Config summaries by id, for names in the list and suggestions in the form. */
+async function configIndex() {
+  try {
+    const rows = (await get(`${heatBase()}/software_configs?limit=1000`)).body.software_configs || [];
+    return new Map(rows.map((c) => [c.id, c]));
+  } catch {
+    return new Map();
+  }
+}
+
+export function deploymentsView({ main, route, go }) {
+  const list = busyRegion({ class: 'card', 'aria-labelledby': 'deployments-list-title' });
+  const side = h('div', { class: 'side' });
+  const metaCard = metadataCard();
+  let configs = new Map();
+  const configsReady = configIndex().then((m) => { configs = m; return m; });
+
+  const serverFilter = h('input', { id: 'server-filter', type: 'search', value: state.server, autocomplete: 'off' });
+  const filter = h('form', {
+    role: 'search', 'aria-label': 'Filter deployments', class: 'filter',
+    onsubmit(ev) { ev.preventDefault(); state.server = serverFilter.value.trim(); state.page = 1; load(); },
+  },
+  h('label', { for: 'server-filter' }, 'Filter by server ID'), serverFilter,
+  h('button', { type: 'submit', class: 'secondary' }, 'Apply filter'),
+  h('button', { type: 'button', class: 'link', onclick() { serverFilter.value = ''; state.server = ''; state.page = 1; load(); } }, 'Clear filter'));
+
+  list.el.prepend(h('h2', { id: 'deployments-list-title' }, 'Deployments'), filter);
+  mount(main,
+    h('h1', { tabindex: '-1' }, 'Software deployments'),
+    h('div', { class: 'split' }, h('div', { class: 'stack' }, list.el, metaCard.el), side));
+
+  async function load() {
+    let rows = [];
+    let error = null;
+    await list.run(async () => {
+      try {
+        const q = state.server ? `?${new URLSearchParams({ server_id: state.server })}` : '';
+        rows = (await get(`${heatBase()}/software_deployments${q}`)).body.software_deployments || [];
+        await configsReady;
+      } catch (e) {
+        error = e;
+      }
+    });
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+    state.page = Math.min(state.page, pages);
+    const shown = rows.slice((state.page - 1) * PAGE, state.page * PAGE);
+    const what = state.server ? ` on server ${state.server}` : '';
+    mount(list.body,
+      alertBox(error),
+      shown.length ? deploymentTable(shown, configs, route.id) : h('p', { class: 'empty' }, `No deployments${what}.`),
+      pager({
+        label: 'Deployment pages', page: state.page, pages,
+        summary: `Page ${state.page} of ${pages} (${rows.length} deployment${rows.length === 1 ? '' : 's'}${what})`,
+        hasPrev: state.page > 1, hasNext: state.page < pages,
+        onPrev: () => { state.page--; load(); },
+        onNext: () => { state.page++; load(); },
+      }));
+  }
+
+  const refresh = () => { load(); if (route.id) showDeployment(side, route.id, { go, refresh, configsReady, metaCard }); };
+  load();
+  if (route.id) showDeployment(side, route.id, { go, refresh, configsReady, metaCard });
+  else mount(side, createDeploymentForm({ go, configsReady, preset: route.query.get('config_id') || '' }));
+}
+
+function deploymentTable(rows, configs, selected) {
+  const th = (t) => h('th', { scope: 'col' }, t);
+  return h('table', {},
+    h('caption', { class: 'sr-only' }, 'Software deployments, oldest first'),
+    h('thead', {}, h('tr', {}, th('Deployment'), th('Server'), th('Config'), th('Action'), th('Status'), th('Updated'))),
+    h('tbody', {}, rows.map((d) => h('tr', { 'aria-current': d.id === selected ? 'true' : null },
+      h('td', {}, h('a', { href: `#/deployments/${seg(d.id)}`, 'aria-label': `Open deployment ${d.id}` }, shortId(d.id))),
+      h('td', {}, d.server_id),
+      h('td', {}, configs.get(d.config_id)?.name || shortId(d.config_id)),
+      h('td', {}, d.action),
+      h('td', {}, statusBadge(d.status)),
+      h('td', {}, d.updated_time || d.creation_time)))));
+}
+
+function statusOptions(blank) {
+  return [...(blank ? [['', blank]] : []), ...STATUSES.map((s) => [s, s.replace('_', ' ')])];
+}
+
+function createDeploymentForm({ go, configsReady, preset }) {
+  const configId = field({ label: 'Config ID', path: '/config_id', value: preset, attrs: { list: 'config-options' } });
+  const configHint = h('p', { class: 'hint', id: 'config-id-known', 'aria-live': 'polite' });
+  configId.querySelector('label').after(configHint);
+  const serverId = field({ label: 'Server ID', path: '/server_id', hint: 'Any name for the server, at most 36 characters' });
+  const action = field({ label: 'Action', path: '/action', hint: 'Free text such as CREATE or UPDATE; empty means INIT' });
+  const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions('Default (COMPLETE)') });
+  const reason = field({ label: 'Status reason', path: '/status_reason' });
+  const inputs = field({ label: 'Input values (JSON)', path: '/input_values', control: 'textarea', hint: 'An object of input name to value, e.g. {"port": 8080}', attrs: { rows: 3, class: 'mono' } });
+  const options = h('datalist', { id: 'config-options' });
+  let configs = new Map();
+
+  function describeConfig() {
+    const c = configs.get(configId.control.value.trim());
+    configHint.textContent = c ? `Config "${c.name || '(unnamed)'}" (${c.group})` : '';
+  }
+  configsReady.then((m) => {
+    configs = m;
+    mount(options, [...m.values()].map((c) => h('option', { value: c.id }, `${c.name || '(unnamed)'} · ${c.group}`)));
+    describeConfig();
+  });
+  configId.control.addEventListener('input', describeConfig);
+
+  const form = checkedForm({
+    label: 'Create deployment',
+    kind: 'software_deployment.create',
+    submitLabel: 'Create deployment',
+    collect() {
+      const payload = {};
+      const errors = [];
+      for (const [key, f] of [['config_id', configId], ['server_id', serverId], ['action', action], ['status', status], ['status_reason', reason]]) {
+        const v = f.control.value.trim();
+        if (v !== '') payload[key] = v;
+      }
+      const iv = parseJsonField(inputs.control.value, '/input_values', 'Input values', { object: true });
+      if (iv.error) errors.push(iv.error);
+      else if (iv.value !== undefined) payload.input_values = iv.value;
+      return { payload, errors };
+    },
+    send: (payload) => sendKind('software_deployment.create', { project_id: session.get().projectId }, payload),
+    done(res) {
+      const d = res.body.software_deployment;
+      toast(`Deployment created on server ${d.server_id}`);
+      go(`#/deployments/${encodeURIComponent(d.id)}`);
+    },
+  });
+  form.fields.append(configId, options, serverId, action, status, reason, inputs);
+  form.refresh();
+  return h('section', { class: 'card', 'aria-labelledby': 'new-deployment-title' },
+    h('h2', { id: 'new-deployment-title' }, 'New deployment'), form.el);
+}
+
+async function showDeployment(side, id, { go, refresh, configsReady, metaCard }) {
+  const panel = busyRegion({ class: 'card', 'aria-labelledby': 'deployment-title' });
+  if (!side.firstElementChild) mount(side, panel.el);
+  else side.firstElementChild.replaceWith(panel.el);
+  panel.el.prepend(h('h2', { id: 'deployment-title' }, 'Deployment'));
+  let d;
+  let etag = null;
+  let error = null;
+  await panel.run(async () => {
+    try {
+      const res = await get(`${heatBase()}/software_deployments/${seg(id)}`);
+      d = res.body.software_deployment;
+      etag = res.headers.get('etag');
+    } catch (e) {
+      error = e;
+    }
+  });
+  const back = h('p', {}, h('a', { href: '#/deployments' }, '← New deployment'));
+  if (error) {
+    mount(panel.body, alertBox(error), back);
+    return;
+  }
+  const configs = await configsReady;
+  const cfg = configs.get(d.config_id);
+  panel.el.querySelector('h2').textContent = `Deployment on ${d.server_id}`;
+
+  const action = field({ label: 'Action', path: '/action', value: d.action });
+  const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions(), value: d.status });
+  const reason = field({ label: 'Status reason', path: '/status_reason', value: d.status_reason });
+  const outputs = field({
+    label: 'Output values (JSON)', path: '/output_values', control: 'textarea',
+    hint: 'An object of output name to value, e.g. {"result": "ok"}; empty leaves them as they are',
+    value: d.output_values ? JSON.stringify(d.output_values, null, 2) : '',
+    attrs: { rows: 4, class: 'mono' },
+  });
+  const status_ = h('div', { role: 'alert', class: 'form-alert' });
+  const remove = h('button', {
+    type: 'button', class: 'danger',
+    async onclick() {
+      if (!await confirmAction({ title: 'Delete this deployment?', text: `The deployment on server ${d.server_id} will be deleted. This cannot be undone.` })) return;
+      try {
+        await panel.run(() => del(`${heatBase()}/software_deployments/${seg(d.id)}`));
+        toast('Deployment deleted');
+        go('#/deployments');
+      } catch (e) {
+        mount(status_, h('p', {}, e.message));
+      }
+    },
+  }, 'Delete');
+  const form = checkedForm({
+    label: 'Update deployment',
+    kind: 'software_deployment.update',
+    submitLabel: 'Save',
+    extraButtons: [remove],
+    collect() {
+      const payload = {};
+      const errors = [];
+      if (action.control.value.trim() !== '') payload.action = action.control.value.trim();
+      if (status.control.value) payload.status = status.control.value;
+      payload.status_reason = reason.control.value;
+      const ov = parseJsonField(outputs.control.value, '/output_values', 'Output values', { object: true });
+      if (ov.error) errors.push(ov.error);
+      else if (ov.value !== undefined) payload.output_values = ov.value;
+      return { payload, errors };
+    },
+    send: (payload) => sendKind('software_deployment.update', { project_id: session.get().projectId, id: d.id }, payload,
+      etag ? { 'If-Match': etag } : {}),
+    done() {
+      toast('Deployment updated');
+      refresh();
+    },
+  });
+  form.fields.append(action, status, reason, outputs);
+  form.refresh();
+
+  mount(panel.body,
+    back,
+    status_,
+    facts([
+      ['ID', h('code', {}, d.id)],
+      ['Server', d.server_id],
+      ['Config', h('a', { href: `#/configs/${seg(d.config_id)}` }, cfg ? cfg.name || d.config_id : d.config_id)],
+      ['Action', d.action],
+      ['Status', statusBadge(d.status)],
+      ['Status reason', d.status_reason || '—'],
+      ['Input values', d.input_values ? jsonBlock(d.input_values, 'Input values') : '—'],
+      ['Output values', d.output_values ? jsonBlock(d.output_values, 'Output values') : '—'],
+      ['Created', d.creation_time],
+      ['Updated', d.updated_time || '—'],
+    ]),
+    h('button', { type: 'button', class: 'secondary', onclick: () => metaCard.show(d.server_id) }, `Show metadata for ${d.server_id}`),
+    h('h3', { id: 'update-title' }, 'Update'),
+    form.el);
+}
+
+/** "Server metadata": every deployment on a server as its config, inputs filled. */
+function metadataCard() {
+  const out = busyRegion({ class: 'metadata-out' });
+  const serverId = field({ label: 'Server ID', path: '/server_id' });
+  const form = checkedForm({
+    label: 'Server metadata',
+    submitLabel: 'Show metadata',
+    collect: () => ({ payload: { server_id: serverId.control.value.trim() } }),
+    check: (p) => (p.server_id ? [] : [{ path: '/server_id', message: 'Server ID is required' }]),
+    async send(p) {
+      let error = null;
+      let body = null;
+      await out.run(async () => {
+        try {
+          body = (await get(`${heatBase()}/software_deployments/metadata/${seg(p.server_id)}`)).body;
+        } catch (e) {
+          error = e;
+        }
+      });
+      if (error) throw error;
+      mount(out.body,
+        h('p', {}, `${body.metadata.length} deployment${body.metadata.length === 1 ? '' : 's'} on ${p.server_id}`),
+        jsonBlock(body.metadata, `Metadata for server ${p.server_id}`));
+    },
+  });
+  form.fields.append(serverId);
+  form.refresh();
+  const el = h('section', { class: 'card', 'aria-labelledby': 'metadata-title' },
+    h('h2', { id: 'metadata-title' }, 'Server metadata'), form.el, out.el);
+  return {
+    el,
+    show(server) {
+      serverId.control.value = server;
+      form.refresh();
+      form.el.requestSubmit();
+      el.scrollIntoView({ block: 'start' });
+    },
+  };
+}

@@ -1,0 +1,245 @@
+// Forms checked by deploy-edge as the user types.
+//
+// Every field wrapper carries `data-path`, the JSON pointer of the payload member it edits
+// (`/server_id`, `/inputs/0/type`). An error's `path` goes to the field with the longest matching
+// pointer prefix, so `/input_values/port` lands on the "Input values" textarea and
+// `/inputs/2/default` on the third input row's "Default". Server errors (`error.errors`) are
+// placed the same way. The submit button stays aria-disabled, described by a visible line such
+// as "Fix 2 fields to continue", and nothing is sent while the payload is invalid.
+
+import { h, nextId } from './ui.js';
+import * as validator from './validator.js';
+
+/**
+ * A labelled control. `control` is 'input' (default), 'textarea' or 'select' (`options`:
+ * [[value, text]]). Returns the wrapper; the control is `wrapper.control`.
+ */
+export function field({ label, path, control = 'input', options, hint, attrs = {}, value }) {
+  const id = nextId('f');
+  const errId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : null;
+  let el;
+  if (control === 'select') {
+    el = h('select', { id, ...attrs }, options.map(([v, t]) => h('option', { value: v }, t)));
+  } else if (control === 'textarea') {
+    el = h('textarea', { id, rows: 4, spellcheck: 'false', ...attrs });
+  } else {
+    el = h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', ...attrs });
+  }
+  if (value !== undefined && value !== null) {
+    if (el.type === 'checkbox') el.checked = !!value;
+    else el.value = value;
+  }
+  el.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
+  const isCheck = el.type === 'checkbox';
+  const lab = h('label', { for: id }, label);
+  const wrap = h('div', { class: `field${isCheck ? ' check' : ''}`, dataset: { path } },
+    isCheck ? [el, lab] : [lab, el],
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    h('p', { class: 'field-error', id: errId }));
+  wrap.control = el;
+  return wrap;
+}
+
+/** True when pointer `p` is `base` or lies under it. */
+const under = (p, base) => p === base || p.startsWith(`${base}/`);
+
+/** Parses a JSON textarea: `{value}` (undefined when blank) or `{error}` naming `path`. */
+export function parseJsonField(text, path, label, { object = false } = {}) {
+  if (!text.trim()) return { value: undefined };
+  try {
+    const value = JSON.parse(text);
+    if (object && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      return { error: { path, code: 'type', message: `${label} must be a JSON object` } };
+    }
+    return { value };
+  } catch (e) {
+    return { error: { path, code: 'invalid_json', message: `${label} is not valid JSON (${e.message})` } };
+  }
+}
+
+/**
+ * A form bound to a deploy-edge kind (or, for the sign-in form, to a local `check(payload)`
+ * returning errors).
+ * - `collect()` returns `{payload, errors?}` from the controls (`errors`: local problems such as
+ *   unparseable JSON, with paths; those members are left out of the payload).
+ * - `send(payload)` performs the request (through validator.buildRequest) and may throw ApiError.
+ * - `done(result)` runs after success.
+ */
+export function checkedForm({ label, kind, check: localCheck, submitLabel, collect, send, done, extraButtons = [] }) {
+  const formAlert = h('div', { class: 'form-alert', role: 'alert' });
+  const hintId = nextId('hint');
+  const hint = h('p', { class: 'submit-hint', id: hintId, 'aria-live': 'polite' });
+  const button = h('button', { type: 'submit', 'aria-describedby': hintId }, submitLabel);
+  const fields = h('div', { class: 'fields' });
+  const el = h('form', { 'aria-label': label, novalidate: true, class: 'checked-form' },
+    formAlert, fields, h('div', { class: 'actions' }, button, ...extraButtons, hint));
+
+  const touched = new Set();
+  let submitted = false;
+  let sending = false;
+  let serverErrors = [];
+  let current = { errors: [], warnings: [], payload: undefined };
+
+  const targets = () => [...el.querySelectorAll('[data-path]')];
+  function targetFor(path, all) {
+    let best = null;
+    for (const t of all) {
+      const p = t.dataset.path;
+      if (p && under(path, p) && (!best || p.length > best.dataset.path.length)) best = t;
+    }
+    return best;
+  }
+  const isShown = (t) => submitted || [...touched].some((p) => under(p, t.dataset.path) || under(t.dataset.path, p));
+
+  function check() {
+    if (localCheck) {
+      const { payload, errors = [] } = collect();
+      current = { payload, errors: [...errors, ...localCheck(payload)], warnings: [] };
+      return current;
+    }
+    if (!validator.ready()) {
+      current = { errors: [], warnings: [], payload: undefined, unavailable: true };
+      return current;
+    }
+    const { payload, errors: local = [] } = collect();
+    let report;
+    try {
+      report = validator.validate(kind, payload);
+    } catch (e) {
+      // An unknown kind (a package older than the console): block, and say why.
+      current = { errors: [], warnings: [], payload, unavailable: e.message };
+      return current;
+    }
+    // A local error (bad JSON) replaces what the package says about that member.
+    const errors = [...local, ...report.errors.filter((e) => !local.some((l) => under(e.path, l.path)))];
+    current = { payload, errors, warnings: report.warnings || [] };
+    return current;
+  }
+
+  function render() {
+    const all = targets();
+    for (const t of all) {
+      const box = t.querySelector(':scope > .field-error');
+      if (box) box.replaceChildren();
+      const c = t.control || t.querySelector(':scope > input, :scope > textarea, :scope > select');
+      if (c) c.removeAttribute('aria-invalid');
+      t.classList.remove('invalid');
+    }
+    const bad = new Set();
+    const loose = [];
+    const place = (e, cls) => {
+      const t = targetFor(e.path, all);
+      if (!t) return false;
+      if (cls === 'error') bad.add(t);
+      if (cls !== 'warning' && cls !== 'error') return true;
+      if (cls === 'error' && !isShown(t) && !serverErrors.includes(e)) return true;
+      if (cls === 'warning' && !isShown(t)) return true;
+      const box = t.querySelector(':scope > .field-error');
+      box?.append(h('span', { class: cls }, cls === 'warning' ? `Note: ${e.message}` : e.message));
+      if (cls === 'error') {
+        t.classList.add('invalid');
+        const c = t.control || t.querySelector(':scope > input, :scope > textarea, :scope > select');
+        c?.setAttribute('aria-invalid', 'true');
+      }
+      return true;
+    };
+    for (const e of [...current.errors, ...serverErrors]) if (!place(e, 'error')) loose.push(e);
+    for (const w of current.warnings) place(w, 'warning');
+
+    const formMessages = [...loose.map((e) => e.message), ...(formAlert.dataset.server ? [formAlert.dataset.server] : [])];
+    formAlert.replaceChildren(...formMessages.map((m) => h('p', {}, m)));
+
+    const count = bad.size + (loose.length ? 1 : 0);
+    let why = '';
+    if (current.unavailable) {
+      why = typeof current.unavailable === 'string'
+        ? `The validator cannot check this form (${current.unavailable}), so nothing can be sent`
+        : 'The validator is not loaded, so nothing can be sent';
+    }
+    else if (sending) why = 'Sending…';
+    else if (count) why = `Fix ${count} field${count === 1 ? '' : 's'} to continue`;
+    hint.textContent = why;
+    const blocked = sending || current.unavailable || count > 0;
+    button.setAttribute('aria-disabled', String(blocked));
+    el.setAttribute('aria-busy', String(sending));
+  }
+
+  function refresh() {
+    check();
+    render();
+  }
+
+  function onEdit(ev) {
+    const t = ev.target.closest('[data-path]');
+    if (t) {
+      touched.add(t.dataset.path);
+      serverErrors = serverErrors.filter((e) => !under(e.path, t.dataset.path));
+    }
+    delete formAlert.dataset.server;
+    refresh();
+  }
+  el.addEventListener('input', onEdit);
+  el.addEventListener('change', onEdit);
+
+  el.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (sending) return;
+    delete formAlert.dataset.server;
+    serverErrors = [];
+    submitted = true;
+    refresh();
+    if (current.unavailable || current.errors.length) {
+      const first = el.querySelector('[aria-invalid="true"]') || formAlert;
+      first.focus?.();
+      return;
+    }
+    sending = true;
+    render();
+    let result;
+    try {
+      result = await send(current.payload);
+    } catch (err) {
+      sending = false;
+      const all = targets();
+      const listed = err.errors || [];
+      serverErrors = listed.filter((e) => targetFor(e.path ?? '', all));
+      const unplaced = listed.filter((e) => !serverErrors.includes(e));
+      // Field errors go next to their fields; anything else is said once above the form.
+      if (unplaced.length) formAlert.dataset.server = unplaced.map((e) => e.message).join('; ');
+      else if (!serverErrors.length) formAlert.dataset.server = err.message;
+      render();
+      (el.querySelector('[aria-invalid="true"]') || formAlert).focus?.();
+      return;
+    }
+    sending = false;
+    submitted = false;
+    touched.clear();
+    render();
+    await done?.(result);
+  });
+  formAlert.tabIndex = -1;
+
+  return {
+    el,
+    fields,
+    button,
+    /** Re-checks after a programmatic change (rows added, a mode switched). */
+    refresh,
+    /** Marks a path as edited, so its messages show. */
+    touch(path) {
+      touched.add(path);
+    },
+    /** Clears touched state and messages, for a form that was just used. */
+    reset() {
+      submitted = false;
+      touched.clear();
+      serverErrors = [];
+      delete formAlert.dataset.server;
+      refresh();
+    },
+    get state() {
+      return current;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// The console's entry: loads the validator, keeps the session, and routes #/configs,
+// #/deployments and #/applications (each optionally followed by /{id}) to their views.
+
+import { session, send, ApiError } from './api.js';
+import { h, mount, toast } from './ui.js';
+import { checkedForm, field } from './form.js';
+import { loadValidator, version } from './validator.js';
+import { configsView } from './configs.js';
+import { deploymentsView } from './deployments.js';
+import { applicationsView } from './applications.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+const banner = document.getElementById('validator-banner');
+
+const VIEWS = { configs: configsView, deployments: deploymentsView, applications: applicationsView };
+let signInNotice = '';
+
+/** Parses `#/section/id?k=v`. */
+function parseRoute() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [pathPart, query = ''] = raw.split('?');
+  const [section, ...rest] = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  return { section: section || 'configs', id: rest[0] || null, query: new URLSearchParams(query) };
+}
+
+function render() {
+  const s = session.get();
+  nav.hidden = !s;
+  who.hidden = !s;
+  if (!s) {
+    document.title = 'Sign in · deploy-edge console';
+    signInView();
+    return;
+  }
+  document.getElementById('who-project').textContent = s.projectId;
+  const route = parseRoute();
+  const view = VIEWS[route.section] ? route.section : 'configs';
+  for (const a of nav.querySelectorAll('a')) {
+    if (a.getAttribute('href') === `#/${view}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  const previous = main.dataset.view;
+  main.dataset.view = view;
+  VIEWS[view]({ main, route, go: (hash) => { location.hash = hash; } });
+  // Move focus to the new page's heading when the section changes, so screen readers follow.
+  if (previous !== view) main.querySelector('h1')?.focus({ preventScroll: true });
+}
+
+const PROJECT_RE = /^[A-Za-z0-9]{32}$/;
+
+function signInView() {
+  main.dataset.view = 'sign-in';
+  const project = field({ label: 'Project ID', path: '/project_id', hint: '32 letters and digits',
+    attrs: { autocomplete: 'username', maxlength: 64 } });
+  const token = field({ label: 'Token', path: '/token', hint: 'A project token from POST /admin/v1/projects/{id}/tokens',
+    attrs: { type: 'password', autocomplete: 'current-password' } });
+  const form = checkedForm({
+    label: 'Sign in',
+    submitLabel: 'Sign in',
+    collect: () => ({ payload: { project_id: project.control.value.trim(), token: token.control.value.trim() } }),
+    check: (p) => [
+      !p.project_id ? { path: '/project_id', message: 'Project ID is required' }
+        : !PROJECT_RE.test(p.project_id) ? { path: '/project_id', message: 'Project ID must be 32 letters and digits' } : null,
+      !p.token ? { path: '/token', message: 'Token is required' } : null,
+    ].filter(Boolean),
+    async send(p) {
+      try {
+        await send({ method: 'GET', path: `/v1/${p.project_id}/software_configs?limit=1` }, { token: p.token });
+      } catch (e) {
+        if (e.status === 401) throw new ApiError(401, e.message, { errors: [{ path: '/token', message: 'This token was not accepted' }] });
+        if (e.status === 403) throw new ApiError(403, e.message, { errors: [{ path: '/token', message: 'This token belongs to another project' }] });
+        throw e;
+      }
+      return p;
+    },
+    done(p) {
+      session.set(p.project_id, p.token);
+      signInNotice = '';
+      toast('Signed in');
+      if (!location.hash || location.hash === '#/') location.hash = '#/configs';
+      else render();
+    },
+  });
+  form.fields.append(project, token);
+  mount(main,
+    h('div', { class: 'sign-in card' },
+      h('h1', { tabindex: '-1' }, 'Sign in'),
+      h('p', {}, 'Use a project token. It is kept in this tab only (sessionStorage) and sent as X-Auth-Token.'),
+      signInNotice ? h('p', { class: 'alert', role: 'alert' }, signInNotice) : null,
+      form.el));
+  form.refresh();
+  project.control.focus();
+}
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  session.clear();
+  signInNotice = '';
+  toast('Signed out');
+  history.replaceState(null, '', location.pathname);
+  render();
+});
+
+window.addEventListener('session-expired', () => {
+  if (!session.get()) return;
+  session.clear();
+  signInNotice = 'The token was rejected (it may have been revoked). Sign in again.';
+  render();
+});
+
+window.addEventListener('hashchange', render);
+
+loadValidator()
+  .then(() => {
+    document.documentElement.dataset.validator = version() || 'ready';
+  })
+  .catch((e) => {
+    banner.hidden = false;
+    banner.textContent = `The deploy-edge validator did not load (${e.message}). Forms cannot send anything; run "make pkg" (bash scripts/build-pkg.sh) and reload.`;
+    document.documentElement.dataset.validator = 'missing';
+  })
+  .finally(render);
+

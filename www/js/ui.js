@@ -1,0 +1,131 @@
+// Small DOM helpers shared by every view: element building, status messages, confirmation,
+// progress on slow requests and a pager.
+
+let uid = 0;
+/** A unique id for label/description wiring. */
+export const nextId = (prefix = 'f') => `${prefix}-${++uid}`;
+
+/**
+ * Builds an element: h('button', {type: 'button', onclick}, 'Save').
+ * Attributes starting with "on" become listeners; `class`, `text`, `hidden` and boolean
+ * attributes are handled; children may be strings, nodes, arrays, null or false.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'value' || k === 'checked') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : String(c));
+  }
+}
+
+/** Replaces the children of `el`. */
+export function mount(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/** Announces a short success message in the polite live region. */
+export function toast(text) {
+  const el = document.getElementById('toast');
+  el.textContent = '';
+  // A fresh text node makes screen readers announce a repeated message too.
+  requestAnimationFrame(() => { el.textContent = text; });
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.textContent = ''; }, 6000);
+}
+
+/** Asks with the page's <dialog>; resolves true when the user confirms. */
+export function confirmAction({ title, text, ok = 'Delete' }) {
+  const dialog = document.getElementById('confirm');
+  dialog.querySelector('#confirm-title').textContent = title;
+  dialog.querySelector('#confirm-text').textContent = text;
+  dialog.querySelector('#confirm-ok').textContent = ok;
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+  });
+}
+
+/**
+ * A region that shows progress while a request runs: aria-busy on the region and a visible
+ * "Loading…" line (faded in after 150 ms by CSS, so fast answers do not flicker).
+ */
+export function busyRegion(attrs = {}) {
+  const loading = h('p', { class: 'loading', hidden: true }, 'Loading…');
+  const body = h('div', { class: 'region-body' });
+  const el = h('section', { ...attrs, 'aria-busy': 'false' }, loading, body);
+  let pending = 0;
+  return {
+    el,
+    body,
+    /** Runs `fn` with the region marked busy. */
+    async run(fn) {
+      pending++;
+      el.setAttribute('aria-busy', 'true');
+      loading.hidden = false;
+      try {
+        return await fn();
+      } finally {
+        if (--pending === 0) {
+          el.setAttribute('aria-busy', 'false');
+          loading.hidden = true;
+        }
+      }
+    },
+  };
+}
+
+/** An error line for a region (role=alert), or nothing. */
+export function alertBox(err) {
+  if (!err) return null;
+  return h('p', { class: 'alert', role: 'alert' }, err.message || String(err));
+}
+
+/** "Previous page" / "Next page" with a text position, e.g. "Page 2 of 5". */
+export function pager({ label, page, pages, hasPrev, hasNext, onPrev, onNext, summary }) {
+  const prev = h('button', { type: 'button', class: 'secondary', onclick: onPrev }, '← Previous page');
+  const next = h('button', { type: 'button', class: 'secondary', onclick: onNext }, 'Next page →');
+  prev.disabled = !hasPrev;
+  next.disabled = !hasNext;
+  const where = summary || (pages ? `Page ${page} of ${pages}` : `Page ${page}`);
+  return h('nav', { class: 'pager', 'aria-label': label }, prev, h('span', { class: 'where' }, where), next);
+}
+
+/** A status word with a glyph, never colour alone. */
+export function statusBadge(status) {
+  const s = String(status || '').toUpperCase();
+  const glyph = { COMPLETE: '✓', IN_PROGRESS: '…', FAILED: '✕', ENABLED: '✓', DISABLED: '○' }[s] || '•';
+  return h('span', { class: `badge badge-${s.toLowerCase()}` }, h('span', { 'aria-hidden': 'true' }, glyph + ' '), s.replace('_', ' '));
+}
+
+/** A JSON document for reading. */
+export function jsonBlock(value, label) {
+  return h('pre', { class: 'json', tabindex: '0', 'aria-label': label }, JSON.stringify(value, null, 2));
+}
+
+/** A definition list from [term, value] pairs (values may be nodes). */
+export function facts(pairs) {
+  return h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
+}
+
+/** Short form of a long id for tables, with the full id in the title. */
+export function shortId(id) {
+  return h('code', { title: id }, id && id.length > 13 ? `${id.slice(0, 8)}…` : id);
+}
