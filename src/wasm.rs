@@ -120,12 +120,17 @@ fn request_to_js(req: &BuiltRequest) -> Result<JsValue, JsValue> {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.into()))
         .collect();
-    to_js(&serde_json::json!({
-        "method": req.method,
-        "path": req.path,
-        "headers": headers,
-        "body": req.body,
-    }))
+    // Written by hand to keep fetch's order (serde_json's maps sort their keys).
+    let text = format!(
+        r#"{{"method":{},"path":{},"headers":{},"body":{}}}"#,
+        serde_json::Value::from(req.method),
+        serde_json::Value::from(req.path.as_str()),
+        serde_json::Value::Object(headers),
+        req.body
+            .as_deref()
+            .map_or(serde_json::Value::Null, serde_json::Value::from),
+    );
+    JSON::parse(&text)
 }
 
 fn invalid(kind: Kind, report: &Report) -> JsValue {

@@ -1,0 +1,83 @@
+// deploy-edge: the entry for browsers and bundlers (Node uses node.js, which initialises itself).
+// Call `await init()` once before anything else. wasm-bindgen's generated module is deploy_edge.js.
+import wasmInit, {
+  initSync as wasmInitSync,
+  validate as wasmValidate,
+  buildRequest as wasmBuildRequest,
+  signRequest as wasmSignRequest,
+  kinds as wasmKinds,
+} from './deploy_edge.js';
+
+/** The package version (the crate's version). */
+export const version = '@VERSION@';
+
+let ready = false;
+let pending;
+
+function isPlainObject(v) {
+  return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+function onNode() {
+  return typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
+}
+
+async function loadInNode() {
+  // Hidden from bundlers: this branch only runs in Node, Deno or Bun, never in a browser bundle.
+  const fsName = 'node:fs/promises';
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fsName);
+  return readFile(new URL('./deploy_edge_bg.wasm', import.meta.url));
+}
+
+/**
+ * Loads the WebAssembly module. Idempotent. Without an argument it fetches deploy_edge_bg.wasm next
+ * to this file (browsers, bundlers) or reads it from disk (Node, Deno, Bun). Also accepts what
+ * wasm-bindgen's init accepts: a URL, a Response, bytes, a WebAssembly.Module, or
+ * `{ module_or_path }`.
+ */
+export default async function init(source) {
+  if (ready) return;
+  if (!pending) {
+    pending = (async () => {
+      let input = source;
+      if (input === undefined && onNode()) input = await loadInNode();
+      await wasmInit(input === undefined || isPlainObject(input) ? input : { module_or_path: input });
+      ready = true;
+    })();
+    pending.catch(() => { pending = undefined; });
+  }
+  return pending;
+}
+
+/** Loads the module synchronously from bytes or a WebAssembly.Module (or `{ module }`). */
+export function initSync(source) {
+  if (ready) return;
+  wasmInitSync(isPlainObject(source) ? source : { module: source });
+  ready = true;
+}
+
+function check() {
+  if (!ready) {
+    throw new Error("deploy-edge is not initialised: call `await init()` (the package's default export) first");
+  }
+}
+
+export function validate(kind, payload) {
+  check();
+  return wasmValidate(kind, payload);
+}
+
+export function buildRequest(kind, input) {
+  check();
+  return wasmBuildRequest(kind, input);
+}
+
+export function signRequest(request, credentials) {
+  check();
+  return wasmSignRequest(request, credentials);
+}
+
+export function kinds() {
+  check();
+  return wasmKinds();
+}
