@@ -1,0 +1,449 @@
+// The console in a real browser (Chromium through playwright-core) against the real Worker
+// (`wrangler dev`, started here the way tests/e2e/conftest.py does: free port, temporary
+// --persist-to, a random ADMIN_TOKEN). One flow, in order: sign in, configs, deployments,
+// applications, sign out. Screenshots go to test-output/screenshots/.
+//
+//   node --test --test-concurrency=1 tests/browser/
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let worker; // { proc, url, admin, dir, log }
+let browser;
+let page;
+let project; // { id, token }
+const requests = [];
+const pageErrors = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startWorker() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-edge-browser-'));
+  const port = await freePort();
+  const admin = randomBytes(32).toString('hex');
+  const logPath = path.join(dir, `wrangler-${port}.log`);
+  const log = fs.openSync(logPath, 'a');
+  const proc = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port),
+    '--persist-to', path.join(dir, 'state'), '--var', `ADMIN_TOKEN:${admin}`,
+    '--show-interactive-dev-session=false', '--log-level', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', SKIP_WORKER_BUILD: '1', NO_COLOR: '1' },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
+  let exited = false;
+  proc.once('exit', () => { exited = true; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`wrangler dev exited:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return { proc, url, admin, dir, logPath, exited: () => exited };
+    } catch {
+      // not up yet
+    }
+    await sleep(500);
+  }
+  throw new Error(`wrangler dev did not start:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
+}
+
+async function stopWorker(w) {
+  if (!w) return;
+  if (!w.exited()) {
+    try { process.kill(-w.proc.pid, 'SIGTERM'); } catch { /* already gone */ }
+    const deadline = Date.now() + 20_000;
+    while (!w.exited() && Date.now() < deadline) await sleep(100);
+    if (!w.exited()) {
+      try { process.kill(-w.proc.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  }
+  fs.rmSync(w.dir, { recursive: true, force: true });
+}
+
+async function issueToken(projectId) {
+  const res = await fetch(`${worker.url}/admin/v1/projects/${projectId}/tokens`, {
+    method: 'POST', headers: { Authorization: `Bearer ${worker.admin}` },
+  });
+  const text = await res.text();
+  assert.equal(res.status, 201, text);
+  return JSON.parse(text).token;
+}
+
+/** Calls the API directly (fixtures the flow does not need to click through). */
+async function api(method, p, body) {
+  const res = await fetch(`${worker.url}${p}`, {
+    method,
+    headers: { 'X-Auth-Token': project.token, 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+/** Waits until the validator has loaded and no region or form is busy. */
+async function settled() {
+  await page.waitForFunction(() => document.documentElement.dataset.validator && !document.querySelector('[aria-busy="true"]'));
+}
+
+/**
+ * Opens a console page and waits for its heading and its requests. The old page is cleared first,
+ * so nothing of it can be mistaken for the new one.
+ */
+async function open(hash, heading) {
+  const url = `${worker.url}/${hash}`;
+  await page.evaluate(() => document.getElementById('main')?.replaceChildren());
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
+  await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+  await settled();
+}
+
+/** The text of the elements that describe a control (aria-describedby): its hint and errors. */
+function description(locator) {
+  return locator.evaluate((el) => (el.getAttribute('aria-describedby') || '').split(' ')
+    .map((id) => document.getElementById(id)?.textContent || '').join(' | '));
+}
+
+/**
+ * Clicks a submit button that is aria-disabled. It stays focusable and clickable on purpose (so
+ * its reason can be read); Playwright's actionability check counts aria-disabled as disabled,
+ * hence `force`.
+ */
+async function submitAnyway(button) {
+  assert.equal(await button.getAttribute('aria-disabled'), 'true');
+  await button.click({ force: true });
+}
+
+before(async () => {
+  if (!fs.existsSync(path.join(ROOT, 'www/vendor/deploy-edge'))) {
+    execFileSync('bash', ['scripts/build-pkg.sh'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  fs.mkdirSync(SHOTS, { recursive: true });
+  worker = await startWorker();
+  const id = randomBytes(16).toString('hex');
+  project = { id, token: await issueToken(id) };
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  page.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await stopWorker(worker);
+});
+
+test('sign in keeps the token in sessionStorage only and rejects a wrong token next to its field', async () => {
+  await page.goto(`${worker.url}/`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Project ID').fill('not-a-project');
+  assert.match(await description(form.getByLabel('Project ID')), /Project ID must be 32 letters and digits/);
+  await form.getByText('Fix 2 fields to continue').waitFor();
+  await shot('01-sign-in');
+
+  await form.getByLabel('Project ID').fill(project.id);
+  await form.getByLabel('Token').fill('0'.repeat(64));
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await form.getByLabel('Token').and(page.locator('[aria-invalid="true"]')).waitFor();
+  assert.match(await description(form.getByLabel('Token')), /This token was not accepted/);
+
+  await form.getByLabel('Token').fill(project.token);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Software configs', level: 1 }).waitFor();
+  const stored = await page.evaluate(() => ({ session: { ...sessionStorage }, local: localStorage.length, cookies: document.cookie }));
+  assert.deepEqual(JSON.parse(stored.session['deploy-edge.session']), { projectId: project.id, token: project.token });
+  assert.equal(stored.local, 0);
+  assert.equal(stored.cookies, '');
+  await page.getByText(project.id).waitFor();
+});
+
+let configId;
+
+test('create a config with inputs and outputs as rows, then show it', async () => {
+  const form = page.getByRole('form', { name: 'Create config' });
+  await form.getByLabel('Name').first().fill('web-setup');
+  await form.getByLabel('Group').fill('script');
+  await form.getByLabel('Config', { exact: true }).fill('#!/bin/sh\necho "port=$port" > /tmp/out');
+  await form.getByRole('button', { name: 'Add input' }).click();
+  const input1 = form.getByRole('group', { name: 'Input 1' });
+  await input1.getByLabel('Name').fill('port');
+  await input1.getByLabel('Type').selectOption('Number');
+  await input1.getByLabel('Default').fill('eighty');
+  // The package checks the default against the type, and says so beside "Default".
+  assert.match(await description(input1.getByLabel('Default')), /must be a valid Number value/);
+  await form.getByText('Fix 1 field to continue').waitFor();
+  await input1.getByLabel('Default').fill('8080');
+  await form.getByRole('button', { name: 'Add output' }).click();
+  await form.getByRole('group', { name: 'Output 1' }).getByLabel('Name').fill('result');
+  assert.equal(await form.locator('.submit-hint').textContent(), '');
+  await shot('02-configs-new');
+
+  await form.getByRole('button', { name: 'Create config' }).click();
+  await page.getByRole('heading', { name: 'Config web-setup' }).waitFor();
+  await settled();
+  configId = await page.locator('.facts dd code').first().textContent();
+  assert.match(configId, /^[0-9a-f-]{36}$/);
+  await page.getByRole('cell', { name: 'port' }).waitFor();
+  await page.getByRole('link', { name: 'web-setup' }).waitFor();
+  const stored = await api('GET', `/v1/${project.id}/software_configs/${configId}`);
+  const { name, type, default: dflt } = stored.body.software_config.inputs[0];
+  assert.deepEqual({ name, type, default: dflt }, { name: 'port', type: 'Number', default: '8080' });
+  assert.equal(stored.body.software_config.outputs[0].name, 'result');
+  await shot('03-config-detail');
+});
+
+test('config inputs as JSON: a JSON mistake is shown on the textarea and blocks the request', async () => {
+  await open('#/configs', 'New config');
+  const form = page.getByRole('form', { name: 'Create config' });
+  await form.getByRole('radio', { name: 'JSON' }).check();
+  await form.getByLabel('Inputs (JSON)').fill('[{"name": "a", "type": "Colour"}]');
+  assert.match(await description(form.getByLabel('Inputs (JSON)')), /inputs\[0\]\.type must be one of/);
+  await form.getByLabel('Inputs (JSON)').fill('[{"name": ');
+  assert.match(await description(form.getByLabel('Inputs (JSON)')), /Inputs is not valid JSON/);
+  const before = requests.length;
+  await submitAnyway(form.getByRole('button', { name: 'Create config' }));
+  await sleep(300);
+  assert.equal(requests.slice(before).filter((r) => r.method === 'POST').length, 0);
+});
+
+test('long config lists page', async () => {
+  for (let i = 0; i < 11; i++) {
+    const r = await api('POST', `/v1/${project.id}/software_configs`, { name: `bulk-${String(i).padStart(2, '0')}`, group: 'script' });
+    assert.equal(r.status, 200);
+  }
+  await open('#/configs', 'New config');
+  const list = page.getByRole('region', { name: 'Configs', exact: true });
+  assert.equal(await list.locator('tbody tr').count(), 10);
+  await list.getByRole('link', { name: 'bulk-10' }).waitFor();
+  await list.getByRole('button', { name: 'Next page' }).click();
+  await list.getByRole('link', { name: 'web-setup' }).waitFor();
+  assert.equal(await list.locator('tbody tr').count(), 2);
+  await list.getByText('Page 2').waitFor();
+  assert.equal(await list.getByRole('button', { name: 'Next page' }).isDisabled(), true);
+  await list.getByRole('button', { name: 'Previous page' }).click();
+  await list.getByRole('link', { name: 'bulk-10' }).waitFor();
+});
+
+test('a slow request shows progress: aria-busy and a visible "Loading…"', async () => {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route('**/software_deployments', async (route) => { await gate; await route.continue(); });
+  await page.evaluate(() => document.getElementById('main').replaceChildren());
+  await page.goto(`${worker.url}/#/deployments`);
+  const list = page.getByRole('region', { name: 'Deployments', exact: true });
+  await list.getByText('Loading…').waitFor({ state: 'visible' });
+  assert.equal(await list.getAttribute('aria-busy'), 'true');
+  await shot('04-deployments-loading');
+  release();
+  await list.getByText('Loading…').waitFor({ state: 'hidden' });
+  assert.equal(await list.getAttribute('aria-busy'), 'false');
+  await page.unroute('**/software_deployments');
+});
+
+test('an invalid deployment shows the message beside its field and sends nothing', async () => {
+  await settled();
+  const form = page.getByRole('form', { name: 'Create deployment' });
+  requests.length = 0;
+  await form.getByLabel('Config ID').fill(configId);
+  await form.getByLabel('Server ID').fill('s'.repeat(40));
+  await form.getByLabel('Input values (JSON)').fill('{"port": 9090');
+  const server = form.getByLabel('Server ID');
+  assert.equal(await server.getAttribute('aria-invalid'), 'true');
+  assert.match(await description(server), /server_id .*36/);
+  assert.match(await description(form.getByLabel('Input values (JSON)')), /Input values is not valid JSON/);
+  // The message sits in the server field's own wrapper, right under the control.
+  const beside = form.locator('.field', { has: page.getByLabel('Server ID', { exact: true }) }).locator('.field-error');
+  assert.match(await beside.textContent(), /server_id/);
+  await form.getByText('Fix 2 fields to continue').waitFor();
+  const button = form.getByRole('button', { name: 'Create deployment' });
+  assert.equal(await button.getAttribute('aria-disabled'), 'true');
+  await submitAnyway(button);
+  await sleep(400);
+  // Focus goes to the first field to fix; no request reached the API.
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('.field')?.querySelector('label')?.textContent), 'Server ID');
+  await shot('05-deployment-invalid');
+  const sent = requests.filter((r) => r.url.includes('/software_deployments'));
+  assert.deepEqual(sent, [], `requests sent for invalid input: ${JSON.stringify(sent)}`);
+});
+
+test('server field errors are placed the same way as the package\'s', async () => {
+  const form = page.getByRole('form', { name: 'Create deployment' });
+  await form.getByLabel('Server ID').fill('web-1');
+  await form.getByLabel('Input values (JSON)').fill('{"port": 9090}');
+  // The Worker accepts this body, so stand in for a server that rejects it: the console must
+  // place each error of a Heat fault body by its path.
+  await page.route('**/software_deployments', (route) => route.fulfill({
+    status: 400, contentType: 'application/json',
+    body: JSON.stringify({ code: 400, title: 'Bad Request', explanation: '', error: { message: 'Invalid request', type: 'HTTPBadRequest', traceback: null,
+      errors: [{ path: '/input_values/port', code: 'type', message: 'input_values.port is refused by the server' }] } }),
+  }), { times: 1 });
+  await form.getByRole('button', { name: 'Create deployment' }).click();
+  await form.getByText('input_values.port is refused by the server').waitFor();
+  assert.match(await description(form.getByLabel('Input values (JSON)')), /refused by the server/);
+  // Editing the field clears the server's message.
+  await form.getByLabel('Input values (JSON)').fill('{"port": 9091}');
+  assert.doesNotMatch(await description(form.getByLabel('Input values (JSON)')), /refused/);
+});
+
+let deploymentId;
+
+test('a valid deployment is created and listed; a server filter narrows the list', async () => {
+  const form = page.getByRole('form', { name: 'Create deployment' });
+  await form.getByLabel('Action').fill('CREATE');
+  await form.getByLabel('Status', { exact: true }).selectOption('IN_PROGRESS');
+  await form.getByLabel('Status reason').fill('Deploy started');
+  await form.getByRole('button', { name: 'Create deployment' }).click();
+  await page.getByRole('heading', { name: 'Deployment on web-1' }).waitFor();
+  await settled();
+  const list = page.getByRole('region', { name: 'Deployments', exact: true });
+  const row = list.getByRole('row').filter({ hasText: 'web-1' });
+  await row.getByText('IN PROGRESS').waitFor();
+  await row.getByText('web-setup').waitFor();
+  deploymentId = (await page.locator('.facts dd code').first().textContent()).trim();
+
+  await api('POST', `/v1/${project.id}/software_deployments`, { config_id: configId, server_id: 'db-1' });
+  await page.getByLabel('Filter by server ID').fill('db-1');
+  await page.getByRole('button', { name: 'Apply filter' }).click();
+  await list.getByText('(1 deployment on server db-1)').waitFor();
+  assert.equal(await list.getByRole('row').filter({ hasText: 'web-1' }).count(), 0);
+  await page.getByRole('button', { name: 'Clear filter' }).click();
+  await list.getByText('(2 deployments)').waitFor();
+});
+
+test('update the deployment to COMPLETE with output values, then read the server metadata', async () => {
+  const form = page.getByRole('form', { name: 'Update deployment' });
+  await form.getByLabel('Status', { exact: true }).selectOption('COMPLETE');
+  await form.getByLabel('Status reason').fill('Deploy finished');
+  await form.getByLabel('Output values (JSON)').fill('[1, 2]');
+  assert.match(await description(form.getByLabel('Output values (JSON)')), /must be a JSON object/);
+  await form.getByLabel('Output values (JSON)').fill('{"result": "ok", "deploy_status_code": 0}');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Deployment updated').waitFor();
+  await settled();
+  const facts = page.locator('.facts');
+  await facts.getByText('COMPLETE').waitFor();
+  await facts.getByText('Deploy finished').waitFor();
+  await page.getByRole('region', { name: 'Deployments', exact: true }).getByRole('row').filter({ hasText: 'web-1' }).getByText('COMPLETE').waitFor();
+  const stored = await api('GET', `/v1/${project.id}/software_deployments/${deploymentId}`);
+  assert.deepEqual(stored.body.software_deployment.output_values, { result: 'ok', deploy_status_code: 0 });
+  assert.equal(stored.body.software_deployment.status, 'COMPLETE');
+
+  await page.getByRole('button', { name: 'Show metadata for web-1' }).click();
+  const meta = page.getByRole('region', { name: 'Server metadata', exact: true });
+  await meta.getByText('1 deployment on web-1').waitFor();
+  assert.match(await meta.locator('pre').textContent(), /"value": 9091/);
+  await shot('06-deployment-detail');
+});
+
+test('applications: create, edit and disable', async () => {
+  await open('#/applications', 'New application');
+  const form = page.getByRole('form', { name: 'Create application' });
+  await form.getByLabel('Name').fill('ab');
+  assert.match(await description(form.getByLabel('Name')), /name/);
+  await form.getByLabel('Template ID').fill('not-32');
+  assert.match(await description(form.getByLabel('Template ID')), /32 letters and digits/);
+  await form.getByText('Fix 2 fields to continue').waitFor();
+  await form.getByLabel('Name').fill('web_app-1');
+  await form.getByLabel('Template ID').fill('fedcba9876543210fedcba9876543210');
+  await form.getByLabel('Description').fill('The web tier');
+  await form.getByRole('button', { name: 'Create application' }).click();
+  await page.getByRole('heading', { name: 'Edit web_app-1' }).waitFor();
+  await settled();
+  const list = page.getByRole('region', { name: 'Applications', exact: true });
+  const row = list.getByRole('row').filter({ hasText: 'web_app-1' });
+  await row.getByText('ENABLED').waitFor();
+
+  const edit = page.getByRole('form', { name: 'Edit application' });
+  assert.equal(await edit.getByLabel('Template ID').inputValue(), 'fedcba9876543210fedcba9876543210');
+  await edit.getByLabel('Description').fill('The web tier, edited');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Application web_app-1 saved').waitFor();
+  await settled();
+  await row.getByText('The web tier, edited').waitFor();
+
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await row.getByText('DISABLED').waitFor();
+  await row.getByRole('button', { name: 'Enable' }).waitFor();
+  await shot('07-applications');
+  const listed = await api('POST', '/v1/applications/list', { project_id: project.id, page: 1, size: 10 });
+  const app = listed.body.result.find((a) => a.name === 'web_app-1');
+  assert.equal(app.is_disable, true);
+  assert.equal(app.description, 'The web tier, edited');
+
+  await row.getByRole('button', { name: 'Duplicate' }).click();
+  await list.getByRole('row').filter({ hasText: 'web_app-1_copy' }).waitFor();
+});
+
+test('deletes ask first; a config still in use is refused with the reason', async () => {
+  const confirm = () => page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await open(`#/configs/${configId}`, 'Config web-setup');
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByText('Delete this config?').waitFor();
+  await shot('08-confirm-delete');
+  await confirm();
+  await page.getByRole('alert').filter({ hasText: 'Delete its deployments first' }).waitFor();
+
+  await open(`#/deployments/${deploymentId}`, 'Deployment on web-1');
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await confirm();
+  await page.getByRole('status').getByText('Deployment deleted').waitFor();
+  await settled();
+  const list = page.getByRole('region', { name: 'Deployments', exact: true });
+  await list.getByText('(1 deployment)').waitFor();
+  const [other] = (await api('GET', `/v1/${project.id}/software_deployments`)).body.software_deployments;
+  assert.equal((await api('DELETE', `/v1/${project.id}/software_deployments/${other.id}`)).status, 204);
+
+  await open(`#/configs/${configId}`, 'Config web-setup');
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await confirm();
+  await page.getByRole('status').getByText('Config web-setup deleted').waitFor();
+  assert.equal((await api('GET', `/v1/${project.id}/software_configs/${configId}`)).status, 404);
+
+  await open('#/applications', 'New application');
+  const apps = page.getByRole('region', { name: 'Applications', exact: true });
+  await apps.getByLabel('Select web_app-1_copy').check();
+  await apps.getByLabel('Select web_app-1', { exact: true }).check();
+  await apps.getByRole('button', { name: 'Delete selected (2)' }).click();
+  await confirm();
+  await page.getByRole('status').getByText('2 applications deleted').waitFor();
+  await apps.getByText('No applications yet').waitFor();
+});
+
+test('sign out empties sessionStorage and returns to sign in', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  // A reload stays signed out.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.deepEqual(pageErrors, []);
+});
