@@ -243,7 +243,11 @@ pub struct ReadCache {
 
 impl ReadCache {
     pub fn new(ttl_ms: u64, capacity: usize) -> Self {
-        ReadCache { entries: RefCell::new(HashMap::new()), ttl_ms, capacity }
+        ReadCache {
+            entries: RefCell::new(HashMap::new()),
+            ttl_ms,
+            capacity,
+        }
     }
 
     /// True for the keys worth caching: records that are immutable once written.
@@ -255,7 +259,10 @@ impl ReadCache {
 
     fn get(&self, key: &str, now_ms: u64) -> Option<String> {
         let entries = self.entries.borrow();
-        entries.get(key).filter(|(_, expires)| *expires > now_ms).map(|(v, _)| v.clone())
+        entries
+            .get(key)
+            .filter(|(_, expires)| *expires > now_ms)
+            .map(|(v, _)| v.clone())
     }
 
     fn remember(&self, key: &str, value: &str, now_ms: u64) {
@@ -280,7 +287,11 @@ pub struct ReadCachingStore<'a, S: ?Sized> {
 
 impl<'a, S: Store + ?Sized> ReadCachingStore<'a, S> {
     pub fn new(inner: &'a S, cache: &'a ReadCache, now_ms: u64) -> Self {
-        ReadCachingStore { inner, cache, now_ms }
+        ReadCachingStore {
+            inner,
+            cache,
+            now_ms,
+        }
     }
 }
 
@@ -300,9 +311,20 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
         Ok(value)
     }
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        let mut out: Vec<Option<String>> =
-            keys.iter().map(|k| ReadCache::is_cacheable(k).then(|| self.cache.get(k, self.now_ms)).flatten()).collect();
-        let misses: Vec<String> = keys.iter().zip(&out).filter(|(_, hit)| hit.is_none()).map(|(k, _)| k.clone()).collect();
+        let mut out: Vec<Option<String>> = keys
+            .iter()
+            .map(|k| {
+                ReadCache::is_cacheable(k)
+                    .then(|| self.cache.get(k, self.now_ms))
+                    .flatten()
+            })
+            .collect();
+        let misses: Vec<String> = keys
+            .iter()
+            .zip(&out)
+            .filter(|(_, hit)| hit.is_none())
+            .map(|(k, _)| k.clone())
+            .collect();
         if misses.is_empty() {
             return Ok(out);
         }
@@ -317,7 +339,12 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
         }
         Ok(out)
     }
-    async fn put(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), StoreError> {
+    async fn put(
+        &self,
+        key: &str,
+        value: &str,
+        metadata: Option<&Value>,
+    ) -> Result<(), StoreError> {
         self.cache.forget(key);
         self.inner.put(key, value, metadata).await?;
         if ReadCache::is_cacheable(key) {
@@ -329,7 +356,12 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
         self.cache.forget(key);
         self.inner.delete(key).await
     }
-    async fn list(&self, prefix: &str, cursor: Option<&str>, limit: usize) -> Result<ListPage, StoreError> {
+    async fn list(
+        &self,
+        prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<ListPage, StoreError> {
         self.inner.list(prefix, cursor, limit).await
     }
 }
@@ -395,15 +427,32 @@ mod tests {
             assert_eq!(cached.get("tok/abc").await.unwrap().as_deref(), Some("rec"));
             cached.get("p/x/dep/1").await.unwrap();
             cached.get("p/x/dep/1").await.unwrap();
-            assert_eq!(counted.ops(), 3, "one read of the token, two of the (uncached) deployment");
+            assert_eq!(
+                counted.ops(),
+                3,
+                "one read of the token, two of the (uncached) deployment"
+            );
             cached.delete("tok/abc").await.unwrap();
             assert_eq!(cached.get("tok/abc").await.unwrap(), None);
             let later = ReadCachingStore::new(&counted, &cache, 5000);
             s.put("p/x/cfg/c", "v1", None).await.unwrap();
-            assert_eq!(later.get_many(&["p/x/cfg/c".into(), "p/x/dep/1".into()]).await.unwrap(), [Some("v1".into()), Some("d".into())]);
+            assert_eq!(
+                later
+                    .get_many(&["p/x/cfg/c".into(), "p/x/dep/1".into()])
+                    .await
+                    .unwrap(),
+                [Some("v1".into()), Some("d".into())]
+            );
             let before = counted.ops();
-            assert_eq!(later.get_many(&["p/x/cfg/c".into()]).await.unwrap(), [Some("v1".into())]);
-            assert_eq!(counted.ops(), before, "a fully cached bulk read makes no store call");
+            assert_eq!(
+                later.get_many(&["p/x/cfg/c".into()]).await.unwrap(),
+                [Some("v1".into())]
+            );
+            assert_eq!(
+                counted.ops(),
+                before,
+                "a fully cached bulk read makes no store call"
+            );
         });
     }
 

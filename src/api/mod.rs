@@ -18,8 +18,9 @@ use crate::auth;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::store::{CountingStore, Store};
+use crate::store::{CountingStore, ReadCache, ReadCachingStore, Store};
 use serde_json::{json, Value};
+use std::rc::Rc;
 
 /// Settings the platform hands to the API.
 #[derive(Debug, Clone)]
@@ -33,6 +34,9 @@ pub struct Settings {
     /// The Worker secret `CREDENTIALS_KEY` that AK/SK secret keys are derived from; `None`
     /// disables AK/SK credentials.
     pub credentials_key: Option<String>,
+    /// The isolate's cache of immutable records (tokens, credentials, configs); `None` reads
+    /// everything from the store.
+    pub read_cache: Option<Rc<ReadCache>>,
 }
 
 impl Default for Settings {
@@ -42,6 +46,7 @@ impl Default for Settings {
             max_body_bytes: MAX_BODY_BYTES,
             expose_store_ops: false,
             credentials_key: None,
+            read_cache: None,
         }
     }
 }
@@ -63,9 +68,18 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
     clock: &C,
     settings: &Settings,
 ) -> Response {
+    // Count beneath the cache, so X-KV-Ops reports the operations that reached KV.
     let counting = CountingStore::new(store);
+    let cached;
+    let store: &dyn Store = match &settings.read_cache {
+        Some(cache) => {
+            cached = ReadCachingStore::new(&counting, cache, clock.now_ms());
+            &cached
+        }
+        None => &counting,
+    };
     let ctx = Ctx {
-        store: &counting,
+        store,
         clock,
         settings,
     };

@@ -7,8 +7,8 @@ use crate::api::{self, Settings};
 use crate::clock::Clock;
 use crate::http::Request;
 use crate::store::ReadCache;
-use std::rc::Rc;
 use ::worker::{event, Context, Env, Headers, Response as WorkerResponse, Result as WorkerResult};
+use std::rc::Rc;
 
 /// The KV namespace binding in `wrangler.toml`.
 const KV_BINDING: &str = "DEPLOY_KV";
