@@ -17,7 +17,7 @@ use crate::domain::heat::{
     DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
 };
 use crate::error::ApiError;
-use crate::store::{get_all, key_segment, list_all, Store, StoreError};
+use crate::store::{get_all, key_segment, list_all, ListedKey, Store, StoreError, GET_MANY_MAX};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -201,44 +201,55 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     /// Deletes a config; 409 while a deployment still uses it.
     pub async fn delete_config(&self, id: &str) -> Result<(), ApiError> {
         self.config(id).await?;
-        let uses = self
-            .store
-            .list(&self.keys.config_uses(id), None, 100)
-            .await?;
-        if !uses.keys.is_empty() {
-            let prefix_len = self.keys.config_uses(id).len();
-            let dep_ids: Vec<String> = uses
-                .keys
-                .iter()
-                .map(|k| {
-                    crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false)
-                })
-                .collect();
-            let dep_keys: Vec<String> = dep_ids.iter().map(|d| self.keys.deployment(d)).collect();
-            let found = get_all(self.store, &dep_keys).await?;
-            let mut live = None;
-            for ((dep_id, use_key), text) in dep_ids.iter().zip(uses.keys.iter()).zip(found) {
-                let still_uses = match text {
-                    Some(t) => {
-                        decode::<SoftwareDeployment>(&self.keys.deployment(dep_id), &t)?.config_id
-                            == id
-                    }
-                    None => false,
-                };
-                if still_uses {
-                    live.get_or_insert_with(|| dep_id.clone());
-                } else {
-                    self.store.delete(&use_key.name).await?;
-                }
-            }
-            if let Some(dep_id) = live {
+        let prefix = self.keys.config_uses(id);
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .list(&prefix, cursor.as_deref(), GET_MANY_MAX)
+                .await?;
+            if let Some(dep_id) = self.first_live_use(id, &prefix, &page.keys).await? {
                 return Err(ApiError::Conflict(format!(
                     "Software config with id {id} is still used by software deployment {dep_id}; delete the deployment first"
                 )));
             }
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
         }
         self.store.delete(&self.keys.config(id)).await?;
         Ok(())
+    }
+
+    /// The first deployment among `uses` that still uses the config; dangling entries (the
+    /// deployment is gone or now uses another config) are deleted on the way.
+    async fn first_live_use(
+        &self,
+        config_id: &str,
+        prefix: &str,
+        uses: &[ListedKey],
+    ) -> Result<Option<String>, ApiError> {
+        let dep_ids: Vec<String> = uses
+            .iter()
+            .map(|k| crate::http::percent_decode(&k.name[prefix.len().min(k.name.len())..], false))
+            .collect();
+        let dep_keys: Vec<String> = dep_ids.iter().map(|d| self.keys.deployment(d)).collect();
+        let found = get_all(self.store, &dep_keys).await?;
+        for ((dep_id, use_key), text) in dep_ids.iter().zip(uses).zip(found) {
+            let still_uses = match text {
+                Some(t) => {
+                    decode::<SoftwareDeployment>(&self.keys.deployment(dep_id), &t)?.config_id
+                        == config_id
+                }
+                None => false,
+            };
+            if still_uses {
+                return Ok(Some(dep_id.clone()));
+            }
+            self.store.delete(&use_key.name).await?;
+        }
+        Ok(None)
     }
 
     /// Fails with 404 unless every config id exists.
@@ -539,6 +550,38 @@ mod tests {
             assert_eq!(created_servers, servers);
             let listed = svc.list_deployments(None).await.unwrap();
             assert_eq!(listed, created);
+        });
+    }
+
+    #[test]
+    fn a_config_is_found_in_use_behind_more_than_a_page_of_dangling_entries() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
+            let keys = Keys::new("p1");
+            for i in 0..150 {
+                store
+                    .put(&keys.config_use("c1", &format!("a-gone-{i:03}")), "", None)
+                    .await
+                    .unwrap();
+            }
+            svc.create_deployments(vec!["z-live".into()], vec![new_dep("c1", "s1")], 2)
+                .await
+                .unwrap();
+            let err = svc.delete_config("c1").await.unwrap_err();
+            assert_eq!(err.status(), 409);
+            assert!(err.to_string().contains("z-live"));
+            assert_eq!(
+                list_all(&store, &keys.config_uses("c1"))
+                    .await
+                    .unwrap()
+                    .len(),
+                1,
+                "dangling entries are cleaned"
+            );
         });
     }
 
