@@ -161,6 +161,14 @@ after(async () => {
   await stopWorker(worker);
 });
 
+test('the console\'s own JavaScript and CSS stay within 100 KiB', () => {
+  const www = path.join(ROOT, 'www');
+  const files = [...fs.readdirSync(path.join(www, 'js')).map((f) => path.join(www, 'js', f)),
+    ...fs.readdirSync(www).filter((f) => f.endsWith('.css')).map((f) => path.join(www, f))];
+  const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+  assert.ok(bytes <= 100 * 1024, `console JS + CSS is ${bytes} bytes`);
+});
+
 test('sign in keeps the token in sessionStorage only and rejects a wrong token next to its field', async () => {
   await page.goto(`${worker.url}/`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -286,6 +294,7 @@ test('an invalid deployment shows the message beside its field and sends nothing
   await form.getByText('Fix 2 fields to continue').waitFor();
   const button = form.getByRole('button', { name: 'Create deployment' });
   assert.equal(await button.getAttribute('aria-disabled'), 'true');
+  assert.equal(await description(button), 'Fix 2 fields to continue');
   await submitAnyway(button);
   await sleep(400);
   // Focus goes to the first field to fix; no request reached the API.

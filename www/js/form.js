@@ -79,6 +79,7 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
   let submitted = false;
   let sending = false;
   let serverErrors = [];
+  let serverMessage = '';
   let current = { errors: [], warnings: [], payload: undefined };
 
   const targets = () => [...el.querySelectorAll('[data-path]')];
@@ -128,26 +129,28 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
     }
     const bad = new Set();
     const loose = [];
-    const place = (e, cls) => {
-      const t = targetFor(e.path, all);
-      if (!t) return false;
-      if (cls === 'error') bad.add(t);
-      if (cls !== 'warning' && cls !== 'error') return true;
-      if (cls === 'error' && !isShown(t) && !serverErrors.includes(e)) return true;
-      if (cls === 'warning' && !isShown(t)) return true;
-      const box = t.querySelector(':scope > .field-error');
-      box?.append(h('span', { class: cls }, cls === 'warning' ? `Note: ${e.message}` : e.message));
-      if (cls === 'error') {
-        t.classList.add('invalid');
-        const c = t.control || t.querySelector(':scope > input, :scope > textarea, :scope > select');
-        c?.setAttribute('aria-invalid', 'true');
-      }
-      return true;
+    const show = (t, e, cls) => {
+      t.querySelector(':scope > .field-error')?.append(h('span', { class: cls }, cls === 'warning' ? `Note: ${e.message}` : e.message));
     };
-    for (const e of [...current.errors, ...serverErrors]) if (!place(e, 'error')) loose.push(e);
-    for (const w of current.warnings) place(w, 'warning');
-
-    const formMessages = [...loose.map((e) => e.message), ...(formAlert.dataset.server ? [formAlert.dataset.server] : [])];
+    for (const e of [...current.errors, ...serverErrors]) {
+      const t = targetFor(e.path, all);
+      if (!t) {
+        loose.push(e);
+        continue;
+      }
+      bad.add(t);
+      // The package's messages wait until the field was edited (or a submit was tried); the
+      // server's show at once.
+      if (!isShown(t) && !serverErrors.includes(e)) continue;
+      show(t, e, 'error');
+      t.classList.add('invalid');
+      (t.control || t.querySelector(':scope > input, :scope > textarea, :scope > select'))?.setAttribute('aria-invalid', 'true');
+    }
+    for (const w of current.warnings) {
+      const t = targetFor(w.path, all);
+      if (t && isShown(t)) show(t, w, 'warning');
+    }
+    const formMessages = [...loose.map((e) => e.message), ...(serverMessage ? [serverMessage] : [])];
     formAlert.replaceChildren(...formMessages.map((m) => h('p', {}, m)));
 
     const count = bad.size + (loose.length ? 1 : 0);
@@ -156,9 +159,11 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
       why = typeof current.unavailable === 'string'
         ? `The validator cannot check this form (${current.unavailable}), so nothing can be sent`
         : 'The validator is not loaded, so nothing can be sent';
+    } else if (sending) {
+      why = 'Sending…';
+    } else if (count) {
+      why = `Fix ${count} field${count === 1 ? '' : 's'} to continue`;
     }
-    else if (sending) why = 'Sending…';
-    else if (count) why = `Fix ${count} field${count === 1 ? '' : 's'} to continue`;
     hint.textContent = why;
     const blocked = sending || current.unavailable || count > 0;
     button.setAttribute('aria-disabled', String(blocked));
@@ -176,7 +181,7 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
       touched.add(t.dataset.path);
       serverErrors = serverErrors.filter((e) => !under(e.path, t.dataset.path));
     }
-    delete formAlert.dataset.server;
+    serverMessage = '';
     refresh();
   }
   el.addEventListener('input', onEdit);
@@ -185,7 +190,7 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
   el.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (sending) return;
-    delete formAlert.dataset.server;
+    serverMessage = '';
     serverErrors = [];
     submitted = true;
     refresh();
@@ -206,8 +211,8 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
       serverErrors = listed.filter((e) => targetFor(e.path ?? '', all));
       const unplaced = listed.filter((e) => !serverErrors.includes(e));
       // Field errors go next to their fields; anything else is said once above the form.
-      if (unplaced.length) formAlert.dataset.server = unplaced.map((e) => e.message).join('; ');
-      else if (!serverErrors.length) formAlert.dataset.server = err.message;
+      if (unplaced.length) serverMessage = unplaced.map((e) => e.message).join('; ');
+      else if (!serverErrors.length) serverMessage = err.message;
       render();
       (el.querySelector('[aria-invalid="true"]') || formAlert).focus?.();
       return;
@@ -235,7 +240,7 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
       submitted = false;
       touched.clear();
       serverErrors = [];
-      delete formAlert.dataset.server;
+      serverMessage = '';
       refresh();
     },
     get state() {

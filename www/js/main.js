@@ -114,6 +114,7 @@ window.addEventListener('hashchange', render);
 loadValidator()
   .then(() => {
     document.documentElement.dataset.validator = version() || 'ready';
+    document.getElementById('validator-version').textContent = `deploy-edge ${version()}`.trim();
   })
   .catch((e) => {
     banner.hidden = false;
