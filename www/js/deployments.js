@@ -97,6 +97,7 @@ function createDeploymentForm({ go, configsReady, preset }) {
   const configId = field({ label: 'Config ID', path: '/config_id', value: preset, attrs: { list: 'config-options' } });
   const configHint = h('p', { class: 'hint', id: 'config-id-known', 'aria-live': 'polite' });
   configId.querySelector('label').after(configHint);
+  configId.control.setAttribute('aria-describedby', `config-id-known ${configId.control.getAttribute('aria-describedby')}`);
   const serverId = field({ label: 'Server ID', path: '/server_id', hint: 'Any name for the server, at most 36 characters' });
   const action = field({ label: 'Action', path: '/action', hint: 'Free text such as CREATE or UPDATE; empty means INIT' });
   const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions('Default (COMPLETE)') });
@@ -180,7 +181,7 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
     value: d.output_values ? JSON.stringify(d.output_values, null, 2) : '',
     attrs: { rows: 4, class: 'mono' },
   });
-  const status_ = h('div', { role: 'alert', class: 'form-alert' });
+  const notice = h('div', { role: 'alert', class: 'form-alert' });
   const remove = h('button', {
     type: 'button', class: 'danger',
     async onclick() {
@@ -190,7 +191,7 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
         toast('Deployment deleted');
         go('#/deployments');
       } catch (e) {
-        mount(status_, h('p', {}, e.message));
+        mount(notice, h('p', {}, e.message));
       }
     },
   }, 'Delete');
@@ -222,7 +223,7 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
 
   mount(panel.body,
     back,
-    status_,
+    notice,
     facts([
       ['ID', h('code', {}, d.id)],
       ['Server', d.server_id],
