@@ -105,7 +105,25 @@ async function api(method, p, body) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/**
+ * Saves a screenshot, and checks the page it shows: every visible input, select and textarea has a
+ * visible <label> with text (a row's selection box is labelled by its row, under a visible
+ * "Select" column header), and every visible button has a name.
+ */
+async function shot(name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const problems = await page.evaluate(() => {
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const rowBox = (c) => c.type === 'checkbox' && c.closest('tbody tr');
+    const controls = [...document.querySelectorAll('input, select, textarea')].filter(visible)
+      .filter((c) => ![...c.labels].some((l) => l.textContent.trim() && (visible(l) && !l.classList.contains('sr-only') || rowBox(c))))
+      .map((c) => `unlabelled ${c.outerHTML.slice(0, 100)}`);
+    const buttons = [...document.querySelectorAll('button, a.button')].filter(visible)
+      .filter((b) => !b.textContent.trim()).map((b) => `nameless ${b.outerHTML.slice(0, 100)}`);
+    return [...controls, ...buttons];
+  });
+  assert.deepEqual(problems, [], `on ${name}`);
+}
 
 /** Waits until the validator has loaded and no region or form is busy. */
 async function settled() {

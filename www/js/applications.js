@@ -101,7 +101,7 @@ export function applicationsView({ main, route, go }) {
       alertBox(error),
       rows.length ? h('table', {},
         h('caption', { class: 'sr-only' }, 'Applications by name'),
-        h('thead', {}, h('tr', {}, th(h('span', { class: 'sr-only' }, 'Select')), th('Name'), th('State'), th('Updated'), th('Actions'))),
+        h('thead', {}, h('tr', {}, th('Select'), th('Name'), th('State'), th('Updated'), th('Actions'))),
         h('tbody', {}, rows.map((a) => {
           const id = `sel-${a.id}`;
           const box = h('input', { type: 'checkbox', id, checked: selected.has(a.id), onchange: (ev) => { if (ev.target.checked) selected.add(a.id); else selected.delete(a.id); updateBatch(); } });
