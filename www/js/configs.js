@@ -112,12 +112,14 @@ async function showConfig(side, id, go) {
 
 function ioTable(title, items, cols) {
   const head = (c) => c.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase());
-  const cell = (v) => (v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const flags = ['replace_on_change', 'error_output'];
+  const cell = (v, c) => (flags.includes(c) ? (v ? 'yes' : 'no')
+    : v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   return [
     h('h3', {}, title),
     items && items.length
       ? h('table', {}, h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, head(c))))),
-        h('tbody', {}, items.map((i) => h('tr', {}, cols.map((c) => h('td', {}, cell(i[c])))))))
+        h('tbody', {}, items.map((i) => h('tr', {}, cols.map((c) => h('td', {}, cell(i[c], c)))))))
       : h('p', { class: 'empty' }, `No ${title.toLowerCase()}.`),
   ];
 }
