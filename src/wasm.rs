@@ -344,11 +344,156 @@ pub fn sign_request(request: JsValue, credentials: JsValue) -> Result<JsValue, J
     Ok(out.into())
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
+    //! The JS-facing layer, run by wasm-bindgen-test in Node and Chromium (scripts/test-wasm.sh).
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    fn js(text: &str) -> JsValue {
+        JSON::parse(text).expect("test JSON")
+    }
+
+    fn text(v: &JsValue) -> String {
+        JSON::stringify(v).expect("stringify").into()
+    }
+
+    fn s(v: &str) -> JsValue {
+        JsValue::from_str(v)
+    }
+
+    #[wasm_bindgen_test]
+    fn objects_and_json_text_give_the_same_verdict() {
+        let body = r#"{"status":"DONE","server_id":1,"extra":true}"#;
+        let a = validate(s("software_deployment.create"), js(body)).unwrap();
+        let b = validate(s("software_deployment.create"), s(body)).unwrap();
+        assert_eq!(text(&a), text(&b));
+        assert_eq!(
+            text(&a),
+            concat!(
+                r#"{"valid":false,"errors":["#,
+                r#"{"path":"/config_id","code":"required","message":"config_id is required"},"#,
+                r#"{"path":"/server_id","code":"type","message":"server_id must be a string, not a number"},"#,
+                r#"{"path":"/status","code":"enum","message":"status must be one of: COMPLETE, IN_PROGRESS, FAILED"}],"#,
+                r#""warnings":[{"path":"/extra","code":"unknown_field","message":"extra is not read by the server and will be ignored"}]}"#
+            )
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn values_without_a_json_form_are_reported_not_thrown() {
+        let r = validate(s("application.disable"), JsValue::UNDEFINED).unwrap();
+        assert!(
+            text(&r).contains(r#""path":"","code":"required""#),
+            "{}",
+            text(&r)
+        );
+        let r = validate(s("application.disable"), js_sys::BigInt::from(1u32).into()).unwrap();
+        assert!(
+            text(&r).contains(r#""code":"invalid_json""#),
+            "{}",
+            text(&r)
+        );
+        let r = validate(s("application.disable"), s("{oops")).unwrap();
+        assert!(
+            text(&r).contains(r#""code":"invalid_json""#),
+            "{}",
+            text(&r)
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn an_unknown_kind_throws_an_error_naming_the_known_kinds() {
+        let e = validate(s("software_config.delete"), js("{}")).unwrap_err();
+        let e: js_sys::Error = e.dyn_into().expect("an Error");
+        let msg = String::from(e.message());
+        assert!(msg.contains("software_config.delete"), "{msg}");
+        assert!(msg.contains("application.batch_delete"), "{msg}");
+        let e = validate(JsValue::from(3), js("{}")).unwrap_err();
+        assert!(e.is_instance_of::<js_sys::TypeError>());
+    }
+
+    #[wasm_bindgen_test]
+    fn build_request_returns_a_fetch_init_or_throws_the_errors() {
+        let r = build_request(
+            s("software_deployment.update"),
+            js(r#"{"project_id":"95d02433133a4c0a87ba6967474a2ad3","id":"d1","status":"FAILED"}"#),
+        )
+        .unwrap();
+        assert_eq!(
+            text(&r),
+            r#"{"method":"PUT","path":"/v1/95d02433133a4c0a87ba6967474a2ad3/software_deployments/d1","headers":{"Accept":"application/json","Content-Type":"application/json"},"body":"{\"status\":\"FAILED\"}"}"#
+        );
+        let e = build_request(s("application.disable"), js(r#"{"is_disable":1}"#)).unwrap_err();
+        let errors = Reflect::get(&e, &s("errors")).unwrap();
+        assert_eq!(
+            text(&errors),
+            r#"[{"path":"/app_id","code":"required","message":"app_id is required"},{"path":"/is_disable","code":"type","message":"is_disable must be a boolean, not a number"}]"#
+        );
+        assert!(e.is_instance_of::<js_sys::Error>());
+    }
+
+    #[wasm_bindgen_test]
+    fn sign_request_matches_the_published_vectors() {
+        let creds =
+            js(r#"{"accessKey":"AccessKey","secretKey":"SecretKey","date":"20200608T023900Z"}"#);
+        let get = sign_request(
+            js(r#"{"method":"GET","path":"https://service.endpoint.myhuaweicloud.com/resources?size=1"}"#),
+            creds.clone(),
+        )
+        .unwrap();
+        let auth = Reflect::get(
+            &Reflect::get(&get, &s("headers")).unwrap(),
+            &s("Authorization"),
+        )
+        .unwrap()
+        .as_string()
+        .unwrap();
+        assert_eq!(
+            auth,
+            "SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature=cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842"
+        );
+        // The host from a header instead of the URL, the body as bytes.
+        let post = js(
+            r#"{"method":"POST","path":"/resources?size=1","headers":[["Host","service.endpoint.myhuaweicloud.com"]]}"#,
+        );
+        let body = Uint8Array::from(&br#"{"name":"test","id":1}"#[..]);
+        Reflect::set(&post, &s("body"), &body).unwrap();
+        let signed = sign_request(post, creds).unwrap();
+        let auth = Reflect::get(
+            &Reflect::get(&signed, &s("headers")).unwrap(),
+            &s("Authorization"),
+        )
+        .unwrap()
+        .as_string()
+        .unwrap();
+        assert!(
+            auth.ends_with(
+                "Signature=436b1ac0a1ae03705934bb70ef2f2e09f7bfed2117d731a38235053199323a1f"
+            ),
+            "{auth}"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn sign_request_replaces_its_own_headers_and_rejects_bad_input() {
+        let signed = sign_request(
+            js(r#"{"path":"http://h/x","headers":{"authorization":"old","X-SDK-DATE":"old"}}"#),
+            js(r#"{"accessKey":"a","secretKey":"b","projectId":"p","date":0}"#),
+        )
+        .unwrap();
+        let h = text(&Reflect::get(&signed, &s("headers")).unwrap());
+        assert!(h.starts_with(r#"{"X-Sdk-Date":"19700101T000000Z","X-Project-Id":"p","Authorization":"SDK-HMAC-SHA256 Access=a, SignedHeaders=host;x-project-id;x-sdk-date, "#), "{h}");
+        for creds in [
+            r#"{"secretKey":"b"}"#,
+            r#"{"accessKey":"a","secretKey":"b","date":"yesterday"}"#,
+        ] {
+            let e = sign_request(js(r#"{"path":"/"}"#), js(creds)).unwrap_err();
+            assert!(e.is_instance_of::<js_sys::TypeError>(), "{creds}");
+        }
+    }
+
+    #[wasm_bindgen_test]
     fn absolute_urls_give_the_host_fetch_would_send() {
         assert_eq!(
             split_target("https://User@Service.Example.com:443/v1/a%20b/?size=1#x"),
@@ -370,6 +515,16 @@ mod tests {
                 path: "/resources".into(),
                 query: "size=1".into()
             }
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn kinds_lists_every_kind() {
+        let k = kinds();
+        assert_eq!(k.length() as usize, Kind::ALL.len());
+        assert_eq!(
+            k.get(0).as_string().as_deref(),
+            Some("software_config.create")
         );
     }
 }

@@ -1,0 +1,160 @@
+// The npm package as a consumer gets it: `npm pack` pkg/, install the tarball offline into a
+// temporary project, and import it from ES modules there: the bare specifier through the `node`
+// export condition, and the browser entry (which reads the .wasm with fs under Node). The seeds'
+// requests are validated and built, and signRequest is checked against the published vectors.
+// Needs `make pkg`.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PKG, ROOT, loadCorpus, expand, OFFLINE_IDS } from './support.mjs';
+
+let dir;
+let tarball;
+
+const npm = (args, cwd) => execFileSync('npm', args, {
+  cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' },
+});
+
+function cargoVersion() {
+  const toml = fs.readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8');
+  return toml.match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m)[1];
+}
+
+/** Runs an ES module in the consumer project and returns what it printed as JSON. */
+function run(name, source) {
+  fs.writeFileSync(path.join(dir, name), source);
+  return JSON.parse(execFileSync(process.execPath, [name], { cwd: dir, encoding: 'utf8' }));
+}
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-edge-consumer-'));
+  const packed = JSON.parse(npm(['pack', PKG, '--json', '--pack-destination', dir], ROOT));
+  tarball = packed[0];
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
+    name: 'consumer', private: true, type: 'module',
+    dependencies: { 'deploy-edge': `file:${path.join(dir, tarball.filename)}` },
+  }));
+  npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], dir);
+});
+
+after(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the tarball holds exactly the package files, at the crate version', () => {
+  assert.equal(tarball.name, 'deploy-edge');
+  assert.equal(tarball.version, cargoVersion());
+  const files = tarball.files.map((f) => f.path).sort();
+  assert.deepEqual(files, [
+    'README.md', 'deploy_edge.d.ts', 'deploy_edge.js', 'deploy_edge_bg.wasm', 'deploy_edge_bg.wasm.d.ts',
+    'index.d.ts', 'index.js', 'node.js', 'package.json',
+  ]);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules/deploy-edge/package.json'), 'utf8'));
+  assert.equal(manifest.type, 'module');
+  assert.equal(manifest.types, './index.d.ts');
+  assert.deepEqual(Object.keys(manifest.exports['.']), ['types', 'node', 'default']);
+  assert.deepEqual(manifest.sideEffects, ['./node.js']);
+});
+
+test('import { ... } from "deploy-edge" works in Node without awaiting anything', () => {
+  const out = run('bare.mjs', `
+    import { validate, kinds, version } from 'deploy-edge';
+    import init from 'deploy-edge';
+    const before = validate('application.disable', { is_disable: true });
+    await init(); // accepted, does nothing
+    console.log(JSON.stringify({ before, kinds: kinds(), version }));
+  `);
+  assert.deepEqual(out.before, { valid: true, errors: [], warnings: [] });
+  assert.equal(out.kinds.length, 12);
+  assert.equal(out.version, cargoVersion());
+});
+
+test('the browser entry needs init and then reads the .wasm from disk under Node', () => {
+  const out = run('browser-entry.mjs', `
+    import init, { validate } from './node_modules/deploy-edge/index.js';
+    let early;
+    try { validate('application.disable', {}); } catch (e) { early = e.message; }
+    await init();
+    await init(); // idempotent
+    console.log(JSON.stringify({ early, after: validate('application.disable', {}) }));
+  `);
+  assert.match(out.early, /not initialised/);
+  assert.deepEqual(out.after.errors.map((e) => [e.path, e.code]), [['/is_disable', 'required']]);
+});
+
+test("the seeds' requests validate and build", () => {
+  const seeds = loadCorpus().filter((c) => c.name.startsWith('seed:'));
+  assert.equal(seeds.length, 4);
+  const inputs = seeds.map((c) => {
+    const payload = expand(c.payload, OFFLINE_IDS);
+    let input = payload;
+    if (c.kind.startsWith('software_')) input = { ...payload, project_id: '95d02433133a4c0a87ba6967474a2ad3' };
+    if (c.kind === 'software_deployment.update') input.id = '3d5ec2a8-7004-43b6-a7f6-542bdbe9d434';
+    return { kind: c.kind, payload, input };
+  });
+  fs.writeFileSync(path.join(dir, 'seeds.json'), JSON.stringify(inputs));
+  const out = run('seeds.mjs', `
+    import fs from 'node:fs';
+    import { validate, buildRequest } from 'deploy-edge';
+    const seeds = JSON.parse(fs.readFileSync('seeds.json', 'utf8'));
+    console.log(JSON.stringify(seeds.map(({ kind, payload, input }) => ({
+      kind, verdict: validate(kind, payload), request: buildRequest(kind, input),
+    }))));
+  `);
+  const byKind = Object.fromEntries(out.map((o) => [o.kind, o]));
+  for (const o of out) assert.deepEqual(o.verdict, { valid: true, errors: [], warnings: [] }, o.kind);
+  const create = byKind['software_deployment.create'].request;
+  assert.equal(create.method, 'POST');
+  assert.equal(create.path, '/v1/95d02433133a4c0a87ba6967474a2ad3/software_deployments');
+  assert.deepEqual(JSON.parse(create.body), {
+    action: 'CREATE', config_id: OFFLINE_IDS.config_id, server_id: 'ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5',
+    stack_user_project_id: 'c024bfada67845ddb17d2b0c0be8cd79', status: 'IN_PROGRESS',
+    status_reason: 'Deploy data available',
+  });
+  const update = byKind['software_deployment.update'].request;
+  assert.equal(update.method, 'PUT');
+  assert.equal(update.path, '/v1/95d02433133a4c0a87ba6967474a2ad3/software_deployments/3d5ec2a8-7004-43b6-a7f6-542bdbe9d434');
+  assert.equal(JSON.parse(update.body).output_values.deploy_status_code, 0);
+  const app = byKind['application.update'].request;
+  assert.deepEqual([app.method, app.path], ['PUT', '/v1/applications']);
+  assert.equal(JSON.parse(app.body).trigger.trigger_source, '0', 'the seed\'s numeric 0 is sent as "0"');
+  assert.deepEqual(app.headers, { Accept: 'application/json', 'Content-Type': 'application/json' });
+});
+
+test('buildRequest throws an Error carrying the errors', () => {
+  const out = run('invalid.mjs', `
+    import { buildRequest } from 'deploy-edge';
+    try { buildRequest('software_deployment.create', { project_id: 'x', server_id: 's' }); }
+    catch (e) { console.log(JSON.stringify({ isError: e instanceof Error, message: e.message, errors: e.errors })); }
+  `);
+  assert.equal(out.isError, true);
+  assert.deepEqual(out.errors.map((e) => [e.path, e.code]), [['/project_id', 'pattern'], ['/config_id', 'required']]);
+  assert.match(out.message, /project_id must be 32 letters and digits; config_id is required/);
+});
+
+test('signRequest gives the published SDK-HMAC-SHA256 vectors', () => {
+  const out = run('sign.mjs', `
+    import { signRequest } from 'deploy-edge';
+    const creds = { accessKey: 'AccessKey', secretKey: 'SecretKey', date: '20200608T023900Z' };
+    const url = 'https://service.endpoint.myhuaweicloud.com/resources?size=1';
+    const get = signRequest({ method: 'GET', path: url }, creds);
+    const post = signRequest({ method: 'POST', path: url, body: '{"name":"test","id":1}' }, creds);
+    const viaHeader = signRequest({ method: 'GET', path: '/resources?size=1',
+      headers: { host: 'service.endpoint.myhuaweicloud.com' } }, creds);
+    const withProject = signRequest({ method: 'GET', path: url }, { ...creds, projectId: 'p1' });
+    console.log(JSON.stringify({ get, post, viaHeader, withProject }));
+  `);
+  const sig = (r) => r.headers.Authorization.split('Signature=')[1];
+  assert.equal(sig(out.get), 'cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842');
+  assert.equal(sig(out.post), '436b1ac0a1ae03705934bb70ef2f2e09f7bfed2117d731a38235053199323a1f');
+  assert.equal(sig(out.viaHeader), sig(out.get));
+  assert.equal(out.get.headers['X-Sdk-Date'], '20200608T023900Z');
+  assert.match(out.get.headers.Authorization, /^SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature=/);
+  assert.equal(out.withProject.headers['X-Project-Id'], 'p1');
+  assert.match(out.withProject.headers.Authorization, /SignedHeaders=host;x-project-id;x-sdk-date,/);
+  assert.equal(out.post.body, '{"name":"test","id":1}');
+});
