@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::domain::heat::{parse_deployment_update, parse_new_config, parse_new_deployments};
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::service::heat::{etag, HeatService, MAX_CONFIG_PAGE};
+use crate::service::heat::{deployment_id, etag, HeatService, MAX_CONFIG_PAGE};
 use crate::store::Store;
 use crate::validate::{Code, FieldError, Report};
 use serde_json::{json, Value};
@@ -113,7 +113,7 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
             let (news, batch) = into_api(parse_new_deployments(&body, &mut report), report)?;
             let ids = news
                 .iter()
-                .map(|_| new_id(crate::ids::uuid_v4))
+                .map(|n| deployment_id(&n.server_id))
                 .collect::<Result<Vec<_>, _>>()?;
             let created = svc
                 .create_deployments(ids, news, ctx.clock.now_ms())

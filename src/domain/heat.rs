@@ -108,6 +108,9 @@ pub struct SoftwareDeployment {
     pub created_ms: u64,
     #[serde(default)]
     pub updated_ms: u64,
+    /// Position in the batch that created it (orders deployments created in the same instant).
+    #[serde(default)]
+    pub seq: u32,
 }
 
 impl SoftwareDeployment {
@@ -523,6 +526,7 @@ impl SoftwareDeployment {
             stack_user_project_id: new.stack_user_project_id,
             created_ms: now_ms,
             updated_ms: 0,
+            seq: 0,
         }
     }
 

@@ -2,22 +2,23 @@
 //!
 //! Key layout (all under one project, `p/{project_id}/`):
 //!
-//! | key | value |
-//! |---|---|
-//! | `cfg/{config_id}` | the config JSON; metadata `{name, group, creation_time, ms}` for listings |
-//! | `dep/{deployment_id}` | the deployment JSON |
-//! | `srv/{server_id}/{deployment_id}` | empty: the server's index |
-//! | `use/{config_id}/{deployment_id}` | empty: which deployments use a config |
+//! | key | value | metadata |
+//! |---|---|---|
+//! | `cfg/{config_id}` | the config | `{name, group, creation_time, ms}` for listings |
+//! | `dep/{bucket}/{deployment_id}` | the deployment | `{s: server_id, c: config_id, ms, q}` |
 //!
-//! Writes go primary-first on create and index-first on delete, so an index entry never points at
-//! a deployment that was never written. An index entry whose deployment is gone (an interrupted
-//! delete, or KV's eventual consistency) is skipped and deleted by the reader that finds it.
+//! `bucket` is 8 hex digits of SHA-256 of the deployment's server id, and a deployment id we
+//! issue starts with its bucket. So a deployment is one record and one KV write: its key follows
+//! from its id (a show is one read), a server's deployments share a key prefix (listing one server
+//! reads its bucket, never the whole project; other servers that share the bucket are filtered out
+//! by the `s` metadata), and there is no index that could be left dangling. Finding whether a
+//! config is in use scans the project's deployment keys' metadata: config deletion is rare.
 
 use crate::domain::heat::{
     DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
 };
 use crate::error::ApiError;
-use crate::store::{get_all, key_segment, list_all, ListedKey, Store, StoreError, GET_MANY_MAX};
+use crate::store::{get_all, key_segment, list_all, Store, StoreError};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -42,28 +43,45 @@ impl<'p> Keys<'p> {
     pub fn configs(&self) -> String {
         format!("p/{}/cfg/", self.project)
     }
-    pub fn deployment(&self, id: &str) -> String {
-        format!("p/{}/dep/{}", self.project, key_segment(id))
+    /// The key of a deployment, or `None` for an id that cannot be one we issued.
+    pub fn deployment(&self, id: &str) -> Option<String> {
+        let bucket = id.get(..BUCKET_LEN).filter(|b| {
+            b.bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        })?;
+        Some(format!(
+            "p/{}/dep/{bucket}/{}",
+            self.project,
+            key_segment(id)
+        ))
     }
     pub fn deployments(&self) -> String {
         format!("p/{}/dep/", self.project)
     }
-    pub fn server(&self, server_id: &str) -> String {
-        format!("p/{}/srv/{}/", self.project, key_segment(server_id))
+    /// The prefix shared by a server's deployments (and those of servers in the same bucket).
+    pub fn server_bucket(&self, server_id: &str) -> String {
+        format!("p/{}/dep/{}/", self.project, bucket(server_id))
     }
-    pub fn server_entry(&self, server_id: &str, deployment_id: &str) -> String {
-        format!("{}{}", self.server(server_id), key_segment(deployment_id))
-    }
-    pub fn config_uses(&self, config_id: &str) -> String {
-        format!("p/{}/use/{}/", self.project, key_segment(config_id))
-    }
-    pub fn config_use(&self, config_id: &str, deployment_id: &str) -> String {
-        format!(
-            "{}{}",
-            self.config_uses(config_id),
-            key_segment(deployment_id)
-        )
-    }
+}
+
+/// Hex digits of a server's bucket.
+const BUCKET_LEN: usize = 8;
+
+/// The bucket of a server id: the first 8 hex digits of its SHA-256.
+fn bucket(server_id: &str) -> String {
+    hex::encode(&Sha256::digest(server_id.as_bytes())[..BUCKET_LEN / 2])
+}
+
+/// A new deployment id for a server: a random UUID v4 whose first 8 hex digits are the server's
+/// bucket.
+pub fn deployment_id(server_id: &str) -> Result<String, ApiError> {
+    let random = crate::ids::uuid_v4().map_err(|e| ApiError::Storage(StoreError::Backend(e)))?;
+    Ok(format!("{}{}", bucket(server_id), &random[BUCKET_LEN..]))
+}
+
+/// What a deployment's key metadata says: enough to filter and order listings without reading.
+fn deployment_metadata(d: &SoftwareDeployment) -> Value {
+    json!({"s": d.server_id, "c": d.config_id, "ms": d.created_ms, "q": d.seq})
 }
 
 fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ApiError> {
@@ -79,6 +97,17 @@ fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, Ap
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value)
         .map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
+}
+
+fn in_use(config_id: &str, deployment_id: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "Software config with id {config_id} is still used by software deployment {deployment_id}; delete the deployment first"
+    ))
+}
+
+/// The last `/`-separated part of a key, decoded: the id in it.
+fn last_segment(key: &str) -> &str {
+    key.rsplit('/').next().unwrap_or(key)
 }
 
 /// True when an id from a path or query could name something stored: config and deployment ids
@@ -198,58 +227,38 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             .collect())
     }
 
-    /// Deletes a config; 409 while a deployment still uses it.
+    /// Deletes a config; 409 while a deployment still uses it (found from key metadata: one
+    /// `list` per 1,000 deployments of the project).
     pub async fn delete_config(&self, id: &str) -> Result<(), ApiError> {
         self.config(id).await?;
-        let prefix = self.keys.config_uses(id);
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self
-                .store
-                .list(&prefix, cursor.as_deref(), GET_MANY_MAX)
-                .await?;
-            if let Some(dep_id) = self.first_live_use(id, &prefix, &page.keys).await? {
-                return Err(ApiError::Conflict(format!(
-                    "Software config with id {id} is still used by software deployment {dep_id}; delete the deployment first"
-                )));
+        let listed = list_all(self.store, &self.keys.deployments()).await?;
+        let mut unlabelled = Vec::new();
+        for k in &listed {
+            match k
+                .metadata
+                .as_ref()
+                .and_then(|m| m.get("c"))
+                .and_then(Value::as_str)
+            {
+                Some(c) if c == id => return Err(in_use(id, last_segment(&k.name))),
+                Some(_) => {}
+                None => unlabelled.push(k.name.clone()),
             }
-            match page.cursor {
-                Some(c) => cursor = Some(c),
-                None => break,
+        }
+        // Records written without metadata (none are, but KV owes us nothing): read them.
+        for (key, text) in unlabelled
+            .iter()
+            .zip(get_all(self.store, &unlabelled).await?)
+        {
+            if let Some(t) = text {
+                let d: SoftwareDeployment = decode(key, &t)?;
+                if d.config_id == id {
+                    return Err(in_use(id, &d.id));
+                }
             }
         }
         self.store.delete(&self.keys.config(id)).await?;
         Ok(())
-    }
-
-    /// The first deployment among `uses` that still uses the config; dangling entries (the
-    /// deployment is gone or now uses another config) are deleted on the way.
-    async fn first_live_use(
-        &self,
-        config_id: &str,
-        prefix: &str,
-        uses: &[ListedKey],
-    ) -> Result<Option<String>, ApiError> {
-        let dep_ids: Vec<String> = uses
-            .iter()
-            .map(|k| crate::http::percent_decode(&k.name[prefix.len().min(k.name.len())..], false))
-            .collect();
-        let dep_keys: Vec<String> = dep_ids.iter().map(|d| self.keys.deployment(d)).collect();
-        let found = get_all(self.store, &dep_keys).await?;
-        for ((dep_id, use_key), text) in dep_ids.iter().zip(uses).zip(found) {
-            let still_uses = match text {
-                Some(t) => {
-                    decode::<SoftwareDeployment>(&self.keys.deployment(dep_id), &t)?.config_id
-                        == config_id
-                }
-                None => false,
-            };
-            if still_uses {
-                return Ok(Some(dep_id.clone()));
-            }
-            self.store.delete(&use_key.name).await?;
-        }
-        Ok(None)
     }
 
     /// Fails with 404 unless every config id exists.
@@ -267,28 +276,32 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     }
 
     /// Creates deployments, all or none: every config is checked before anything is written, and
-    /// a failed write removes what this call already wrote.
+    /// a failed write removes what this call already wrote. Each deployment is one KV write.
     ///
-    /// A batch shares one `created_ms`, and listings break that tie by id, so the ids are handed
-    /// out in ascending order: the listing then shows a batch in the order it was sent.
+    /// `ids` come from [`deployment_id`]. A batch shares one `created_ms`; `seq` keeps the order it
+    /// was sent in.
     pub async fn create_deployments(
         &self,
-        mut ids: Vec<String>,
+        ids: Vec<String>,
         news: Vec<NewDeployment>,
         now_ms: u64,
     ) -> Result<Vec<SoftwareDeployment>, ApiError> {
         let config_ids: Vec<&str> = news.iter().map(|n| n.config_id.as_str()).collect();
         self.require_configs(&config_ids).await?;
-        ids.sort_unstable();
         let deployments: Vec<SoftwareDeployment> = ids
             .into_iter()
             .zip(news)
-            .map(|(id, n)| SoftwareDeployment::create(id, n, now_ms))
+            .enumerate()
+            .map(|(i, (id, n))| {
+                let mut d = SoftwareDeployment::create(id, n, now_ms);
+                d.seq = i as u32;
+                d
+            })
             .collect();
         for (i, d) in deployments.iter().enumerate() {
-            if let Err(e) = self.write_new_deployment(d).await {
-                for written in &deployments[..=i] {
-                    let _ = self.remove_deployment(written).await;
+            if let Err(e) = self.write_deployment(d).await {
+                for written in &deployments[..i] {
+                    let _ = self.delete_record(&written.id).await;
                 }
                 return Err(e);
             }
@@ -296,81 +309,75 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         Ok(deployments)
     }
 
-    async fn write_new_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+    async fn write_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+        let key = self
+            .keys
+            .deployment(&d.id)
+            .ok_or_else(|| ApiError::not_found("Deployment", &d.id))?;
         self.store
-            .put(&self.keys.deployment(&d.id), &encode(d)?, None)
-            .await?;
-        self.store
-            .put(&self.keys.server_entry(&d.server_id, &d.id), "", None)
-            .await?;
-        self.store
-            .put(&self.keys.config_use(&d.config_id, &d.id), "", None)
+            .put(&key, &encode(d)?, Some(&deployment_metadata(d)))
             .await?;
         Ok(())
     }
 
-    async fn remove_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
-        self.store
-            .delete(&self.keys.server_entry(&d.server_id, &d.id))
-            .await?;
-        self.store
-            .delete(&self.keys.config_use(&d.config_id, &d.id))
-            .await?;
-        self.store.delete(&self.keys.deployment(&d.id)).await?;
+    async fn delete_record(&self, id: &str) -> Result<(), ApiError> {
+        if let Some(key) = self.keys.deployment(id) {
+            self.store.delete(&key).await?;
+        }
         Ok(())
     }
 
     /// Reads a deployment, or 404 with Heat's message.
     pub async fn deployment(&self, id: &str) -> Result<SoftwareDeployment, ApiError> {
-        if !storable_id(id) {
-            return Err(ApiError::not_found("Deployment", id));
-        }
-        let key = self.keys.deployment(id);
+        let key = match self.keys.deployment(id) {
+            Some(key) if storable_id(id) => key,
+            _ => return Err(ApiError::not_found("Deployment", id)),
+        };
         match self.store.get(&key).await? {
             Some(text) => decode(&key, &text),
             None => Err(ApiError::not_found("Deployment", id)),
         }
     }
 
-    /// All deployments of the project, or of one server, oldest first.
+    /// All deployments of the project, or of one server, oldest first (in the order a batch was
+    /// sent). One `list` per 1,000 keys, one bulk read per 100 deployments.
     pub async fn list_deployments(
         &self,
         server_id: Option<&str>,
     ) -> Result<Vec<SoftwareDeployment>, ApiError> {
         let prefix = match server_id {
             Some(s) if !storable_id(s) => return Ok(Vec::new()),
-            Some(s) => self.keys.server(s),
+            Some(s) => self.keys.server_bucket(s),
             None => self.keys.deployments(),
         };
-        let listed = list_all(self.store, &prefix).await?;
-        let ids: Vec<String> = listed
-            .iter()
-            .map(|k| crate::http::percent_decode(&k.name[prefix.len().min(k.name.len())..], false))
-            .collect();
-        let keys: Vec<String> = ids.iter().map(|id| self.keys.deployment(id)).collect();
-        let mut out = Vec::with_capacity(keys.len());
-        for ((key, listed_key), text) in keys
-            .iter()
-            .zip(&listed)
-            .zip(get_all(self.store, &keys).await?)
-        {
-            match text {
-                Some(t) => {
-                    let d: SoftwareDeployment = decode(key, &t)?;
-                    if server_id.is_none_or(|s| s == d.server_id) {
-                        out.push(d);
+        let mut listed: Vec<(u64, u64, String)> = list_all(self.store, &prefix)
+            .await?
+            .into_iter()
+            .filter_map(|k| {
+                let meta = k.metadata.unwrap_or(Value::Null);
+                // Another server in the same bucket: not ours (unlabelled keys are read and checked).
+                if let (Some(want), Some(s)) = (server_id, meta.get("s").and_then(Value::as_str)) {
+                    if want != s {
+                        return None;
                     }
                 }
-                // A dangling index entry: skip it, and clean it up.
-                None if server_id.is_some() => self.store.delete(&listed_key.name).await?,
-                None => {}
+                let ms = meta.get("ms").and_then(Value::as_u64).unwrap_or(0);
+                let seq = meta.get("q").and_then(Value::as_u64).unwrap_or(0);
+                Some((ms, seq, k.name))
+            })
+            .collect();
+        listed.sort();
+        let keys: Vec<String> = listed.into_iter().map(|(_, _, key)| key).collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for (key, text) in keys.iter().zip(get_all(self.store, &keys).await?) {
+            // A key listed but gone by the time it is read (a concurrent delete) is skipped.
+            if let Some(t) = text {
+                let d: SoftwareDeployment = decode(key, &t)?;
+                if server_id.is_none_or(|s| s == d.server_id) {
+                    out.push(d);
+                }
             }
         }
-        out.sort_by(|a, b| {
-            a.created_ms
-                .cmp(&b.created_ms)
-                .then_with(|| a.id.cmp(&b.id))
-        });
         Ok(out)
     }
 
@@ -391,31 +398,20 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 )));
             }
         }
-        let old_config = d.config_id.clone();
         if let Some(new_config) = update.config_id.as_deref() {
-            if new_config != old_config {
+            if new_config != d.config_id {
                 self.require_configs(&[new_config]).await?;
             }
         }
         d.apply(update, now_ms);
-        self.store
-            .put(&self.keys.deployment(&d.id), &encode(&d)?, None)
-            .await?;
-        if d.config_id != old_config {
-            self.store
-                .put(&self.keys.config_use(&d.config_id, &d.id), "", None)
-                .await?;
-            self.store
-                .delete(&self.keys.config_use(&old_config, &d.id))
-                .await?;
-        }
+        self.write_deployment(&d).await?;
         Ok(d)
     }
 
-    /// Deletes a deployment (its index entries first).
+    /// Deletes a deployment.
     pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
         let d = self.deployment(id).await?;
-        self.remove_deployment(&d).await
+        self.delete_record(&d.id).await
     }
 
     /// What a server agent polls: each deployment on the server as its derived config, sorted by
@@ -465,6 +461,12 @@ mod tests {
         )
         .unwrap()
     }
+    fn id(server: &str) -> String {
+        deployment_id(server).unwrap()
+    }
+    fn ids_for(news: &[NewDeployment]) -> Vec<String> {
+        news.iter().map(|n| id(&n.server_id)).collect()
+    }
     fn new_dep(config: &str, server: &str) -> NewDeployment {
         parse_new_deployment(
             &json!({"config_id": config, "server_id": server}),
@@ -501,11 +503,12 @@ mod tests {
             svc.create_config("c1".into(), new_config("x"), 1)
                 .await
                 .unwrap();
-            svc.create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2)
+            let d1 = id("s1");
+            svc.create_deployments(vec![d1.clone()], vec![new_dep("c1", "s1")], 2)
                 .await
                 .unwrap();
             assert_eq!(svc.delete_config("c1").await.unwrap_err().status(), 409);
-            svc.delete_deployment("d1").await.unwrap();
+            svc.delete_deployment(&d1).await.unwrap();
             svc.delete_config("c1").await.unwrap();
             assert!(store.is_empty());
         });
@@ -522,7 +525,7 @@ mod tests {
             let before = store.snapshot();
             let err = svc
                 .create_deployments(
-                    vec!["d1".into(), "d2".into()],
+                    vec![id("s"), id("s")],
                     vec![new_dep("c1", "s"), new_dep("nope", "s")],
                     2,
                 )
@@ -543,8 +546,9 @@ mod tests {
                 .unwrap();
             let servers = ["s-first", "s-second", "s-third"];
             let news: Vec<NewDeployment> = servers.iter().map(|s| new_dep("c1", s)).collect();
-            // Ids as random as UUIDs: not in the order of the items.
-            let ids = vec!["m".to_owned(), "z".to_owned(), "a".to_owned()];
+            // Ids in descending order: the listing must not follow them.
+            let mut ids = ids_for(&news);
+            ids.sort_unstable_by(|a, b| b.cmp(a));
             let created = svc.create_deployments(ids, news, 2).await.unwrap();
             let created_servers: Vec<&str> = created.iter().map(|d| d.server_id.as_str()).collect();
             assert_eq!(created_servers, servers);
@@ -554,67 +558,85 @@ mod tests {
     }
 
     #[test]
-    fn a_config_is_found_in_use_behind_more_than_a_page_of_dangling_entries() {
+    fn a_config_in_use_is_found_among_thousands_of_deployments_of_other_configs() {
         block_on(async {
             let store = MemoryStore::new();
             let svc = HeatService::new(&store, "p1");
             svc.create_config("c1".into(), new_config("x"), 1)
                 .await
                 .unwrap();
-            let keys = Keys::new("p1");
-            for i in 0..150 {
-                store
-                    .put(&keys.config_use("c1", &format!("a-gone-{i:03}")), "", None)
+            svc.create_config("c2".into(), new_config("y"), 1)
+                .await
+                .unwrap();
+            for chunk in 0..12 {
+                let news: Vec<_> = (0..100)
+                    .map(|i| new_dep("c2", &format!("s{chunk}-{i}")))
+                    .collect();
+                svc.create_deployments(ids_for(&news), news, 2)
                     .await
                     .unwrap();
             }
-            svc.create_deployments(vec!["z-live".into()], vec![new_dep("c1", "s1")], 2)
+            let live = svc
+                .create_deployments(vec![id("last")], vec![new_dep("c1", "last")], 3)
                 .await
                 .unwrap();
             let err = svc.delete_config("c1").await.unwrap_err();
             assert_eq!(err.status(), 409);
-            assert!(err.to_string().contains("z-live"));
-            assert_eq!(
-                list_all(&store, &keys.config_uses("c1"))
-                    .await
-                    .unwrap()
-                    .len(),
-                1,
-                "dangling entries are cleaned"
-            );
+            assert!(err.to_string().contains(&live[0].id), "{err}");
         });
     }
 
     #[test]
-    fn dangling_server_index_entries_are_skipped_and_cleaned() {
+    fn a_server_lists_only_its_own_deployments_even_when_another_shares_its_bucket() {
         block_on(async {
             let store = MemoryStore::new();
             let svc = HeatService::new(&store, "p1");
             svc.create_config("c1".into(), new_config("x"), 1)
                 .await
                 .unwrap();
-            svc.create_deployments(
-                vec!["d1".into(), "d2".into()],
-                vec![new_dep("c1", "s1"), new_dep("c1", "s1")],
-                2,
-            )
-            .await
-            .unwrap();
-            store
-                .delete(&Keys::new("p1").deployment("d1"))
+            let mine = svc
+                .create_deployments(vec![id("s1")], vec![new_dep("c1", "s1")], 2)
                 .await
                 .unwrap();
+            // A deployment of another server written into s1's bucket (a 32-bit hash collision).
+            let mut other = mine[0].clone();
+            other.id = format!("{}-0000-4000-8000-000000000000", &mine[0].id[..8]);
+            other.server_id = "s2".into();
+            svc.write_deployment(&other).await.unwrap();
             let listed = svc.list_deployments(Some("s1")).await.unwrap();
             assert_eq!(
                 listed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
-                ["d2"]
+                [mine[0].id.as_str()]
             );
             assert_eq!(
-                store
-                    .get(&Keys::new("p1").server_entry("s1", "d1"))
-                    .await
-                    .unwrap(),
-                None
+                svc.list_deployments(Some("s2")).await.unwrap().len(),
+                0,
+                "s2's own bucket is elsewhere"
+            );
+            assert_eq!(svc.list_deployments(None).await.unwrap().len(), 2);
+        });
+    }
+
+    #[test]
+    fn a_deployment_is_one_record_whose_key_follows_from_its_id() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
+            let before = store.len();
+            let d = svc
+                .create_deployments(vec![id("web-1")], vec![new_dep("c1", "web-1")], 2)
+                .await
+                .unwrap()
+                .remove(0);
+            assert_eq!(store.len(), before + 1);
+            assert!(d.id.starts_with(&bucket("web-1")));
+            assert_eq!(svc.deployment(&d.id).await.unwrap(), d);
+            assert_eq!(
+                svc.deployment("not-hex-at-all").await.unwrap_err().status(),
+                404
             );
         });
     }
@@ -627,8 +649,9 @@ mod tests {
             svc.create_config("c1".into(), new_config("x"), 1)
                 .await
                 .unwrap();
+            let d1 = id("s1");
             let d = svc
-                .create_deployments(vec!["d1".into()], vec![new_dep("c1", "s1")], 2)
+                .create_deployments(vec![d1.clone()], vec![new_dep("c1", "s1")], 2)
                 .await
                 .unwrap()
                 .remove(0);
@@ -636,12 +659,12 @@ mod tests {
             let upd = |s: &str| {
                 parse_deployment_update(&json!({"status": s}), &mut Report::default()).unwrap()
             };
-            svc.update_deployment("d1", upd("IN_PROGRESS"), Some(&tag), 3)
+            svc.update_deployment(&d1, upd("IN_PROGRESS"), Some(&tag), 3)
                 .await
                 .unwrap();
             let before = store.snapshot();
             assert_eq!(
-                svc.update_deployment("d1", upd("FAILED"), Some(&tag), 4)
+                svc.update_deployment(&d1, upd("FAILED"), Some(&tag), 4)
                     .await
                     .unwrap_err()
                     .status(),
