@@ -99,7 +99,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="deploy-edge-bench-"))
     admin = secrets.token_hex(16)
     app_port, noop_port = free_port(), free_port()
-    app = start_wrangler(ROOT, app_port, tmp / "app", ["--var", f"ADMIN_TOKEN:{admin}", "--var", "EXPOSE_KV_OPS:true"])
+    app = start_wrangler(ROOT, app_port, tmp / "app", ["--var", f"ADMIN_TOKEN:{admin}", "--var", f"CREDENTIALS_KEY:{secrets.token_hex(32)}", "--var", "EXPOSE_KV_OPS:true"])
     noop = start_wrangler(BENCH / "noop", noop_port, tmp / "noop", [])
     try:
         base = f"http://127.0.0.1:{app_port}"
@@ -124,7 +124,7 @@ def main() -> None:
         }
         extra = BENCH / "scenarios.py"
         if extra.exists():
-            ns: dict = {}
+            ns: dict = {"__file__": str(extra)}
             exec(compile(extra.read_text(), str(extra), "exec"), ns)
             scenarios.update(ns["scenarios"](base=base, admin=admin, lua=lua))
 
@@ -134,11 +134,12 @@ def main() -> None:
                 continue
             kv_ops = None
             if probe:
-                m, u, b = probe
-                hh = dict(h)
-                if isinstance(b, tuple):
-                    b, hh = b
-                kv_ops = requests.request(m, u, headers=hh, data=b).headers.get("x-kv-ops")
+                # One request first, to read its X-KV-Ops and check it succeeds.
+                m, u, b, *rest = probe
+                r = requests.request(m, u, headers=rest[0] if rest else h, data=b)
+                if not r.ok:
+                    raise RuntimeError(f"{name}: probe answered {r.status_code}: {r.text[:300]}")
+                kv_ops = r.headers.get("x-kv-ops")
             results[name] = wrk(url, script, args.duration) | {"kv_ops": kv_ops}
             print(f"  measured {name}: {results[name]['rps']:.0f} req/s", file=sys.stderr)
         ref = results["noop"]["rps"]
