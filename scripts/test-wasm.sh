@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tests=(cargo test --quiet --target wasm32-unknown-unknown --features wasm --lib --test wasm)
+tests=(cargo test --target wasm32-unknown-unknown --features wasm --lib --test wasm)
 
 echo "wasm-bindgen tests in Node"
 "${tests[@]}"
