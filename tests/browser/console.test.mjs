@@ -1,98 +1,31 @@
 // The console in a real browser (Chromium through playwright-core) against the real Worker
-// (`wrangler dev`, started here the way tests/e2e/conftest.py does: free port, temporary
-// --persist-to, a random ADMIN_TOKEN). One flow, in order: sign in, configs, deployments,
-// applications, sign out. Screenshots go to test-output/screenshots/.
+// (`wrangler dev`, started by tests/js/support.mjs the way tests/e2e/conftest.py does: free port,
+// temporary --persist-to, random secrets; its process group is killed at the end). One flow, in
+// order: sign in, configs, deployments, applications, sign out. Screenshots go to
+// test-output/screenshots/.
 //
 //   node --test --test-concurrency=1 tests/browser/
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { ROOT, startWorker, stopWorker, newProject } from '../js/support.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let worker; // { proc, url, admin, dir, log }
+let worker; // { proc, url, admin, dir, logPath, exited }
 let browser;
 let page;
-let project; // { id, token }
+let project; // { id, token, ... }
 const requests = [];
 const pageErrors = [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function startWorker() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-edge-browser-'));
-  const port = await freePort();
-  const admin = randomBytes(32).toString('hex');
-  const logPath = path.join(dir, `wrangler-${port}.log`);
-  const log = fs.openSync(logPath, 'a');
-  const proc = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port),
-    '--persist-to', path.join(dir, 'state'), '--var', `ADMIN_TOKEN:${admin}`,
-    '--show-interactive-dev-session=false', '--log-level', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', SKIP_WORKER_BUILD: '1', NO_COLOR: '1' },
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
-  let exited = false;
-  proc.once('exit', () => { exited = true; });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`wrangler dev exited:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return { proc, url, admin, dir, logPath, exited: () => exited };
-    } catch {
-      // not up yet
-    }
-    await sleep(500);
-  }
-  throw new Error(`wrangler dev did not start:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
-}
-
-async function stopWorker(w) {
-  if (!w) return;
-  if (!w.exited()) {
-    try { process.kill(-w.proc.pid, 'SIGTERM'); } catch { /* already gone */ }
-    const deadline = Date.now() + 20_000;
-    while (!w.exited() && Date.now() < deadline) await sleep(100);
-    if (!w.exited()) {
-      try { process.kill(-w.proc.pid, 'SIGKILL'); } catch { /* already gone */ }
-    }
-  }
-  fs.rmSync(w.dir, { recursive: true, force: true });
-}
-
-async function issueToken(projectId) {
-  const res = await fetch(`${worker.url}/admin/v1/projects/${projectId}/tokens`, {
-    method: 'POST', headers: { Authorization: `Bearer ${worker.admin}` },
-  });
-  const text = await res.text();
-  assert.equal(res.status, 201, text);
-  return JSON.parse(text).token;
-}
 
 /** Calls the API directly (fixtures the flow does not need to click through). */
 async function api(method, p, body) {
@@ -165,8 +98,7 @@ before(async () => {
   }
   fs.mkdirSync(SHOTS, { recursive: true });
   worker = await startWorker();
-  const id = randomBytes(16).toString('hex');
-  project = { id, token: await issueToken(id) };
+  project = await newProject(worker); // a fresh project id and a token from the admin API
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.setDefaultTimeout(15_000);
