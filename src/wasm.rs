@@ -11,21 +11,44 @@ use crate::payload::{self, BuiltRequest, Kind};
 use crate::signing::{self, SignableRequest};
 use crate::validate::{FieldError, Report};
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// `{ valid, errors, warnings }`, what [`validate`] returns.
-#[derive(Serialize)]
-struct Verdict<'a> {
-    valid: bool,
-    errors: &'a [FieldError],
-    warnings: &'a [FieldError],
+thread_local! {
+    /// Property names, made into JS strings once.
+    static KEYS: [JsValue; 6] = ["valid", "errors", "warnings", "path", "code", "message"]
+        .map(JsValue::from_str);
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| js_error(&e.to_string()))?;
-    JSON::parse(&text)
+fn set(obj: &Object, key: &JsValue, value: &JsValue) {
+    // Setting a property of a fresh plain object cannot throw.
+    let _ = Reflect::set(obj, key, value);
+}
+
+/// `[{path, code, message}]`, built directly as JS objects.
+fn field_errors(list: &[FieldError]) -> Array {
+    KEYS.with(|k| {
+        list.iter()
+            .map(|e| {
+                let o = Object::new();
+                set(&o, &k[3], &JsValue::from_str(&e.path));
+                set(&o, &k[4], &JsValue::from_str(e.code.as_str()));
+                set(&o, &k[5], &JsValue::from_str(&e.message));
+                JsValue::from(o)
+            })
+            .collect()
+    })
+}
+
+/// `{ valid, errors, warnings }`.
+fn verdict(report: &Report) -> JsValue {
+    let o = Object::new();
+    KEYS.with(|k| {
+        set(&o, &k[0], &JsValue::from_bool(report.is_valid()));
+        set(&o, &k[1], &field_errors(&report.errors));
+        set(&o, &k[2], &field_errors(&report.warnings));
+    });
+    o.into()
 }
 
 fn js_error(message: &str) -> JsValue {
@@ -93,11 +116,7 @@ pub fn validate(kind: JsValue, payload: JsValue) -> Result<JsValue, JsValue> {
         Ok(text) => payload::validate_json(kind, &text),
         Err(report) => report,
     };
-    to_js(&Verdict {
-        valid: report.is_valid(),
-        errors: &report.errors,
-        warnings: &report.warnings,
-    })
+    Ok(verdict(&report))
 }
 
 /// Builds `{ method, path, headers, body }` for a `kind` request from `input` (the body plus the
@@ -136,16 +155,10 @@ fn request_to_js(req: &BuiltRequest) -> Result<JsValue, JsValue> {
 fn invalid(kind: Kind, report: &Report) -> JsValue {
     let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
     let err = js_sys::Error::new(&format!("invalid {kind} request: {}", messages.join("; ")));
-    let _ = Reflect::set(
-        &err,
-        &"errors".into(),
-        &to_js(&report.errors).unwrap_or_else(|_| Array::new().into()),
-    );
-    let _ = Reflect::set(
-        &err,
-        &"warnings".into(),
-        &to_js(&report.warnings).unwrap_or_else(|_| Array::new().into()),
-    );
+    KEYS.with(|k| {
+        let _ = Reflect::set(&err, &k[1], &field_errors(&report.errors));
+        let _ = Reflect::set(&err, &k[2], &field_errors(&report.warnings));
+    });
     err.into()
 }
 
