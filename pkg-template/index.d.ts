@@ -327,10 +327,14 @@ export interface Credentials {
 // Functions
 
 /**
- * Validates a payload (an object, an array, or a JSON string, which is parsed) as `kind`'s body.
- * Never throws for a known kind; throws an `Error` naming the known kinds otherwise.
+ * Validates a payload (an object, an array, or JSON text as a string or UTF-8 bytes, which is
+ * parsed) as `kind`'s body. Never throws for a known kind; throws an `Error` naming the known kinds
+ * otherwise.
  */
-export function validate<K extends Kind>(kind: K, payload: Payloads[K] | string): ValidationResult;
+export function validate<K extends Kind>(
+  kind: K,
+  payload: Payloads[K] | string | Uint8Array | ArrayBuffer,
+): ValidationResult;
 export function validate(kind: string, payload: unknown): ValidationResult;
 
 /** Builds `{ method, path, headers, body }`; throws an `InvalidRequestError` for invalid input. */

@@ -62,8 +62,24 @@ function check() {
   }
 }
 
+// Above this many UTF-16 units, text goes into wasm as TextEncoder bytes: wasm-bindgen copies
+// strings with a per-character loop, which costs more than encoding natively once texts are long.
+const LONG_TEXT = 2048;
+const encoder = new TextEncoder();
+
 export function validate(kind, payload) {
   check();
+  if (typeof payload === 'object' && payload !== null && !ArrayBuffer.isView(payload)
+    && !(payload instanceof ArrayBuffer)) {
+    let text;
+    try {
+      text = JSON.stringify(payload);
+    } catch {
+      return wasmValidate(kind, payload); // reported there as invalid_json
+    }
+    payload = text;
+  }
+  if (typeof payload === 'string' && payload.length > LONG_TEXT) payload = encoder.encode(payload);
   return wasmValidate(kind, payload);
 }
 

@@ -38,11 +38,14 @@ describe('the package gives every corpus verdict', () => {
         return r;
       };
       if ('payload_text' in c) {
-        check(expand(c.payload_text, OFFLINE_IDS), 'from text');
+        const text = expand(c.payload_text, OFFLINE_IDS);
+        check(text, 'from text');
+        check(new TextEncoder().encode(text), 'from UTF-8 bytes');
         return;
       }
       const payload = expand(c.payload, OFFLINE_IDS);
       const fromText = check(JSON.stringify(payload), 'from JSON text');
+      check(new TextEncoder().encode(JSON.stringify(payload)), 'from UTF-8 bytes');
       // A JS string is taken as JSON text, so string payloads only have the text form.
       if (typeof payload !== 'string') {
         const fromValue = check(payload, 'from a JS value');
