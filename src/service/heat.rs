@@ -79,9 +79,20 @@ pub fn deployment_id(server_id: &str) -> Result<String, ApiError> {
     Ok(format!("{}{}", bucket(server_id), &random[BUCKET_LEN..]))
 }
 
-/// What a deployment's key metadata says: enough to filter and order listings without reading.
+/// What a deployment's key metadata says: enough to filter and order listings without reading,
+/// and the whole record (`d`) when it fits in KV's 1 KiB of metadata, so that a listing usually
+/// needs no reads at all. Metadata is written in the same put as the value, so the two agree.
 fn deployment_metadata(d: &SoftwareDeployment) -> Value {
-    json!({"s": d.server_id, "c": d.config_id, "ms": d.created_ms, "q": d.seq})
+    let mut meta = json!({"s": d.server_id, "c": d.config_id, "ms": d.created_ms, "q": d.seq});
+    if let (Ok(record), Value::Object(m)) = (serde_json::to_value(d), &mut meta) {
+        m.insert("d".into(), record);
+        if meta.to_string().len() > METADATA_MAX {
+            if let Value::Object(m) = &mut meta {
+                m.remove("d");
+            }
+        }
+    }
+    meta
 }
 
 fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ApiError> {
@@ -350,11 +361,11 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             Some(s) => self.keys.server_bucket(s),
             None => self.keys.deployments(),
         };
-        let mut listed: Vec<(u64, u64, String)> = list_all(self.store, &prefix)
+        let mut listed: Vec<(u64, u64, String, Option<Value>)> = list_all(self.store, &prefix)
             .await?
             .into_iter()
             .filter_map(|k| {
-                let meta = k.metadata.unwrap_or(Value::Null);
+                let mut meta = k.metadata.unwrap_or(Value::Null);
                 // Another server in the same bucket: not ours (unlabelled keys are read and checked).
                 if let (Some(want), Some(s)) = (server_id, meta.get("s").and_then(Value::as_str)) {
                     if want != s {
@@ -363,19 +374,36 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 }
                 let ms = meta.get("ms").and_then(Value::as_u64).unwrap_or(0);
                 let seq = meta.get("q").and_then(Value::as_u64).unwrap_or(0);
-                Some((ms, seq, k.name))
+                let record = meta.get_mut("d").map(Value::take);
+                Some((ms, seq, k.name, record))
             })
             .collect();
-        listed.sort();
-        let keys: Vec<String> = listed.into_iter().map(|(_, _, key)| key).collect();
-        let mut out = Vec::with_capacity(keys.len());
-        for (key, text) in keys.iter().zip(get_all(self.store, &keys).await?) {
-            // A key listed but gone by the time it is read (a concurrent delete) is skipped.
+        listed.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
+        // Records too large for metadata are read in bulk.
+        let to_read: Vec<String> = listed
+            .iter()
+            .filter(|r| r.3.is_none())
+            .map(|r| r.2.clone())
+            .collect();
+        let mut read: BTreeMap<String, String> = BTreeMap::new();
+        for (key, text) in to_read.iter().zip(get_all(self.store, &to_read).await?) {
             if let Some(t) = text {
-                let d: SoftwareDeployment = decode(key, &t)?;
-                if server_id.is_none_or(|s| s == d.server_id) {
-                    out.push(d);
-                }
+                read.insert(key.clone(), t);
+            }
+        }
+        let mut out = Vec::with_capacity(listed.len());
+        for (_, _, key, record) in listed {
+            let d: SoftwareDeployment = match (record, read.remove(&key)) {
+                (Some(r), _) => serde_json::from_value(r).map_err(|e| StoreError::Corrupt {
+                    key: key.clone(),
+                    reason: e.to_string(),
+                })?,
+                (None, Some(t)) => decode(&key, &t)?,
+                // Listed but gone by the time it was read (a concurrent delete): skipped.
+                (None, None) => continue,
+            };
+            if server_id.is_none_or(|s| s == d.server_id) {
+                out.push(d);
             }
         }
         Ok(out)
@@ -614,6 +642,48 @@ mod tests {
                 "s2's own bucket is elsewhere"
             );
             assert_eq!(svc.list_deployments(None).await.unwrap().len(), 2);
+        });
+    }
+
+    #[test]
+    fn a_listing_reads_only_the_records_too_large_for_key_metadata() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let svc = HeatService::new(&store, "p1");
+            svc.create_config("c1".into(), new_config("x"), 1)
+                .await
+                .unwrap();
+            let small = new_dep("c1", "s1");
+            let mut big = new_dep("c1", "s1");
+            big.input_values =
+                Some(serde_json::from_value(json!({"blob": "x".repeat(2000)})).unwrap());
+            let created = svc
+                .create_deployments(vec![id("s1"), id("s1")], vec![small, big], 2)
+                .await
+                .unwrap();
+            let counted = crate::store::CountingStore::new(&store);
+            let listed = HeatService::new(&counted, "p1")
+                .list_deployments(Some("s1"))
+                .await
+                .unwrap();
+            assert_eq!(listed, created);
+            assert_eq!(
+                counted.ops(),
+                2,
+                "one list, one bulk read for the large record"
+            );
+            let only_small = HeatService::new(&store, "p1");
+            only_small.delete_deployment(&created[1].id).await.unwrap();
+            let counted = crate::store::CountingStore::new(&store);
+            HeatService::new(&counted, "p1")
+                .list_deployments(Some("s1"))
+                .await
+                .unwrap();
+            assert_eq!(
+                counted.ops(),
+                1,
+                "small records come from the listing alone"
+            );
         });
     }
 
