@@ -9,7 +9,7 @@
 
 use crate::payload::{self, BuiltRequest, Kind};
 use crate::signing::{self, SignableRequest};
-use crate::validate::{FieldError, Report};
+use crate::validate::{Code, FieldError, Report};
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,9 +20,43 @@ thread_local! {
         .map(JsValue::from_str);
 }
 
-fn set(obj: &Object, key: &JsValue, value: &JsValue) {
-    // Setting a property of a fresh plain object cannot throw.
-    let _ = Reflect::set(obj, key, value);
+#[wasm_bindgen]
+extern "C" {
+    /// A plain object written with `obj[key] = value`: unlike `Reflect::set`, no try/catch
+    /// wrapper, which is measurably faster when reports are built (a fresh object cannot throw).
+    #[wasm_bindgen(extends = Object)]
+    type Plain;
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn set(this: &Plain, key: &JsValue, value: &JsValue);
+}
+
+fn plain() -> Plain {
+    Object::new().unchecked_into()
+}
+
+thread_local! {
+    /// Error codes as JS strings, made once (indexed by [`code_index`]).
+    static CODES: Vec<JsValue> = ALL_CODES.iter().map(|c| JsValue::from_str(c.as_str())).collect();
+}
+
+const ALL_CODES: [Code; 10] = [
+    Code::Required,
+    Code::Type,
+    Code::TooLong,
+    Code::TooShort,
+    Code::Pattern,
+    Code::Enum,
+    Code::OutOfRange,
+    Code::UnknownField,
+    Code::InvalidJson,
+    Code::Duplicate,
+];
+
+fn code_str(code: Code) -> JsValue {
+    match ALL_CODES.iter().position(|c| *c == code) {
+        Some(i) => CODES.with(|c| c[i].clone()),
+        None => JsValue::from_str(code.as_str()),
+    }
 }
 
 /// `[{path, code, message}]`, built directly as JS objects.
@@ -30,10 +64,10 @@ fn field_errors(list: &[FieldError]) -> Array {
     KEYS.with(|k| {
         list.iter()
             .map(|e| {
-                let o = Object::new();
-                set(&o, &k[3], &JsValue::from_str(&e.path));
-                set(&o, &k[4], &JsValue::from_str(e.code.as_str()));
-                set(&o, &k[5], &JsValue::from_str(&e.message));
+                let o = plain();
+                o.set(&k[3], &JsValue::from_str(&e.path));
+                o.set(&k[4], &code_str(e.code));
+                o.set(&k[5], &JsValue::from_str(&e.message));
                 JsValue::from(o)
             })
             .collect()
@@ -42,11 +76,11 @@ fn field_errors(list: &[FieldError]) -> Array {
 
 /// `{ valid, errors, warnings }`.
 fn verdict(report: &Report) -> JsValue {
-    let o = Object::new();
+    let o = plain();
     KEYS.with(|k| {
-        set(&o, &k[0], &JsValue::from_bool(report.is_valid()));
-        set(&o, &k[1], &field_errors(&report.errors));
-        set(&o, &k[2], &field_errors(&report.warnings));
+        o.set(&k[0], &JsValue::from_bool(report.is_valid()));
+        o.set(&k[1], &field_errors(&report.errors));
+        o.set(&k[2], &field_errors(&report.warnings));
     });
     o.into()
 }
