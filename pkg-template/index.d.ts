@@ -359,18 +359,17 @@ export function kinds(): Kind[];
 export const version: string;
 
 /**
+ * Where `init` can load the module from: a URL (string or `URL`), a `Request` or `Response` (or a
+ * promise of one), the bytes, a compiled `WebAssembly.Module`, or wasm-bindgen's
+ * `{ module_or_path }`. Typed loosely so that projects without the DOM library still compile.
+ */
+export type InitSource = ArrayBuffer | ArrayBufferView | string | object;
+
+/**
  * Loads the WebAssembly module (idempotent). Needed once in browsers; in Node the package is ready
  * on import and this resolves at once.
  */
-export default function init(
-  source?:
-    | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module }
-    | RequestInfo
-    | URL
-    | Response
-    | BufferSource
-    | WebAssembly.Module,
-): Promise<void>;
+export default function init(source?: InitSource): Promise<void>;
 
-/** Loads the module synchronously from its bytes or a compiled `WebAssembly.Module`. */
-export function initSync(source: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): void;
+/** Loads the module synchronously from its bytes or a compiled `WebAssembly.Module` (or `{ module }`). */
+export function initSync(source: ArrayBuffer | ArrayBufferView | object): void;
