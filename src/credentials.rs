@@ -123,6 +123,17 @@ pub async fn revoke<S: Store + ?Sized>(
     }
 }
 
+/// The parts of a request that SDK-HMAC-SHA256 signs, as received.
+pub fn signable(req: &Request) -> SignableRequest<'_> {
+    SignableRequest {
+        method: &req.method,
+        path: &req.path,
+        query: &req.query,
+        headers: &req.headers,
+        body: &req.body,
+    }
+}
+
 /// True when the request carries an `SDK-HMAC-SHA256` Authorization header.
 pub fn is_signed(req: &Request) -> bool {
     req.header_value("authorization")
@@ -147,13 +158,7 @@ pub async fn authenticate<S: Store + ?Sized>(
     let found = record(store, &auth.access_key).await?;
     // Unknown keys and a missing master key still cost one derivation and one verification.
     let secret = derive_secret(master_key.unwrap_or(""), &auth.access_key);
-    let signable = SignableRequest {
-        method: &req.method,
-        path: &req.path,
-        query: &req.query,
-        headers: &req.headers,
-        body: &req.body,
-    };
+    let signable = signable(req);
     let now_unix = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
     let verdict = signing::verify(&signable, secret.as_bytes(), &auth, now_unix, max_skew_secs);
     match (verdict, found) {
@@ -186,13 +191,7 @@ mod tests {
             .iter()
             .map(|s| (*s).to_owned())
             .collect();
-        let signable = SignableRequest {
-            method: &req.method,
-            path: &req.path,
-            query: &req.query,
-            headers: &req.headers,
-            body: &req.body,
-        };
+        let signable = signable(&req);
         let value = sign(&signable, ak, sk.as_bytes(), &date, &names);
         req.headers.push(("authorization".into(), value));
         req

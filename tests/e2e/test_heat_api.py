@@ -86,30 +86,18 @@ def fault(r: requests.Response, status: int, *, message: str | None = None,
     return err
 
 
-class Heat:
-    """The Heat API of one project, as one token sees it."""
+class Heat(Api):
+    """The Heat API of one project, as one token sees it (paths relative to `/v1/{project}`)."""
 
     def __init__(self, api, project, token: str | None = None):
+        super().__init__(api.base)
         self.api = api
         self.project = project
         self.token = project.token if token is None else token
-        self.base = f"/v1/{project.id}"
+        self.prefix = f"/v1/{project.id}"
 
     def call(self, method: str, path: str, token: str | None = None, **kw) -> requests.Response:
-        return self.api.call(method, f"{self.base}{path}", token=self.token if token is None else token,
-                             **kw)
-
-    def get(self, path, **kw):
-        return self.call("GET", path, **kw)
-
-    def post(self, path, **kw):
-        return self.call("POST", path, **kw)
-
-    def put(self, path, **kw):
-        return self.call("PUT", path, **kw)
-
-    def delete(self, path, **kw):
-        return self.call("DELETE", path, **kw)
+        return super().call(method, f"{self.prefix}{path}", token=self.token if token is None else token, **kw)
 
     def create_config(self, **body) -> dict:
         return ok(self.post("/software_configs", json=body))["software_config"]
