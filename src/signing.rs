@@ -169,7 +169,7 @@ pub fn canonical_request(req: &SignableRequest<'_>, signed_headers: &[String]) -
     }
     format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method.trim().to_uppercase(),
+        req.method.trim().to_ascii_uppercase(),
         canonical_uri(req.path),
         canonical_query(req.query),
         headers,

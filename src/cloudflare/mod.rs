@@ -23,11 +23,16 @@ impl Clock for WorkerClock {
 }
 
 thread_local! {
-    /// Immutable records read recently by this isolate (see [`ReadCache`]): 30 s, 10,000 keys.
-    static READ_CACHE: Rc<ReadCache> = Rc::new(ReadCache::new(30_000, 10_000));
+    /// The isolate's settings, read from its bindings once: secrets and vars cannot change
+    /// within an isolate (a new secret or version starts new isolates).
+    static SETTINGS: std::cell::OnceCell<Settings> = const { std::cell::OnceCell::new() };
 }
 
 fn settings(env: &Env) -> Settings {
+    SETTINGS.with(|cell| cell.get_or_init(|| read_settings(env)).clone())
+}
+
+fn read_settings(env: &Env) -> Settings {
     let text = |name: &str| {
         env.secret(name)
             .map(|s| s.to_string())
@@ -38,7 +43,8 @@ fn settings(env: &Env) -> Settings {
         admin_token: text("ADMIN_TOKEN").filter(|t| !t.is_empty()),
         expose_store_ops: text("EXPOSE_KV_OPS").is_some_and(|v| v == "true"),
         credentials_key: text("CREDENTIALS_KEY").filter(|k| !k.is_empty()),
-        read_cache: Some(READ_CACHE.with(Rc::clone)),
+        // Immutable records read recently by this isolate (see [`ReadCache`]): 30 s, 10,000 keys.
+        read_cache: Some(Rc::new(ReadCache::new(30_000, 10_000))),
         ..Settings::default()
     }
 }
@@ -61,8 +67,11 @@ async fn fetch(
         .find(|(k, _)| k == "content-length")
         .and_then(|(_, v)| v.parse::<usize>().ok())
         .unwrap_or(0);
-    // Never buffer a body we are going to refuse: the core answers 413 from the header alone.
-    let body = if declared > settings.max_body_bytes {
+    // A request without Content-Length or Transfer-Encoding has no body: skip the read (an extra
+    // round trip through a promise). Never buffer a body we are going to refuse: the core answers
+    // 413 from the header alone.
+    let has_body = declared > 0 || headers.iter().any(|(k, _)| k == "transfer-encoding");
+    let body = if !has_body || declared > settings.max_body_bytes {
         Vec::new()
     } else {
         req.bytes().await.unwrap_or_default()
