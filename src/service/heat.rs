@@ -489,6 +489,14 @@ mod tests {
         )
         .unwrap()
     }
+    /// A service on project `p1` whose store holds config `c1`.
+    async fn with_config_c1(store: &MemoryStore) -> HeatService<'_, MemoryStore> {
+        let svc = HeatService::new(store, "p1");
+        svc.create_config("c1".into(), new_config("x"), 1)
+            .await
+            .unwrap();
+        svc
+    }
     fn id(server: &str) -> String {
         deployment_id(server).unwrap()
     }
@@ -527,10 +535,7 @@ mod tests {
     fn a_config_in_use_cannot_be_deleted_until_its_deployment_is() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             let d1 = id("s1");
             svc.create_deployments(vec![d1.clone()], vec![new_dep("c1", "s1")], 2)
                 .await
@@ -546,10 +551,7 @@ mod tests {
     fn a_batch_with_one_unknown_config_writes_nothing() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             let before = store.snapshot();
             let err = svc
                 .create_deployments(
@@ -568,10 +570,7 @@ mod tests {
     fn a_batch_lists_in_the_order_it_was_sent() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             let servers = ["s-first", "s-second", "s-third"];
             let news: Vec<NewDeployment> = servers.iter().map(|s| new_dep("c1", s)).collect();
             // Ids in descending order: the listing must not follow them.
@@ -589,10 +588,7 @@ mod tests {
     fn a_config_in_use_is_found_among_thousands_of_deployments_of_other_configs() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             svc.create_config("c2".into(), new_config("y"), 1)
                 .await
                 .unwrap();
@@ -618,10 +614,7 @@ mod tests {
     fn a_server_lists_only_its_own_deployments_even_when_another_shares_its_bucket() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             let mine = svc
                 .create_deployments(vec![id("s1")], vec![new_dep("c1", "s1")], 2)
                 .await
@@ -649,10 +642,7 @@ mod tests {
     fn a_listing_reads_only_the_records_too_large_for_key_metadata() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             let small = new_dep("c1", "s1");
             let mut big = new_dep("c1", "s1");
             big.input_values =
@@ -691,10 +681,7 @@ mod tests {
     fn a_deployment_is_one_record_whose_key_follows_from_its_id() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             let before = store.len();
             let d = svc
                 .create_deployments(vec![id("web-1")], vec![new_dep("c1", "web-1")], 2)
@@ -715,10 +702,7 @@ mod tests {
     fn an_update_with_a_stale_etag_is_refused_and_changes_nothing() {
         block_on(async {
             let store = MemoryStore::new();
-            let svc = HeatService::new(&store, "p1");
-            svc.create_config("c1".into(), new_config("x"), 1)
-                .await
-                .unwrap();
+            let svc = with_config_c1(&store).await;
             let d1 = id("s1");
             let d = svc
                 .create_deployments(vec![d1.clone()], vec![new_dep("c1", "s1")], 2)
