@@ -62,18 +62,14 @@ fn project_token_key(project: &str, id: &str) -> String {
     format!("ptok/{project}/{}", crate::store::key_segment(id))
 }
 
-fn random(f: fn() -> Result<String, String>) -> Result<String, ApiError> {
-    f().map_err(|e| ApiError::Storage(crate::store::StoreError::Backend(e)))
-}
-
 /// Issues a token for a project.
 pub async fn issue_token<S: Store + ?Sized>(
     store: &S,
     project_id: &str,
     now_ms: u64,
 ) -> Result<IssuedToken, ApiError> {
-    let id = random(crate::ids::uuid_v4)?;
-    let token = random(crate::ids::secret_hex)?;
+    let id = crate::ids::issue(crate::ids::uuid_v4)?;
+    let token = crate::ids::issue(crate::ids::secret_hex)?;
     let hash = hash_secret(&token);
     let record = TokenRecord {
         id: id.clone(),

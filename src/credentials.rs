@@ -73,7 +73,7 @@ pub async fn issue<S: Store + ?Sized>(
     now_ms: u64,
 ) -> Result<IssuedCredential, ApiError> {
     let master_key = master(master_key)?;
-    let mut access_key = crate::api::new_id(crate::ids::secret_hex)?;
+    let mut access_key = crate::ids::issue(crate::ids::secret_hex)?;
     access_key.truncate(ACCESS_KEY_LEN);
     access_key.make_ascii_uppercase();
     let record = CredentialRecord {

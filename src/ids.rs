@@ -9,6 +9,12 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], String> {
     Ok(buf)
 }
 
+/// Runs an id generator, turning a failure of the platform's random source into a 500 (it is
+/// never the client's fault, and must not panic inside a request).
+pub fn issue(generate: fn() -> Result<String, String>) -> Result<String, crate::error::ApiError> {
+    generate().map_err(|e| crate::error::ApiError::Storage(crate::store::StoreError::Backend(e)))
+}
+
 /// A random UUID v4 in Heat's form: `ef422fa5-719a-419e-a10c-72e3a367b0b8`.
 pub fn uuid_v4() -> Result<String, String> {
     let bytes = random_bytes::<16>()?;

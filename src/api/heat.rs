@@ -6,7 +6,7 @@
 //! - `GET|PUT|DELETE /software_deployments/{id}` (ETag / If-Match)
 //! - `GET /software_deployments/metadata/{server_id}`
 
-use super::{into_api, json_body, new_id, Ctx};
+use super::{into_api, json_body, Ctx};
 use crate::api::envelope;
 use crate::auth;
 use crate::clock::Clock;
@@ -86,7 +86,11 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
             let mut report = Report::default();
             let new = into_api(parse_new_config(&body, &mut report), report)?;
             let config = svc
-                .create_config(new_id(crate::ids::uuid_v4)?, new, ctx.clock.now_ms())
+                .create_config(
+                    crate::ids::issue(crate::ids::uuid_v4)?,
+                    new,
+                    ctx.clock.now_ms(),
+                )
                 .await?;
             Ok(Response::json(
                 200,

@@ -235,8 +235,3 @@ pub fn into_api<T>(parsed: Option<T>, report: crate::validate::Report) -> Result
         _ => Err(ApiError::Invalid(report.errors)),
     }
 }
-
-/// A new random id, or a 500 if the platform's random source fails.
-pub fn new_id(f: fn() -> Result<String, String>) -> Result<String, ApiError> {
-    f().map_err(|e| ApiError::Storage(crate::store::StoreError::Backend(e)))
-}

@@ -13,12 +13,13 @@
 //! KV's eventual consistency) counts as free and is overwritten. KV is last-write-wins: two
 //! concurrent creates of one name can both succeed; the later index write wins.
 
+use super::{decode, encode};
 use crate::domain::codearts::{
     copy_name, Application, ApplicationUpdate, BatchDelete, ListQuery, NewApplication, SortName,
     NO_GROUP,
 };
 use crate::error::ApiError;
-use crate::store::{get_all, key_segment, list_all, Store, StoreError};
+use crate::store::{get_all, key_segment, list_all, Store};
 use crate::validate::{Code, FieldError};
 use serde_json::{json, Value};
 
@@ -43,21 +44,6 @@ impl<'p> Keys<'p> {
     pub fn name(&self, name: &str) -> String {
         format!("p/{}/app-name/{}", self.project, key_segment(name))
     }
-}
-
-fn decode(key: &str, text: &str) -> Result<Application, ApiError> {
-    serde_json::from_str(text).map_err(|e| {
-        StoreError::Corrupt {
-            key: key.to_owned(),
-            reason: e.to_string(),
-        }
-        .into()
-    })
-}
-
-fn encode(app: &Application) -> Result<String, ApiError> {
-    serde_json::to_string(app)
-        .map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
 }
 
 /// `Deploy.00011020`'s 404.
@@ -110,7 +96,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
     }
 
     fn id(&self) -> Result<String, ApiError> {
-        crate::api::new_id(self.new_id)
+        crate::ids::issue(self.new_id)
     }
 
     fn ids(&self, n: usize) -> Result<Vec<String>, ApiError> {
@@ -271,7 +257,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
         for ((id, key), text) in batch.application_ids.iter().zip(&keys).zip(found) {
             match text {
                 Some(text) => {
-                    let app = decode(key, &text)?;
+                    let app: Application = decode(key, &text)?;
                     self.store.delete(key).await?;
                     self.release_name(&app.name, id).await?;
                     out.push(DeleteOutcome {

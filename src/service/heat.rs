@@ -14,6 +14,7 @@
 //! by the `s` metadata), and there is no index that could be left dangling. Finding whether a
 //! config is in use scans the project's deployment keys' metadata: config deletion is rare.
 
+use super::{decode, encode};
 use crate::domain::heat::{
     DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
 };
@@ -75,7 +76,7 @@ fn bucket(server_id: &str) -> String {
 /// A new deployment id for a server: a random UUID v4 whose first 8 hex digits are the server's
 /// bucket.
 pub fn deployment_id(server_id: &str) -> Result<String, ApiError> {
-    let random = crate::ids::uuid_v4().map_err(|e| ApiError::Storage(StoreError::Backend(e)))?;
+    let random = crate::ids::issue(crate::ids::uuid_v4)?;
     Ok(format!("{}{}", bucket(server_id), &random[BUCKET_LEN..]))
 }
 
@@ -93,21 +94,6 @@ fn deployment_metadata(d: &SoftwareDeployment) -> Value {
         }
     }
     meta
-}
-
-fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|e| {
-        StoreError::Corrupt {
-            key: key.to_owned(),
-            reason: e.to_string(),
-        }
-        .into()
-    })
-}
-
-fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
 }
 
 fn in_use(config_id: &str, deployment_id: &str) -> ApiError {
