@@ -57,6 +57,8 @@ export interface ConfigInput {
   /** Must fit `type` (a Number default may be a numeric string; `""` means no default). */
   default?: unknown;
   replace_on_change?: boolean | null;
+  /** The value a derived config gives the input (what the `openstack` CLI sends); any JSON. */
+  value?: unknown;
 }
 
 /** A declared output. Unknown keys are errors. */
@@ -101,6 +103,11 @@ export interface SoftwareDeploymentCreate {
   status_reason?: string | null;
   /** At most 64 characters. */
   stack_user_project_id?: string | null;
+  /**
+   * Whole seconds, 1 to 604,800: an IN_PROGRESS deployment not signalled by then reads FAILED
+   * ("Deployment timed out after N seconds").
+   */
+  timeout?: number | null;
 }
 
 /** Body of `PUT /v1/{project_id}/software_deployments/{id}`: only what changes. */
@@ -112,6 +119,14 @@ export interface SoftwareDeploymentUpdate {
   action?: string | null;
   status?: DeploymentStatus | null;
   status_reason?: string | null;
+  /** Whole seconds, 1 to 604,800; restarts the clock (as does setting IN_PROGRESS or a re-deploy). */
+  timeout?: number | null;
+}
+
+/** The path ids of one server's agent URL: the project, and the server (1 to 36 characters). */
+export interface ServerAgent {
+  project_id: string;
+  server_id: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,6 +267,10 @@ export interface Payloads {
   'software_config.create': SoftwareConfigCreate;
   'software_deployment.create': SoftwareDeploymentCreate | SoftwareDeploymentCreate[];
   'software_deployment.update': SoftwareDeploymentUpdate;
+  /** No body: the path ids. `POST .../servers/{server_id}/agent` issues the metadata URL. */
+  'server_agent.issue': ServerAgent;
+  /** No body: the path ids. `DELETE .../servers/{server_id}/agent` revokes its URLs. */
+  'server_agent.revoke': ServerAgent;
   'application.create': ApplicationCreate;
   'application.update': ApplicationUpdate;
   'application.list': ApplicationList;
@@ -279,6 +298,8 @@ export interface Inputs {
     | (ProjectId & { deployments: SoftwareDeploymentCreate[] });
   /** `id`: the deployment, at most 36 characters. */
   'software_deployment.update': SoftwareDeploymentUpdate & ProjectId & { id: string };
+  'server_agent.issue': ServerAgent;
+  'server_agent.revoke': ServerAgent;
   'application.create': ApplicationCreate;
   'application.update': ApplicationUpdate;
   'application.list': ApplicationList;

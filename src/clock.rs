@@ -71,6 +71,23 @@ pub fn codearts_time(ms: u64) -> String {
     datetime(ms).format(CODEARTS_TIME).unwrap_or_default()
 }
 
+const HTTP_DATE: &[BorrowedFormatItem<'static>] = format_description!(
+    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+);
+
+/// An HTTP date (IMF-fixdate, RFC 9110): `Tue, 01 Dec 2026 10:00:00 GMT`, from seconds.
+pub fn http_date(secs: u64) -> String {
+    datetime(secs.saturating_mul(1000))
+        .format(HTTP_DATE)
+        .unwrap_or_default()
+}
+
+/// Seconds since the epoch of an IMF-fixdate; `None` for anything else.
+pub fn parse_http_date(text: &str) -> Option<u64> {
+    let parsed = time::PrimitiveDateTime::parse(text.trim(), HTTP_DATE).ok()?;
+    u64::try_from(parsed.assume_utc().unix_timestamp()).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +96,15 @@ mod tests {
     fn heat_times_are_utc_whole_seconds() {
         assert_eq!(heat_time(1_422_717_156_789), "2015-01-31T15:12:36Z");
         assert_eq!(codearts_time(1_422_717_156_789), "2015-01-31 15:12:36");
+    }
+
+    #[test]
+    fn http_dates_are_imf_fixdates_and_parse_back() {
+        let s = http_date(1_796_119_200);
+        assert_eq!(s, "Tue, 01 Dec 2026 10:00:00 GMT");
+        assert_eq!(parse_http_date(&s), Some(1_796_119_200));
+        assert_eq!(parse_http_date("Tuesday, 01-Dec-26 10:00:00 GMT"), None);
+        assert_eq!(parse_http_date("yesterday"), None);
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The raw body bytes.
     pub body: Vec<u8>,
+    /// Scheme, host and port the request was sent to (`https://edge.example`); empty when the
+    /// platform does not say, and then [`Request::origin`] is `http://localhost`.
+    pub origin: String,
 }
 
 impl Request {
@@ -44,6 +47,14 @@ impl Request {
     pub fn raw_body(mut self, body: Vec<u8>) -> Self {
         self.body = body;
         self
+    }
+    /// Scheme, host and port the request was sent to, for absolute URLs in answers.
+    pub fn origin(&self) -> &str {
+        if self.origin.is_empty() {
+            "http://localhost"
+        } else {
+            &self.origin
+        }
     }
     /// The first value of a header (name compared case-insensitively).
     pub fn header_value(&self, name: &str) -> Option<&str> {

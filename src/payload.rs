@@ -24,6 +24,10 @@ pub enum Kind {
     SoftwareDeploymentCreate,
     /// `PUT /v1/{project_id}/software_deployments/{id}`
     SoftwareDeploymentUpdate,
+    /// `POST /v1/{project_id}/servers/{server_id}/agent` (no body): issue the agent's metadata URL
+    ServerAgentIssue,
+    /// `DELETE /v1/{project_id}/servers/{server_id}/agent` (no body): revoke its agent URLs
+    ServerAgentRevoke,
     /// `POST /v1/applications`
     ApplicationCreate,
     /// `PUT /v1/applications`
@@ -60,6 +64,8 @@ const PROJECT_ID: StrRule =
     StrRule::required(usize::MAX).pattern(crate::auth::is_project_id, "32 letters and digits");
 /// A deployment id in a path.
 const DEPLOYMENT_ID: StrRule = StrRule::required(ID_MAX);
+/// A server id in a path: 1 to 36 characters, as on deployments.
+const SERVER_ID: StrRule = StrRule::required(ID_MAX).min(1);
 /// An application id in a path: 32 letters and digits.
 const APP_ID: StrRule = StrRule::required(32).pattern(codearts::is_id, "32 letters and digits");
 
@@ -69,6 +75,8 @@ impl Kind {
         Kind::SoftwareConfigCreate,
         Kind::SoftwareDeploymentCreate,
         Kind::SoftwareDeploymentUpdate,
+        Kind::ServerAgentIssue,
+        Kind::ServerAgentRevoke,
         Kind::ApplicationCreate,
         Kind::ApplicationUpdate,
         Kind::ApplicationList,
@@ -86,6 +94,8 @@ impl Kind {
             Kind::SoftwareConfigCreate => "software_config.create",
             Kind::SoftwareDeploymentCreate => "software_deployment.create",
             Kind::SoftwareDeploymentUpdate => "software_deployment.update",
+            Kind::ServerAgentIssue => "server_agent.issue",
+            Kind::ServerAgentRevoke => "server_agent.revoke",
             Kind::ApplicationCreate => "application.create",
             Kind::ApplicationUpdate => "application.update",
             Kind::ApplicationList => "application.list",
@@ -120,12 +130,13 @@ impl Kind {
             | Kind::ApplicationCreate
             | Kind::ApplicationList
             | Kind::ApplicationBatchDelete
-            | Kind::ApplicationDuplicate => "POST",
+            | Kind::ApplicationDuplicate
+            | Kind::ServerAgentIssue => "POST",
             Kind::SoftwareDeploymentUpdate | Kind::ApplicationUpdate | Kind::ApplicationDisable => {
                 "PUT"
             }
             Kind::ApplicationExist | Kind::ApplicationInfo => "GET",
-            Kind::ApplicationDelete => "DELETE",
+            Kind::ApplicationDelete | Kind::ServerAgentRevoke => "DELETE",
         }
     }
 
@@ -133,9 +144,11 @@ impl Kind {
     pub fn carries(self) -> Carries {
         match self {
             Kind::ApplicationExist => Carries::Query,
-            Kind::ApplicationInfo | Kind::ApplicationDelete | Kind::ApplicationDuplicate => {
-                Carries::Nothing
-            }
+            Kind::ApplicationInfo
+            | Kind::ApplicationDelete
+            | Kind::ApplicationDuplicate
+            | Kind::ServerAgentIssue
+            | Kind::ServerAgentRevoke => Carries::Nothing,
             _ => Carries::Body,
         }
     }
@@ -147,6 +160,9 @@ impl Kind {
                 &[("project_id", PROJECT_ID)]
             }
             Kind::SoftwareDeploymentUpdate => &[("project_id", PROJECT_ID), ("id", DEPLOYMENT_ID)],
+            Kind::ServerAgentIssue | Kind::ServerAgentRevoke => {
+                &[("project_id", PROJECT_ID), ("server_id", SERVER_ID)]
+            }
             Kind::ApplicationDisable
             | Kind::ApplicationInfo
             | Kind::ApplicationDelete
@@ -167,6 +183,9 @@ impl Kind {
             Kind::SoftwareDeploymentCreate => format!("/v1/{}/software_deployments", id(0)),
             Kind::SoftwareDeploymentUpdate => {
                 format!("/v1/{}/software_deployments/{}", id(0), id(1))
+            }
+            Kind::ServerAgentIssue | Kind::ServerAgentRevoke => {
+                format!("/v1/{}/servers/{}/agent", id(0), id(1))
             }
             Kind::ApplicationCreate | Kind::ApplicationUpdate => "/v1/applications".to_owned(),
             Kind::ApplicationList => "/v1/applications/list".to_owned(),
@@ -286,7 +305,11 @@ fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
             codearts::parse_batch_delete(body, report).map(|_| Parsed::CodeArts)
         }
         Kind::ApplicationExist => codearts::parse_exist(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationInfo | Kind::ApplicationDelete | Kind::ApplicationDuplicate => None,
+        Kind::ApplicationInfo
+        | Kind::ApplicationDelete
+        | Kind::ApplicationDuplicate
+        | Kind::ServerAgentIssue
+        | Kind::ServerAgentRevoke => None,
     };
     // The parse functions return None on any error; keep that invariant explicit.
     parsed.filter(|_| report.is_valid())
@@ -494,6 +517,9 @@ fn deployment_json(d: &NewDeployment) -> Value {
     if let Some(p) = &d.stack_user_project_id {
         m.insert("stack_user_project_id".into(), p.clone().into());
     }
+    if let Some(t) = d.timeout {
+        m.insert("timeout".into(), t.into());
+    }
     Value::Object(m)
 }
 
@@ -517,6 +543,9 @@ fn update_json(u: &DeploymentUpdate) -> Value {
         if let Some(v) = value {
             m.insert(key.into(), Value::Object(v.clone()));
         }
+    }
+    if let Some(t) = u.timeout {
+        m.insert("timeout".into(), t.into());
     }
     Value::Object(m)
 }

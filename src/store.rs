@@ -239,6 +239,9 @@ pub struct ReadCache {
     entries: RefCell<HashMap<String, (String, u64)>>,
     ttl_ms: u64,
     capacity: usize,
+    /// When this isolate last did something it does at most every so often, by key (agent
+    /// contact writes).
+    noted: RefCell<HashMap<String, u64>>,
 }
 
 impl ReadCache {
@@ -247,7 +250,25 @@ impl ReadCache {
             entries: RefCell::new(HashMap::new()),
             ttl_ms,
             capacity,
+            noted: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// True (and noted) when `key` was not noted in the last `every_ms`: a write this isolate
+    /// makes at most that often. Bounded like the cache: when full, everything is forgotten.
+    pub fn note_if_due(&self, key: &str, now_ms: u64, every_ms: u64) -> bool {
+        let mut noted = self.noted.borrow_mut();
+        if noted
+            .get(key)
+            .is_some_and(|at| now_ms.saturating_sub(*at) < every_ms)
+        {
+            return false;
+        }
+        if noted.len() >= self.capacity {
+            noted.clear();
+        }
+        noted.insert(key.to_owned(), now_ms);
+        true
     }
 
     /// True for the keys worth caching: records that are immutable once written.

@@ -5,14 +5,20 @@
 //! - `GET|POST /software_deployments` (`?server_id=`; POST takes one object or an array)
 //! - `GET|PUT|DELETE /software_deployments/{id}` (ETag / If-Match)
 //! - `GET /software_deployments/metadata/{server_id}`
+//! - `GET|POST|DELETE /servers/{server_id}/agent`: the server's agent URL (see
+//!   [`crate::service::agent`])
+//! - `POST /validate`: a template of software configs, as the `openstack` CLI checks one
 
 use super::{into_api, json_body, Ctx};
 use crate::api::envelope;
 use crate::auth;
 use crate::clock::Clock;
-use crate::domain::heat::{parse_deployment_update, parse_new_config, parse_new_deployments};
+use crate::domain::heat::{
+    parse_deployment_update, parse_new_config, parse_new_deployments, parse_template_validation,
+};
 use crate::error::ApiError;
 use crate::http::{Request, Response};
+use crate::service::agent::AgentService;
 use crate::service::heat::{deployment_id, etag, HeatService, MAX_CONFIG_PAGE};
 use crate::store::Store;
 use crate::validate::{Code, FieldError, Report};
@@ -24,6 +30,8 @@ enum Route<'r> {
     Deployments,
     Deployment(&'r str),
     Metadata(&'r str),
+    Agent(&'r str),
+    Validate,
 }
 
 impl Route<'_> {
@@ -33,6 +41,8 @@ impl Route<'_> {
             Route::Config(_) => "GET, DELETE",
             Route::Deployment(_) => "GET, PUT, DELETE",
             Route::Metadata(_) => "GET",
+            Route::Agent(_) => "GET, POST, DELETE",
+            Route::Validate => "POST",
         }
     }
 }
@@ -65,10 +75,19 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         ["software_deployments"] => Route::Deployments,
         ["software_deployments", "metadata", server] => Route::Metadata(server),
         ["software_deployments", id] => Route::Deployment(id),
+        ["servers", server, "agent"] => Route::Agent(server),
+        ["validate"] => Route::Validate,
         _ => return Err(not_found()),
     };
     auth::authorize_project(ctx.store, req.header_value("x-auth-token"), project).await?;
-    let svc = HeatService::new(ctx.store, project);
+    let now_ms = ctx.clock.now_ms();
+    let svc = HeatService::new(ctx.store, project).at(now_ms);
+    let agents = AgentService::new(
+        ctx.store,
+        project,
+        ctx.settings.credentials_key.as_deref(),
+        now_ms,
+    );
     let limit = ctx.settings.max_body_bytes;
     let method = if req.method == "HEAD" {
         "GET"
@@ -158,8 +177,29 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         }
         ("GET", Route::Metadata(server)) => Ok(Response::json(
             200,
-            &json!({"metadata": svc.server_metadata(server).await?}),
+            &json!({"metadata": agents.heat_metadata(server, req.origin()).await?}),
         )),
+        ("GET", Route::Agent(server)) => Ok(Response::json(
+            200,
+            &agents.status(server, req.origin()).await?,
+        )),
+        ("POST", Route::Agent(server)) => Ok(Response::json(
+            201,
+            &agents.issue(server, req.origin()).await?,
+        )),
+        ("DELETE", Route::Agent(server)) => {
+            agents.revoke(server).await?;
+            Ok(Response::empty(204))
+        }
+        ("POST", Route::Validate) => {
+            let body = json_body(req, limit)?;
+            let mut report = Report::default();
+            let description = into_api(parse_template_validation(&body, &mut report), report)?;
+            Ok(Response::json(
+                200,
+                &json!({"Description": description, "Parameters": {}}),
+            ))
+        }
         (_, route) => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),
         }),

@@ -6,10 +6,14 @@
 //!   AK/SK credentials (admin; see [`crate::credentials`])
 //! - `/v1/{project_id}/software_configs[...]`, `/v1/{project_id}/software_deployments[...]`: Heat
 //!   (see [`heat`])
+//! - `/v1/{project_id}/servers/{server_id}/agent`, `/v1/{project_id}/validate`: agent URLs and
+//!   template validation for the `openstack` CLI (see [`heat`])
+//! - `/agent/v1/...`: what server agents poll and signal, with no auth header (see [`agent`])
 //! - `/v1/applications...`, `/v2/applications/batch-delete`: CodeArts Deploy (see [`codearts`])
 //!
 //! Every response carries a fresh `X-Request-Id` (32 hex; a client-sent one is never echoed).
 
+pub mod agent;
 pub mod codearts;
 pub mod envelope;
 pub mod heat;
@@ -109,6 +113,14 @@ async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
         ["admin", "v1", "projects", project, rest @ ..] => admin(req, ctx, project, rest)
             .await
             .unwrap_or_else(|e| envelope::heat(&e)),
+        ["agent", "v1", project, server_ref, secret, rest @ ..] => {
+            let url = crate::service::agent::AgentUrl {
+                project,
+                server_ref,
+                secret,
+            };
+            agent::route(req, ctx, url, rest).await
+        }
         [version @ ("v1" | "v2"), "applications", rest @ ..] => {
             codearts::route(req, ctx, version, rest).await
         }

@@ -82,6 +82,7 @@ async fn fetch(
         query: url.query().unwrap_or_default().to_owned(),
         headers,
         body,
+        origin: url.origin().ascii_serialization(),
     };
     let store = kv::CloudflareKvStore::from_env(&env, KV_BINDING)?;
     let answer = api::handle(&core, &store, &WorkerClock, &settings).await;

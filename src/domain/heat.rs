@@ -25,8 +25,16 @@ pub const STACK_USER_PROJECT_MAX: usize = 64;
 pub const ACTION_MAX: usize = 255;
 pub const DESCRIPTION_MAX: usize = 4096;
 pub const STATUS_REASON_MAX: usize = 65_535;
+/// Longest deployment `timeout`, in seconds: one week.
+pub const TIMEOUT_MAX: i64 = 604_800;
+/// The status of a deployment whose result is awaited (the only status a signal or a timeout
+/// changes).
+pub const IN_PROGRESS: &str = "IN_PROGRESS";
+pub const FAILED: &str = "FAILED";
+pub const COMPLETE: &str = "COMPLETE";
 
-/// One declared input of a config. `value` is only filled in a server's metadata.
+/// One declared input of a config. `value` is what a derived config (a server's metadata, or a
+/// config the `openstack` CLI derived itself) gives the input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfigInput {
     pub name: String,
@@ -111,6 +119,16 @@ pub struct SoftwareDeployment {
     /// Position in the batch that created it (orders deployments created in the same instant).
     #[serde(default)]
     pub seq: u32,
+    /// Seconds an IN_PROGRESS deployment may wait for its signal (deploy-edge's addition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u32>,
+    /// When an IN_PROGRESS deployment with a `timeout` times out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+    /// When its derived config (config, action, input values) last changed: the derived config's
+    /// `creation_time`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub derived_ms: u64,
 }
 
 impl SoftwareDeployment {
@@ -136,6 +154,9 @@ impl SoftwareDeployment {
         m.insert("creation_time".into(), self.creation_time.clone().into());
         if let Some(t) = &self.updated_time {
             m.insert("updated_time".into(), t.clone().into());
+        }
+        if let Some(t) = self.timeout {
+            m.insert("timeout".into(), t.into());
         }
         Value::Object(m)
     }
@@ -166,6 +187,7 @@ pub struct NewDeployment {
     pub status: String,
     pub status_reason: String,
     pub stack_user_project_id: Option<String>,
+    pub timeout: Option<u32>,
 }
 
 /// The validated body of `PUT /software_deployments/{id}`: only fields that were sent (Heat treats
@@ -178,6 +200,7 @@ pub struct DeploymentUpdate {
     pub action: Option<String>,
     pub status: Option<String>,
     pub status_reason: Option<String>,
+    pub timeout: Option<u32>,
 }
 
 const CONFIG_KEYS: &[&str] = &["name", "group", "config", "inputs", "outputs", "options"];
@@ -187,6 +210,7 @@ const INPUT_KEYS: &[&str] = &[
     "description",
     "default",
     "replace_on_change",
+    "value",
 ];
 const OUTPUT_KEYS: &[&str] = &["name", "type", "description", "error_output"];
 const CREATE_KEYS: &[&str] = &[
@@ -197,6 +221,7 @@ const CREATE_KEYS: &[&str] = &[
     "status",
     "status_reason",
     "stack_user_project_id",
+    "timeout",
 ];
 const UPDATE_KEYS: &[&str] = &[
     "config_id",
@@ -205,11 +230,19 @@ const UPDATE_KEYS: &[&str] = &[
     "action",
     "status",
     "status_reason",
+    "timeout",
 ];
 
 /// Validates a `POST /software_configs` body.
 pub fn parse_new_config(body: &Value, report: &mut Report) -> Option<NewConfig> {
-    let mut f = Fields::of(body, "", report)?;
+    parse_config_at(body, "", report)
+}
+
+/// Validates a software config's fields at `path` (a request body, or a template resource's
+/// properties).
+fn parse_config_at(body: &Value, path: &str, report: &mut Report) -> Option<NewConfig> {
+    let before = report.errors.len();
+    let mut f = Fields::of(body, path, report)?;
     f.unknown_keys(CONFIG_KEYS, false);
     let name = f
         .str("name", StrRule::optional(NAME_MAX))
@@ -223,12 +256,13 @@ pub fn parse_new_config(body: &Value, report: &mut Report) -> Option<NewConfig> 
     let options = f.object("options", false).cloned().unwrap_or_default();
     let raw_inputs = f.array("inputs", false, MAX_IO);
     let raw_outputs = f.array("outputs", false, MAX_IO);
+    let (inputs_path, outputs_path) = (f.at("inputs"), f.at("outputs"));
     let inputs: Vec<ConfigInput> = raw_inputs
         .map(|items| {
             items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| parse_input(v, &item("/inputs", i), report))
+                .filter_map(|(i, v)| parse_input(v, &item(&inputs_path, i), report))
                 .collect()
         })
         .unwrap_or_default();
@@ -237,13 +271,17 @@ pub fn parse_new_config(body: &Value, report: &mut Report) -> Option<NewConfig> 
             items
                 .iter()
                 .enumerate()
-                .filter_map(|(i, v)| parse_output(v, &item("/outputs", i), report))
+                .filter_map(|(i, v)| parse_output(v, &item(&outputs_path, i), report))
                 .collect()
         })
         .unwrap_or_default();
-    check_unique_names(inputs.iter().map(|i| i.name.as_str()), "/inputs", report);
-    check_unique_names(outputs.iter().map(|o| o.name.as_str()), "/outputs", report);
-    report.is_valid().then_some(NewConfig {
+    check_unique_names(inputs.iter().map(|i| i.name.as_str()), &inputs_path, report);
+    check_unique_names(
+        outputs.iter().map(|o| o.name.as_str()),
+        &outputs_path,
+        report,
+    );
+    (report.errors.len() == before).then_some(NewConfig {
         name,
         group,
         config,
@@ -251,6 +289,48 @@ pub fn parse_new_config(body: &Value, report: &mut Report) -> Option<NewConfig> 
         outputs,
         options,
     })
+}
+
+/// The resource types `POST /validate` accepts: the software configs this service stores.
+pub const TEMPLATE_RESOURCE_TYPES: &[&str] = &["OS::Heat::SoftwareConfig"];
+const VALIDATE_KEYS: &[&str] = &["template", "environment", "files", "environment_files"];
+const TEMPLATE_KEYS: &[&str] = &["heat_template_version", "description", "resources"];
+const RESOURCE_KEYS: &[&str] = &["type", "properties"];
+
+/// Validates a `POST /validate` body as the `openstack` CLI sends it before creating a config: a
+/// template whose resources are software configs. Returns its description.
+pub fn parse_template_validation(body: &Value, report: &mut Report) -> Option<String> {
+    let before = report.errors.len();
+    let mut f = Fields::of(body, "", report)?;
+    f.unknown_keys(VALIDATE_KEYS, false);
+    let Some(template) = f.present("template") else {
+        f.report
+            .error("/template", Code::Required, "is required (a JSON template)");
+        return None;
+    };
+    let mut t = Fields::of(template, "/template", report)?;
+    t.unknown_keys(TEMPLATE_KEYS, true);
+    t.str("heat_template_version", StrRule::required(NAME_MAX));
+    let description = t
+        .str("description", StrRule::optional(DESCRIPTION_MAX))
+        .unwrap_or("No description")
+        .to_owned();
+    let resources = t.object("resources", false).cloned().unwrap_or_default();
+    for (name, resource) in &resources {
+        let path = child("/template/resources", name);
+        let Some(mut r) = Fields::of(resource, &path, report) else {
+            continue;
+        };
+        r.unknown_keys(RESOURCE_KEYS, true);
+        if r.one_of("type", TEMPLATE_RESOURCE_TYPES, true).is_some() {
+            let props = r
+                .present("properties")
+                .cloned()
+                .unwrap_or(Value::Object(Map::new()));
+            parse_config_at(&props, &child(&path, "properties"), report);
+        }
+    }
+    (report.errors.len() == before).then_some(description)
 }
 
 fn check_unique_names<'a>(names: impl Iterator<Item = &'a str>, path: &str, report: &mut Report) {
@@ -277,6 +357,7 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
         .map(str::to_owned);
     let replace_on_change = f.bool("replace_on_change", false).unwrap_or(false);
     let default = f.present("default").cloned();
+    let value = f.present("value").cloned();
     let kind = kind.unwrap_or("String");
     if let (Some(d), true) = (&default, type_ok) {
         check_fits_type(d, kind, &child(path, "default"), report);
@@ -287,7 +368,7 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
         description,
         default,
         replace_on_change,
-        value: None,
+        value,
     })
 }
 
@@ -397,6 +478,7 @@ pub fn parse_new_deployment(
             StrRule::optional(STACK_USER_PROJECT_MAX),
         )
         .map(str::to_owned);
+    let timeout = parse_timeout(&mut f);
     if report.errors.len() > before {
         return None;
     }
@@ -408,7 +490,14 @@ pub fn parse_new_deployment(
         status: status.unwrap_or_else(|| "COMPLETE".to_owned()),
         status_reason: status_reason.unwrap_or_default(),
         stack_user_project_id,
+        timeout,
     })
+}
+
+/// `timeout`: whole seconds, 1 to [`TIMEOUT_MAX`].
+fn parse_timeout(f: &mut Fields<'_, '_>) -> Option<u32> {
+    f.int("timeout", false, 1, TIMEOUT_MAX)
+        .and_then(|t| u32::try_from(t).ok())
 }
 
 /// Validates a `POST /software_deployments` body: one object, or an array of 1 to [`MAX_BATCH`]
@@ -463,6 +552,7 @@ pub fn parse_deployment_update(body: &Value, report: &mut Report) -> Option<Depl
     let (config_id, action, status, status_reason) = parse_deployment_fields(&mut f);
     let input_values = f.object("input_values", false).cloned();
     let output_values = f.object("output_values", false).cloned();
+    let timeout = parse_timeout(&mut f);
     report.is_valid().then_some(DeploymentUpdate {
         config_id,
         input_values,
@@ -470,6 +560,7 @@ pub fn parse_deployment_update(body: &Value, report: &mut Report) -> Option<Depl
         action,
         status,
         status_reason,
+        timeout,
     })
 }
 
@@ -488,31 +579,12 @@ impl SoftwareConfig {
             created_ms: now_ms,
         }
     }
-
-    /// The config as a server agent needs it for one deployment: every input's `value` filled from
-    /// the deployment's `input_values`, else the input's default (Heat's derived config).
-    pub fn derive_for(&self, deployment: &SoftwareDeployment) -> Value {
-        let mut derived = self.clone();
-        for input in &mut derived.inputs {
-            let given = deployment
-                .input_values
-                .as_ref()
-                .and_then(|m| m.get(&input.name))
-                .cloned();
-            input.value = Some(
-                given
-                    .or_else(|| input.default.clone())
-                    .unwrap_or(Value::Null),
-            );
-        }
-        derived.to_wire()
-    }
 }
 
 impl SoftwareDeployment {
     /// Builds a stored deployment from a validated body.
     pub fn create(id: String, new: NewDeployment, now_ms: u64) -> Self {
-        SoftwareDeployment {
+        let mut created = SoftwareDeployment {
             id,
             config_id: new.config_id,
             server_id: new.server_id,
@@ -527,11 +599,59 @@ impl SoftwareDeployment {
             created_ms: now_ms,
             updated_ms: 0,
             seq: 0,
+            timeout: new.timeout,
+            deadline_ms: None,
+            derived_ms: now_ms,
+        };
+        created.start_clock(now_ms);
+        created
+    }
+
+    /// Starts the timeout clock when the deployment is IN_PROGRESS with a timeout; clears it
+    /// otherwise.
+    fn start_clock(&mut self, now_ms: u64) {
+        self.deadline_ms = match (self.status.as_str(), self.timeout) {
+            (IN_PROGRESS, Some(t)) => Some(now_ms + u64::from(t) * 1000),
+            _ => None,
+        };
+    }
+
+    /// Applies a timeout that has passed: an IN_PROGRESS deployment past its deadline is FAILED,
+    /// as of its deadline (so every read of it agrees, ETag included). Returns whether it changed.
+    pub fn settle(&mut self, now_ms: u64) -> bool {
+        match (self.status.as_str(), self.deadline_ms, self.timeout) {
+            (IN_PROGRESS, Some(deadline), Some(t)) if deadline <= now_ms => {
+                self.status = FAILED.to_owned();
+                self.status_reason = format!("Deployment timed out after {t} seconds");
+                self.deadline_ms = None;
+                self.updated_time = Some(crate::clock::heat_time(deadline));
+                self.updated_ms = deadline;
+                true
+            }
+            _ => false,
         }
     }
 
-    /// Applies an update; `updated_time` is set on every update.
+    /// Applies an update; `updated_time` is set on every update. The timeout clock restarts when
+    /// the update sets IN_PROGRESS or a timeout, or re-deploys (a new config, action or inputs).
     pub fn apply(&mut self, update: DeploymentUpdate, now_ms: u64) {
+        let redeploy = update
+            .config_id
+            .as_ref()
+            .is_some_and(|c| *c != self.config_id)
+            || update.action.as_ref().is_some_and(|a| *a != self.action)
+            || update
+                .input_values
+                .as_ref()
+                .is_some_and(|v| Some(v) != self.input_values.as_ref());
+        let restart =
+            redeploy || update.timeout.is_some() || update.status.as_deref() == Some(IN_PROGRESS);
+        if redeploy {
+            self.derived_ms = now_ms;
+        }
+        if let Some(t) = update.timeout {
+            self.timeout = Some(t);
+        }
         if let Some(v) = update.config_id {
             self.config_id = v;
         }
@@ -552,6 +672,11 @@ impl SoftwareDeployment {
         }
         self.updated_time = Some(crate::clock::heat_time(now_ms));
         self.updated_ms = now_ms;
+        if self.status != IN_PROGRESS {
+            self.deadline_ms = None;
+        } else if restart {
+            self.start_clock(now_ms);
+        }
     }
 }
 
@@ -739,27 +864,5 @@ mod tests {
                 ("/output_values".into(), Code::Type)
             ]
         );
-    }
-
-    #[test]
-    fn derived_config_fills_values_from_the_deployment_then_defaults() {
-        let mut r = Report::default();
-        let new = parse_new_config(&json!({"name": "c", "inputs": [{"name": "a"}, {"name": "b", "default": "d"}, {"name": "c"}]}), &mut r).unwrap();
-        let cfg = SoftwareConfig::create("cid".into(), new, 0);
-        let dep_new = parse_new_deployment(
-            &json!({"config_id": "cid", "server_id": "s", "input_values": {"a": 1}}),
-            "",
-            &mut r,
-        )
-        .unwrap();
-        let dep = SoftwareDeployment::create("did".into(), dep_new, 0);
-        let v = cfg.derive_for(&dep);
-        let values: Vec<&Value> = v["inputs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| &i["value"])
-            .collect();
-        assert_eq!(values, [&json!(1), &json!("d"), &Value::Null]);
     }
 }

@@ -14,6 +14,7 @@
 //! by the `s` metadata), and there is no index that could be left dangling. Finding whether a
 //! config is in use scans the project's deployment keys' metadata: config deletion is rare.
 
+use super::agent::AgentService;
 use super::{decode, encode};
 use crate::domain::heat::{
     DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
@@ -130,17 +131,50 @@ pub fn if_match_holds(header: &str, current: &str) -> bool {
 }
 
 /// The software-config API of one project.
+///
+/// Deployments are read as of `now_ms` (see [`HeatService::at`]): one past its timeout reads
+/// FAILED. Every deployment write also refreshes its server's agent document
+/// ([`AgentService::refresh`]).
 pub struct HeatService<'a, S: Store + ?Sized> {
     store: &'a S,
+    project: &'a str,
     keys: Keys<'a>,
+    now_ms: u64,
 }
 
 impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     pub fn new(store: &'a S, project: &'a str) -> Self {
         HeatService {
             store,
+            project,
             keys: Keys::new(project),
+            now_ms: 0,
         }
+    }
+
+    /// Reads deployments as of `now_ms` (timeouts apply); without it no timeout ever passes.
+    pub fn at(mut self, now_ms: u64) -> Self {
+        self.now_ms = now_ms;
+        self
+    }
+
+    fn agents(&self) -> AgentService<'a, S> {
+        AgentService::new(self.store, self.project, None, self.now_ms)
+    }
+
+    /// Refreshes the agent documents of these servers (each once).
+    async fn refresh_servers<'s>(
+        &self,
+        servers: impl IntoIterator<Item = &'s str>,
+    ) -> Result<(), ApiError> {
+        let mut unique: Vec<&str> = servers.into_iter().collect();
+        unique.sort_unstable();
+        unique.dedup();
+        let agents = self.agents();
+        for server in unique {
+            agents.refresh(server).await?;
+        }
+        Ok(())
     }
 
     /// Stores a new config.
@@ -258,18 +292,28 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         Ok(())
     }
 
-    /// Fails with 404 unless every config id exists.
-    async fn require_configs(&self, ids: &[&str]) -> Result<(), ApiError> {
-        let mut unique: Vec<&str> = ids.to_vec();
+    /// Reads the configs with these ids that exist (in bulk; each id once).
+    pub async fn configs(&self, ids: &[&str]) -> Result<Vec<SoftwareConfig>, ApiError> {
+        let mut unique: Vec<&str> = ids.iter().copied().filter(|id| storable_id(id)).collect();
         unique.sort_unstable();
         unique.dedup();
         let keys: Vec<String> = unique.iter().map(|id| self.keys.config(id)).collect();
-        for (id, found) in unique.iter().zip(get_all(self.store, &keys).await?) {
-            if found.is_none() {
-                return Err(ApiError::not_found("Software config", id));
+        let mut out = Vec::with_capacity(keys.len());
+        for (key, found) in keys.iter().zip(get_all(self.store, &keys).await?) {
+            if let Some(text) = found {
+                out.push(decode(key, &text)?);
             }
         }
-        Ok(())
+        Ok(out)
+    }
+
+    /// Fails with 404 unless every config id exists.
+    async fn require_configs(&self, ids: &[&str]) -> Result<(), ApiError> {
+        let found = self.configs(ids).await?;
+        match ids.iter().find(|id| !found.iter().any(|c| c.id == **id)) {
+            Some(missing) => Err(ApiError::not_found("Software config", missing)),
+            None => Ok(()),
+        }
     }
 
     /// Creates deployments, all or none: every config is checked before anything is written, and
@@ -296,17 +340,21 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             })
             .collect();
         for (i, d) in deployments.iter().enumerate() {
-            if let Err(e) = self.write_deployment(d).await {
+            if let Err(e) = self.store_deployment(d).await {
                 for written in &deployments[..i] {
                     let _ = self.delete_record(&written.id).await;
                 }
                 return Err(e);
             }
         }
+        self.refresh_servers(deployments.iter().map(|d| d.server_id.as_str()))
+            .await?;
         Ok(deployments)
     }
 
-    async fn write_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+    /// Writes a deployment record (and its listing metadata) as it is. Status-only changes (a
+    /// signal) leave the agent document as it is; other writes go through the operations above.
+    pub async fn store_deployment(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
         let key = self
             .keys
             .deployment(&d.id)
@@ -324,14 +372,18 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         Ok(())
     }
 
-    /// Reads a deployment, or 404 with Heat's message.
+    /// Reads a deployment (a timed-out one as FAILED), or 404 with Heat's message.
     pub async fn deployment(&self, id: &str) -> Result<SoftwareDeployment, ApiError> {
         let key = match self.keys.deployment(id) {
             Some(key) if storable_id(id) => key,
             _ => return Err(ApiError::not_found("Deployment", id)),
         };
         match self.store.get(&key).await? {
-            Some(text) => decode(&key, &text),
+            Some(text) => {
+                let mut d: SoftwareDeployment = decode(&key, &text)?;
+                d.settle(self.now_ms);
+                Ok(d)
+            }
             None => Err(ApiError::not_found("Deployment", id)),
         }
     }
@@ -389,6 +441,8 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 (None, None) => continue,
             };
             if server_id.is_none_or(|s| s == d.server_id) {
+                let mut d = d;
+                d.settle(self.now_ms);
                 out.push(d);
             }
         }
@@ -418,45 +472,16 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             }
         }
         d.apply(update, now_ms);
-        self.write_deployment(&d).await?;
+        self.store_deployment(&d).await?;
+        self.refresh_servers([d.server_id.as_str()]).await?;
         Ok(d)
     }
 
     /// Deletes a deployment.
     pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
         let d = self.deployment(id).await?;
-        self.delete_record(&d.id).await
-    }
-
-    /// What a server agent polls: each deployment on the server as its derived config, sorted by
-    /// config name.
-    pub async fn server_metadata(&self, server_id: &str) -> Result<Vec<Value>, ApiError> {
-        let deployments = self.list_deployments(Some(server_id)).await?;
-        let mut config_ids: Vec<&str> = deployments.iter().map(|d| d.config_id.as_str()).collect();
-        config_ids.sort_unstable();
-        config_ids.dedup();
-        let keys: Vec<String> = config_ids.iter().map(|id| self.keys.config(id)).collect();
-        let mut configs = BTreeMap::new();
-        for (key, text) in keys.iter().zip(get_all(self.store, &keys).await?) {
-            if let Some(t) = text {
-                let c: SoftwareConfig = decode(key, &t)?;
-                configs.insert(c.id.clone(), c);
-            }
-        }
-        let mut items: Vec<(String, u64, Value)> = deployments
-            .iter()
-            .filter_map(|d| {
-                configs.get(&d.config_id).map(|c| {
-                    (
-                        c.name.clone().unwrap_or_default(),
-                        d.created_ms,
-                        c.derive_for(d),
-                    )
-                })
-            })
-            .collect();
-        items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-        Ok(items.into_iter().map(|(_, _, v)| v).collect())
+        self.delete_record(&d.id).await?;
+        self.refresh_servers([d.server_id.as_str()]).await
     }
 }
 
@@ -609,7 +634,7 @@ mod tests {
             let mut other = mine[0].clone();
             other.id = format!("{}-0000-4000-8000-000000000000", &mine[0].id[..8]);
             other.server_id = "s2".into();
-            svc.write_deployment(&other).await.unwrap();
+            svc.store_deployment(&other).await.unwrap();
             let listed = svc.list_deployments(Some("s1")).await.unwrap();
             assert_eq!(
                 listed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
@@ -742,7 +767,12 @@ mod tests {
                 404
             );
             assert!(svc.list_deployments(Some(&long)).await.unwrap().is_empty());
-            assert!(svc.server_metadata(&long).await.unwrap().is_empty());
+            let agents = AgentService::new(&store, "p1", None, 1);
+            assert!(agents
+                .heat_metadata(&long, "http://h")
+                .await
+                .unwrap()
+                .is_empty());
             assert_eq!(store.ops(), 0);
             // 36 characters is still looked up.
             let _ = svc.config(&"y".repeat(ID_MAX)).await;

@@ -590,18 +590,29 @@ def test_metadata_lists_derived_configs_sorted_by_config_name(heat):
     assert set(md) == {"metadata"}
     items = md["metadata"]
     assert [i["name"] for i in items] == ["alpha", "zeta"]
+    own = ("id", "inputs", "creation_time")  # what a derived config has of its own
     for item, cfg in zip(items, [alpha, zeta]):
         assert set(item) == CONFIG_KEYS
-        assert {k: v for k, v in item.items() if k != "inputs"} == \
-            {k: v for k, v in cfg.items() if k != "inputs"}
-    assert items[0]["inputs"] == [{"name": "x", "type": "Number", "default": 1, "value": 1}]
-    assert items[1]["inputs"] == [
+        assert {k: v for k, v in item.items() if k not in own} == \
+            {k: v for k, v in cfg.items() if k not in own}
+    # Each deployment is its own derived config, never the shared config's id.
+    assert len({i["id"] for i in items} | {alpha["id"], zeta["id"]}) == 4
+
+    def declared(item):
+        return [i for i in item["inputs"] if not i["name"].startswith("deploy_")]
+
+    for item in items:
+        assert [(i["name"], i["value"]) for i in item["inputs"] if i["name"].startswith("deploy_")] == [
+            ("deploy_server_id", "vm"), ("deploy_action", "INIT"), ("deploy_signal_transport", "NO_SIGNAL")]
+    assert declared(items[0]) == [{"name": "x", "type": "Number", "default": 1, "value": 1}]
+    assert declared(items[1]) == [
         {"name": "a", "type": "String", "default": "da", "value": "given"},
         {"name": "b", "type": "String", "default": 2, "value": 2},
         {"name": "c", "type": "String", "value": None},
     ]
     other = ok(heat.get("/software_deployments/metadata/elsewhere"))["metadata"]
     assert [i["inputs"][0]["value"] for i in other] == [9]
+    assert other[0]["id"] not in {i["id"] for i in items}
 
 
 def test_metadata_for_a_server_without_deployments_is_an_empty_list(heat, deployment):

@@ -124,8 +124,11 @@ def test_software_deployments_metadata_returns_the_derived_configs(hc, config):
     md = hc.software_deployments.metadata("vm")
     assert isinstance(md, list)
     assert [m["name"] for m in md] == ["a-first", "hc-config"]
-    assert md[1]["id"] == config.id and md[1]["group"] == "script"
-    assert [(i["name"], i["value"]) for i in md[1]["inputs"]] == [("foo", "bar"), ("n", 7)]
+    # Each item is the deployment's own derived config: its id is not the shared config's.
+    assert md[1]["id"] != config.id and md[1]["group"] == "script"
+    assert [(i["name"], i["value"]) for i in md[1]["inputs"]] == [
+        ("foo", "bar"), ("n", 7), ("deploy_server_id", "vm"), ("deploy_action", "INIT"),
+        ("deploy_signal_transport", "NO_SIGNAL")]
     assert hc.software_deployments.metadata("no-such-server") == []
 
 

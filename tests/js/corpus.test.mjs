@@ -20,7 +20,9 @@ test('the corpus covers every kind with a body', async () => {
   await init(); // a no-op under the Node entry, which initialises on import
   const covered = new Set(cases.map((c) => c.kind));
   for (const k of kinds()) {
-    if (['application.info', 'application.delete', 'application.duplicate'].includes(k)) continue;
+    // Kinds without a body (path ids only) are checked by tests of their own.
+    if (['application.info', 'application.delete', 'application.duplicate',
+      'server_agent.issue', 'server_agent.revoke'].includes(k)) continue;
     assert.ok(covered.has(k), `no corpus case for ${k}`);
   }
   assert.ok(cases.length >= 80, `only ${cases.length} cases`);
@@ -74,7 +76,7 @@ function route(kind, ids) {
   }
 }
 
-const isHeat = (kind) => kind.startsWith('software_');
+const isHeat = (kind) => kind.startsWith('software_') || kind.startsWith('server_agent.');
 
 describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
   let w;
@@ -202,6 +204,32 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
       assert.ok(res.status >= 200 && res.status < 300, `answered ${res.status}: ${res.text.slice(0, 500)}`);
     });
   }
+
+  test("buildRequest's agent URL requests are the Worker's, and their path rules are its rules", async () => {
+    const ids = { project_id: heat.id, server_id: 'web 1/ä' };
+    const issue = buildRequest('server_agent.issue', ids);
+    assert.deepEqual([issue.method, issue.body], ['POST', null]);
+    assert.equal(issue.path, `/v1/${heat.id}/servers/web%201%2F%C3%A4/agent`);
+    const issued = await send({ kind: 'server_agent.issue' }, { token: heat.token }, issue.method, issue.path, null);
+    assert.equal(issued.status, 201, issued.text);
+    assert.equal(issued.json.server_id, 'web 1/ä');
+    assert.ok(issued.json.metadata_url.startsWith(`${w.url}/agent/v1/${heat.id}/`));
+    assert.equal((await fetch(issued.json.metadata_url)).status, 200);
+    const revoke = buildRequest('server_agent.revoke', ids);
+    assert.deepEqual([revoke.method, revoke.path], ['DELETE', issue.path]);
+    const revoked = await send({ kind: 'server_agent.revoke' }, { token: heat.token }, revoke.method, revoke.path, null);
+    assert.equal(revoked.status, 204);
+    assert.equal((await fetch(issued.json.metadata_url)).status, 404);
+    // A server id the Worker refuses is refused by the package first, with the same path and code.
+    const tooLong = { project_id: heat.id, server_id: 'x'.repeat(37) };
+    const local = validate('server_agent.issue', tooLong);
+    assert.deepEqual(pairs(local.errors), [{ path: '/server_id', code: 'too_long' }]);
+    assert.throws(() => buildRequest('server_agent.issue', tooLong));
+    const path = `/v1/${heat.id}/servers/${'x'.repeat(37)}/agent`;
+    const refused = await send({ kind: 'server_agent.issue' }, { token: heat.token }, 'POST', path, null);
+    assert.equal(refused.status, 400);
+    assert.deepEqual(pairs(refused.json.error.errors), pairs(local.errors));
+  });
 
   test('placeholders are all known', () => {
     for (const c of cases) {

@@ -1,0 +1,97 @@
+//! What server agents call, with no auth header (the URL is the capability; see
+//! [`crate::service::agent`]):
+//!
+//! - `GET|HEAD /agent/v1/{project_id}/{server_ref}/{secret}`: the agent document (os-collect-config's
+//!   `request` collector); `ETag`, `Last-Modified`, 304 on `If-None-Match` / `If-Modified-Since`
+//! - `PUT|POST /agent/v1/{project_id}/{server_ref}/{secret}/signal/{derived_id}`: a deployment's
+//!   result (`heat-config-notify`)
+//!
+//! Errors use Heat's fault body. Anything that is not a current URL is the same 404.
+
+use super::{json_body, Ctx};
+use crate::api::envelope;
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::http::{Request, Response};
+use crate::service::agent::{AgentService, AgentUrl, Conditions, Poll};
+use crate::store::Store;
+use crate::validate::{type_name, Code, FieldError};
+use serde_json::{json, Map, Value};
+
+/// Routes `/agent/v1/{project}/{server_ref}/{secret}/{rest..}`.
+pub async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+    url: AgentUrl<'_>,
+    rest: &[&str],
+) -> Response {
+    handle(req, ctx, url, rest)
+        .await
+        .unwrap_or_else(|e| envelope::heat(&e))
+        .with_header("cache-control", "no-cache")
+}
+
+async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+    req: &Request,
+    ctx: &Ctx<'_, S, C>,
+    url: AgentUrl<'_>,
+    rest: &[&str],
+) -> Result<Response, ApiError> {
+    let agents = AgentService::new(
+        ctx.store,
+        url.project,
+        ctx.settings.credentials_key.as_deref(),
+        ctx.clock.now_ms(),
+    )
+    .with_isolate_cache(ctx.settings.read_cache.as_deref());
+    match (req.method.as_str(), rest) {
+        ("GET" | "HEAD", []) => {
+            let conditions = Conditions {
+                if_none_match: req.header_value("if-none-match"),
+                if_modified_since: req.header_value("if-modified-since"),
+            };
+            Ok(match agents.poll(&url, req.origin(), conditions).await? {
+                Poll::Document {
+                    body,
+                    etag,
+                    last_modified,
+                } => Response::json(200, &body)
+                    .with_header("etag", etag)
+                    .with_header("last-modified", last_modified),
+                Poll::NotModified {
+                    etag,
+                    last_modified,
+                } => Response::empty(304)
+                    .with_header("etag", etag)
+                    .with_header("last-modified", last_modified),
+            })
+        }
+        (_, []) => Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" }),
+        ("PUT" | "POST", ["signal", derived]) => {
+            let details = signal_details(req, ctx.settings.max_body_bytes)?;
+            let (d, _) = agents.signal(&url, derived, &details).await?;
+            Ok(Response::json(
+                200,
+                &json!({"deployment_id": d.id, "status": d.status, "status_reason": d.status_reason}),
+            ))
+        }
+        (_, ["signal", _]) => Err(ApiError::MethodNotAllowed { allow: "PUT, POST" }),
+        _ => Err(ApiError::NotFound(format!("No resource at {}", req.path))),
+    }
+}
+
+/// A signal's body: a JSON object (an empty body is `{}`).
+fn signal_details(req: &Request, limit: usize) -> Result<Map<String, Value>, ApiError> {
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        super::check_body_size(req, limit)?;
+        return Ok(Map::new());
+    }
+    match json_body(req, limit)? {
+        Value::Object(m) => Ok(m),
+        other => Err(ApiError::invalid(FieldError::new(
+            "",
+            Code::Type,
+            format_args!("must be a JSON object, not {}", type_name(&other)),
+        ))),
+    }
+}
