@@ -626,6 +626,21 @@ mod tests {
             .await
     }
 
+    /// Issues web-1's metadata URL.
+    async fn issue_url(store: &MemoryStore, now_ms: u64) -> String {
+        let issued = agents(store, now_ms).issue("web-1", ORIGIN).await.unwrap();
+        issued.metadata_url.unwrap()
+    }
+
+    /// An unconditional poll's document, ETag and Last-Modified.
+    async fn current(store: &MemoryStore, url: &str, now_ms: u64) -> (Value, String, String) {
+        document(
+            poll(store, url, Conditions::default(), now_ms)
+                .await
+                .unwrap(),
+        )
+    }
+
     fn document(p: Poll) -> (Value, String, String) {
         match p {
             Poll::Document {
@@ -684,11 +699,7 @@ mod tests {
             assert!(issued.metadata_url_issued);
             let url = issued.metadata_url.unwrap();
             assert!(url.starts_with("https://edge.example/agent/v1/p1/"));
-            let (doc, etag, last_modified) = document(
-                poll(&store, &url, Conditions::default(), 4_000)
-                    .await
-                    .unwrap(),
-            );
+            let (doc, etag, last_modified) = current(&store, &url, 4_000).await;
             assert_eq!(
                 doc["deployments"].as_array().unwrap().len(),
                 1,
@@ -718,17 +729,8 @@ mod tests {
             let store = MemoryStore::new();
             with_config(&store).await;
             deploy(&store, "web-1", json!({}), 2_000).await;
-            let url = agents(&store, 3_000)
-                .issue("web-1", ORIGIN)
-                .await
-                .unwrap()
-                .metadata_url
-                .unwrap();
-            let (_, etag, last_modified) = document(
-                poll(&store, &url, Conditions::default(), 4_000)
-                    .await
-                    .unwrap(),
-            );
+            let url = issue_url(&store, 3_000).await;
+            let (_, etag, last_modified) = current(&store, &url, 4_000).await;
             let (project, server_ref, secret) = parts(&url);
             let target = AgentUrl {
                 project: &project,
@@ -786,29 +788,12 @@ mod tests {
             let store = MemoryStore::new();
             with_config(&store).await;
             let id = deploy(&store, "web-1", json!({}), 10_000).await;
-            let url = agents(&store, 10_000)
-                .issue("web-1", ORIGIN)
-                .await
-                .unwrap()
-                .metadata_url
-                .unwrap();
-            let (_, etag0, lm0) = document(
-                poll(&store, &url, Conditions::default(), 10_100)
-                    .await
-                    .unwrap(),
-            );
+            let url = issue_url(&store, 10_000).await;
+            let (_, etag0, lm0) = current(&store, &url, 10_100).await;
             update(&store, &id, json!({"input_values": {"foo": "1"}}), 10_200).await;
-            let (_, etag1, lm1) = document(
-                poll(&store, &url, Conditions::default(), 10_300)
-                    .await
-                    .unwrap(),
-            );
+            let (_, etag1, lm1) = current(&store, &url, 10_300).await;
             update(&store, &id, json!({"input_values": {"foo": "2"}}), 10_400).await;
-            let (_, etag2, lm2) = document(
-                poll(&store, &url, Conditions::default(), 10_500)
-                    .await
-                    .unwrap(),
-            );
+            let (_, etag2, lm2) = current(&store, &url, 10_500).await;
             let secs: Vec<u64> = [&lm0, &lm1, &lm2]
                 .iter()
                 .map(|s| crate::clock::parse_http_date(s).unwrap())
@@ -817,11 +802,7 @@ mod tests {
             assert!(etag0 != etag1 && etag1 != etag2);
             // A status-only change leaves the document (and its validators) as they are.
             update(&store, &id, json!({"status": "COMPLETE"}), 13_000).await;
-            let (_, etag3, lm3) = document(
-                poll(&store, &url, Conditions::default(), 13_100)
-                    .await
-                    .unwrap(),
-            );
+            let (_, etag3, lm3) = current(&store, &url, 13_100).await;
             assert_eq!((etag3, lm3), (etag2, lm2));
         });
     }
@@ -839,11 +820,7 @@ mod tests {
                 .unwrap()
                 .metadata_url
                 .unwrap();
-            let (doc, _, _) = document(
-                poll(&store, &url, Conditions::default(), 4_000)
-                    .await
-                    .unwrap(),
-            );
+            let (doc, _, _) = current(&store, &url, 4_000).await;
             let signal = signal_url(&doc, 0);
             let mut wrong = url.clone();
             wrong.replace_range(wrong.len() - 3.., "AAA");
@@ -890,17 +867,8 @@ mod tests {
             let store = MemoryStore::new();
             with_config(&store).await;
             let id = deploy(&store, "web-1", json!({}), 2_000).await;
-            let url = agents(&store, 3_000)
-                .issue("web-1", ORIGIN)
-                .await
-                .unwrap()
-                .metadata_url
-                .unwrap();
-            let (doc, _, _) = document(
-                poll(&store, &url, Conditions::default(), 4_000)
-                    .await
-                    .unwrap(),
-            );
+            let url = issue_url(&store, 3_000).await;
+            let (doc, _, _) = current(&store, &url, 4_000).await;
             let first = signal_url(&doc, 0);
             let (d, outcome) = signal(
                 &store,
@@ -942,11 +910,7 @@ mod tests {
                 404,
                 "the old derived config is gone"
             );
-            let (doc, _, _) = document(
-                poll(&store, &url, Conditions::default(), 8_000)
-                    .await
-                    .unwrap(),
-            );
+            let (doc, _, _) = current(&store, &url, 8_000).await;
             let second = signal_url(&doc, 0);
             assert_ne!(second, first);
             let (d, _) = signal(&store, &second, json!({"err": "disk full"}), 9_000)
@@ -987,12 +951,7 @@ mod tests {
         block_on(async {
             let store = MemoryStore::new();
             with_config(&store).await;
-            let url = agents(&store, 1_000)
-                .issue("web-1", ORIGIN)
-                .await
-                .unwrap()
-                .metadata_url
-                .unwrap();
+            let url = issue_url(&store, 1_000).await;
             assert_eq!(
                 agents(&store, 1_000)
                     .status("web-1", ORIGIN)

@@ -316,11 +316,47 @@ test('update the deployment to COMPLETE with output values, then read the server
   assert.deepEqual(stored.body.software_deployment.output_values, { result: 'ok', deploy_status_code: 0 });
   assert.equal(stored.body.software_deployment.status, 'COMPLETE');
 
-  await page.getByRole('button', { name: 'Show metadata for web-1' }).click();
-  const meta = page.getByRole('region', { name: 'Server metadata', exact: true });
+  await page.getByRole('button', { name: 'Show server web-1' }).click();
+  const meta = page.getByRole('region', { name: 'Server', exact: true });
   await meta.getByText('1 deployment on web-1').waitFor();
-  assert.match(await meta.locator('pre').textContent(), /"value": 9091/);
+  assert.match(await meta.locator('pre.json').textContent(), /"value": 9091/);
   await shot('06-deployment-detail');
+});
+
+test("the server panel issues an agent URL; the agent's poll and its logs show next to the deployment", async () => {
+  const meta = page.getByRole('region', { name: 'Server', exact: true });
+  const agent = meta.getByRole('region', { name: 'Agent on web-1' });
+  await agent.getByText('Never: no agent has polled').waitFor();
+  await agent.getByRole('button', { name: 'Issue agent URL' }).click();
+  await page.getByRole('status').getByText('Agent URL issued').waitFor();
+  const url = (await agent.locator('code.url').textContent()).trim();
+  assert.ok(url.startsWith(`${worker.url}/agent/v1/${project.id}/`), url);
+  // Be the server's agent: re-deploy, poll the URL with no header, run nothing, report a result.
+  await api('PUT', `/v1/${project.id}/software_deployments/${deploymentId}`, { status: 'IN_PROGRESS', action: 'UPDATE' });
+  const doc = await (await fetch(url)).json();
+  const item = doc.deployments.find((d) => d.inputs.some((i) => i.name === 'deploy_server_id' && i.value === 'web-1'));
+  const signal = item.inputs.find((i) => i.name === 'deploy_signal_id').value;
+  const sent = await fetch(signal, {
+    method: 'PUT', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ deploy_stdout: 'installed nginx\n', deploy_stderr: 'warning: cache cold\n', deploy_status_code: 0 }),
+  });
+  assert.equal(sent.status, 200, await sent.text());
+
+  await open(`#/deployments/${encodeURIComponent(deploymentId)}`, 'Deployment on web-1');
+  const logs = page.getByRole('region', { name: 'Agent logs' });
+  assert.equal(await logs.getByLabel('Standard output').textContent(), 'installed nginx\n');
+  assert.equal(await logs.getByLabel('Standard error').textContent(), 'warning: cache cold\n');
+  const polled = page.getByRole('region', { name: 'Agent on web-1' });
+  await polled.getByText(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(to within 10 minutes\)$/).waitFor();
+  await page.locator('.facts').getByText('Outputs received').waitFor();
+  await shot('06b-agent-logs');
+
+  await page.getByRole('button', { name: 'Show server web-1' }).click();
+  const manage = page.getByRole('region', { name: 'Server', exact: true }).getByRole('region', { name: 'Agent on web-1' });
+  await manage.getByRole('button', { name: 'Revoke agent URLs' }).click();
+  await page.getByRole('status').getByText('Agent URLs revoked').waitFor();
+  await manage.getByText('Not issued').waitFor();
+  assert.equal((await fetch(url)).status, 404);
 });
 
 test('applications: create, edit and disable', async () => {

@@ -1,6 +1,6 @@
 // Software deployments: a list filtered by server (paged here; the API returns them all, oldest
-// first), a create form, a detail panel with the update form (If-Match on the ETag) and Delete,
-// and a server's metadata.
+// first), a create form, a detail panel with the update form (If-Match on the ETag), Delete and
+// the agent's logs, and a server panel: its agent (last poll, metadata URL) and its metadata.
 
 import { get, del, sendKind, session, heatBase, seg } from './api.js';
 import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, statusBadge, jsonBlock, shortId } from './ui.js';
@@ -103,6 +103,7 @@ function createDeploymentForm({ go, configsReady, preset }) {
   const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions('Default (COMPLETE)') });
   const reason = field({ label: 'Status reason', path: '/status_reason' });
   const inputs = field({ label: 'Input values (JSON)', path: '/input_values', control: 'textarea', hint: 'An object of input name to value, e.g. {"port": 8080}', attrs: { rows: 3, class: 'mono' } });
+  const timeout = field({ label: 'Timeout (seconds)', path: '/timeout', hint: 'Optional: an IN PROGRESS deployment with no result by then turns FAILED', attrs: { inputmode: 'numeric' } });
   const options = h('datalist', { id: 'config-options' });
   let configs = new Map();
 
@@ -131,6 +132,9 @@ function createDeploymentForm({ go, configsReady, preset }) {
       const iv = parseJsonField(inputs.control.value, '/input_values', 'Input values', { object: true });
       if (iv.error) errors.push(iv.error);
       else if (iv.value !== undefined) payload.input_values = iv.value;
+      const t = timeout.control.value.trim();
+      // A whole number goes as a number; anything else as text, which the package refuses by name.
+      if (t !== '') payload.timeout = /^-?\d+$/.test(t) ? Number(t) : t;
       return { payload, errors };
     },
     send: (payload) => sendKind('software_deployment.create', { project_id: session.get().projectId }, payload),
@@ -140,7 +144,7 @@ function createDeploymentForm({ go, configsReady, preset }) {
       go(`#/deployments/${encodeURIComponent(d.id)}`);
     },
   });
-  form.fields.append(configId, options, serverId, action, status, reason, inputs);
+  form.fields.append(configId, options, serverId, action, status, reason, inputs, timeout);
   form.refresh();
   return h('section', { class: 'card', 'aria-labelledby': 'new-deployment-title' },
     h('h2', { id: 'new-deployment-title' }, 'New deployment'), form.el);
@@ -233,21 +237,81 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
       ['Status reason', d.status_reason || '—'],
       ['Input values', d.input_values ? jsonBlock(d.input_values, 'Input values') : '—'],
       ['Output values', d.output_values ? jsonBlock(d.output_values, 'Output values') : '—'],
+      ['Timeout', d.timeout ? `${d.timeout} s` : '—'],
       ['Created', d.creation_time],
       ['Updated', d.updated_time || '—'],
     ]),
-    h('button', { type: 'button', class: 'secondary', onclick: () => metaCard.show(d.server_id) }, `Show metadata for ${d.server_id}`),
+    agentLogs(d.output_values),
+    agentSummary(d.server_id),
+    h('button', { type: 'button', class: 'secondary', onclick: () => metaCard.show(d.server_id) }, `Show server ${d.server_id}`),
     h('h3', { id: 'update-title' }, 'Update'),
     form.el);
 }
 
-/** "Server metadata": every deployment on a server as its config, inputs filled. */
+/** What the agent's hook printed (`deploy_stdout`, `deploy_stderr`), as logs. */
+function agentLogs(outputs) {
+  const logs = [['deploy_stdout', 'Standard output'], ['deploy_stderr', 'Standard error']]
+    .filter(([key]) => typeof outputs?.[key] === 'string' && outputs[key] !== '');
+  if (!logs.length) return null;
+  return h('section', { class: 'logs', 'aria-label': 'Agent logs' },
+    h('h3', {}, 'Agent logs'),
+    logs.map(([key, label]) => [
+      h('h4', {}, `${label} `, h('code', {}, key)),
+      h('pre', { class: 'log', tabindex: '0', 'aria-label': label }, outputs[key]),
+    ]));
+}
+
+/** A server's agent: whether it has polled (and when), whether a metadata URL is issued. */
+function agentSummary(serverId, { manage = false } = {}) {
+  const region = busyRegion({ class: 'agent', 'aria-label': `Agent on ${serverId}` });
+  region.el.prepend(h('h3', {}, 'Server agent'));
+  const base = () => ({ project_id: session.get().projectId, server_id: serverId });
+  async function load() {
+    let a = null;
+    let error = null;
+    await region.run(async () => {
+      try {
+        a = (await get(`${heatBase()}/servers/${seg(serverId)}/agent`)).body;
+      } catch (e) {
+        error = e;
+      }
+    });
+    if (error) {
+      mount(region.body, alertBox(error));
+      return;
+    }
+    const act = (kind, label, done) => h('button', {
+      type: 'button', class: kind === 'server_agent.revoke' ? 'danger' : 'secondary',
+      async onclick() {
+        try {
+          await region.run(() => sendKind(kind, base()));
+          toast(done);
+        } catch (e) {
+          toast(e.message);
+        }
+        load();
+      },
+    }, label);
+    mount(region.body,
+      facts([
+        ['Last poll', a.last_poll_time ? `${a.last_poll_time} (to within 10 minutes)` : 'Never: no agent has polled'],
+        ['Metadata URL', a.metadata_url ? h('code', { class: 'url' }, a.metadata_url) : 'Not issued'],
+      ]),
+      manage ? h('p', { class: 'actions' },
+        act('server_agent.issue', a.metadata_url_issued ? 'Show agent URL' : 'Issue agent URL', 'Agent URL issued'),
+        a.metadata_url_issued ? act('server_agent.revoke', 'Revoke agent URLs', 'Agent URLs revoked') : null) : null);
+  }
+  load();
+  return region.el;
+}
+
+/** "Server": a server's agent, and every deployment on it as its derived config. */
 function metadataCard() {
   const out = busyRegion({ class: 'metadata-out' });
   const serverId = field({ label: 'Server ID', path: '/server_id' });
   const form = checkedForm({
-    label: 'Server metadata',
-    submitLabel: 'Show metadata',
+    label: 'Server',
+    submitLabel: 'Show server',
     collect: () => ({ payload: { server_id: serverId.control.value.trim() } }),
     check: (p) => (p.server_id ? [] : [{ path: '/server_id', message: 'Server ID is required' }]),
     async send(p) {
@@ -262,6 +326,8 @@ function metadataCard() {
       });
       if (error) throw error;
       mount(out.body,
+        agentSummary(p.server_id, { manage: true }),
+        h('h3', {}, 'Metadata'),
         h('p', {}, `${body.metadata.length} deployment${body.metadata.length === 1 ? '' : 's'} on ${p.server_id}`),
         jsonBlock(body.metadata, `Metadata for server ${p.server_id}`));
     },
@@ -269,7 +335,7 @@ function metadataCard() {
   form.fields.append(serverId);
   form.refresh();
   const el = h('section', { class: 'card', 'aria-labelledby': 'metadata-title' },
-    h('h2', { id: 'metadata-title' }, 'Server metadata'), form.el, out.el);
+    h('h2', { id: 'metadata-title' }, 'Server'), form.el, out.el);
   return {
     el,
     show(server) {
