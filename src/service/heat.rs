@@ -15,6 +15,7 @@
 //! config is in use scans the project's deployment keys' metadata: config deletion is rare.
 
 use super::agent::AgentService;
+use crate::domain::agent::derived_id;
 use super::{decode, encode};
 use crate::domain::heat::{
     DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
@@ -471,9 +472,13 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 self.require_configs(&[new_config]).await?;
             }
         }
+        let derived_before = derived_id(&d);
         d.apply(update, now_ms);
         self.store_deployment(&d).await?;
-        self.refresh_servers([d.server_id.as_str()]).await?;
+        // Status and outputs are not in the agent document: only a re-deploy changes it.
+        if derived_id(&d) != derived_before {
+            self.refresh_servers([d.server_id.as_str()]).await?;
+        }
         Ok(d)
     }
 

@@ -259,6 +259,38 @@ def test_an_unchanged_poll_is_304_and_a_change_is_200_with_a_later_last_modified
                         timeout=30).status_code == 304
 
 
+def kv_ops(r: requests.Response) -> int:
+    return int(r.headers["x-kv-ops"])
+
+
+def test_a_poll_reads_one_kv_key_and_only_a_redeploy_rewrites_the_document(heat, record_property):
+    config = heat.hello_config()
+    d = heat.deploy(config, input_values={"name": "one"})
+    url = heat.issue()
+    first = requests.get(url, timeout=30)  # this isolate's first contact with the server: + 1 write
+    assert kv_ops(first) <= 2, first.headers
+    etag = first.headers["etag"]
+    unchanged = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
+    assert (unchanged.status_code, kv_ops(unchanged)) == (304, 1)
+    # A status-only update leaves the document alone: no listing, no document write.
+    status_only = heat.call("PUT", f"/software_deployments/{d['id']}", json={"status": "COMPLETE"})
+    assert (status_only.status_code, kv_ops(status_only)) == (200, 2)
+    assert requests.get(url, headers={"If-None-Match": etag}, timeout=30).status_code == 304
+    redeploy = heat.call("PUT", f"/software_deployments/{d['id']}",
+                         json={"input_values": {"name": "two"}, "status": "IN_PROGRESS"})
+    assert kv_ops(redeploy) == 5, "read, write, then the server's record, listing and new document"
+    changed = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
+    assert (changed.status_code, kv_ops(changed)) == (200, 1)
+    signal = inputs_of(changed.json()["deployments"][0])["deploy_signal_id"]
+    signalled = requests.put(signal, json={"deploy_status_code": 0}, timeout=30)
+    assert (signalled.status_code, kv_ops(signalled)) == (200, 3)
+    for name, r in [("unchanged_poll", unchanged), ("changed_poll", changed), ("signal", signalled),
+                    ("redeploy", redeploy)]:
+        record_property(f"kv_ops_{name}", kv_ops(r))
+    print(f"KV operations: unchanged poll {kv_ops(unchanged)}, changed poll {kv_ops(changed)}, "
+          f"signal {kv_ops(signalled)}, re-deploy {kv_ops(redeploy)}")
+
+
 def test_a_revoked_metadata_url_is_404_and_the_agent_runs_nothing(heat, root):
     d = heat.deploy(heat.hello_config(), input_values={"name": "revoked"})
     url = heat.issue()
