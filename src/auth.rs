@@ -95,6 +95,10 @@ pub async fn revoke_token<S: Store + ?Sized>(
     project_id: &str,
     id: &str,
 ) -> Result<(), ApiError> {
+    // Token ids are UUIDs we issued: anything else names no token (and is never a KV key).
+    if !crate::ids::is_uuid(id) {
+        return Err(ApiError::not_found("Token", id));
+    }
     let index = project_token_key(project_id, id);
     let Some(hash) = store.get(&index).await? else {
         return Err(ApiError::not_found("Token", id));

@@ -38,6 +38,15 @@ pub struct IssuedCredential {
     pub project_id: String,
 }
 
+/// True for a string of the form access keys are issued in (20 upper-case hex digits). Anything
+/// else is refused before any storage read: it can name no key, and as a KV key it could pass
+/// KV's 512-byte key limit.
+pub fn is_access_key(s: &str) -> bool {
+    s.len() == ACCESS_KEY_LEN
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+}
+
 /// The store key of an access key's record.
 pub fn credential_key(access_key: &str) -> String {
     format!("cred/{}", key_segment(access_key))
@@ -112,7 +121,12 @@ pub async fn revoke<S: Store + ?Sized>(
     project_id: &str,
     access_key: &str,
 ) -> Result<(), ApiError> {
-    match record(store, access_key).await? {
+    let found = if is_access_key(access_key) {
+        record(store, access_key).await?
+    } else {
+        None
+    };
+    match found {
         Some(r) if r.project_id == project_id => {
             store.delete(&credential_key(access_key)).await?;
             Ok(())
@@ -155,13 +169,20 @@ pub async fn authenticate<S: Store + ?Sized>(
         .ok_or(ApiError::Unauthenticated(AuthFailure::Missing))?;
     let auth = signing::parse_authorization(header)
         .map_err(|_| ApiError::Unauthenticated(AuthFailure::Invalid))?;
-    let found = record(store, &auth.access_key).await?;
-    // Unknown keys and a missing master key still cost one derivation and one verification.
+    // A malformed access key is never looked up; like unknown keys and a missing master key it
+    // still costs one derivation and one verification, and gets the same answer.
+    let well_formed = is_access_key(&auth.access_key);
+    let found = if well_formed {
+        record(store, &auth.access_key).await?
+    } else {
+        None
+    };
     let secret = derive_secret(master_key.unwrap_or(""), &auth.access_key);
     let signable = signable(req);
     let now_unix = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
     let verdict = signing::verify(&signable, secret.as_bytes(), &auth, now_unix, max_skew_secs);
     match (verdict, found) {
+        _ if !well_formed => Err(invalid),
         (Err(SigningError::DateSkew), _) => Err(ApiError::Unauthenticated(AuthFailure::Expired)),
         (Ok(()), Some(r)) if master_key.is_some_and(|k| !k.is_empty()) => Ok(r.project_id),
         _ => Err(invalid),
@@ -277,8 +298,34 @@ mod tests {
             );
             assert_eq!(failure(auth(&store, &req)), AuthFailure::Expired);
         }
-        let unknown = signed("NOSUCHKEY", "x", 1_700_000_000 + 901, "{}");
+        let unknown = signed("0123456789ABCDEF0123", "x", 1_700_000_000 + 901, "{}");
         assert_eq!(failure(auth(&store, &unknown)), AuthFailure::Expired);
+    }
+
+    #[test]
+    fn a_malformed_access_key_is_invalid_before_any_storage_read_whatever_its_date() {
+        let store = MemoryStore::new();
+        let counted = crate::store::CountingStore::new(&store);
+        let over_long = "%2F".repeat(170);
+        for (ak, date) in [
+            ("NOSUCHKEY", 1_700_000_000),
+            (over_long.as_str(), 1_700_000_000 - 5_000),
+            ("0123456789abcdef0123", 1_700_000_000),
+        ] {
+            let req = signed(ak, "x", date, "{}");
+            let got = block_on(authenticate(
+                &counted,
+                &req,
+                Some(MASTER),
+                NOW_MS,
+                DEFAULT_MAX_SKEW_SECS,
+            ));
+            assert_eq!(failure(got), AuthFailure::Invalid, "{ak}");
+        }
+        assert_eq!(counted.ops(), 0);
+        let revoked = block_on(revoke(&counted, P, &over_long));
+        assert_eq!(revoked.unwrap_err().status(), 404);
+        assert_eq!(counted.ops(), 0);
     }
 
     #[test]

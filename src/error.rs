@@ -55,6 +55,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// What went wrong inside, for the log (never for the client): the storage failure.
+    pub fn cause(&self) -> Option<String> {
+        match self {
+            ApiError::Storage(e) => Some(e.to_string()),
+            _ => None,
+        }
+    }
+
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
         match self {

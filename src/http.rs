@@ -90,6 +90,11 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// What failed inside (set with 5xx answers), for the log line; never sent.
+    pub cause: Option<String>,
+    /// One structured line for the platform's error log (set by `api::handle` for every 5xx);
+    /// never sent.
+    pub log: Option<String>,
 }
 
 impl Response {
@@ -101,6 +106,8 @@ impl Response {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: bytes,
+            cause: None,
+            log: None,
         }
     }
     /// An empty response (e.g. 204), still typed as JSON: python-heatclient insists.
@@ -109,7 +116,14 @@ impl Response {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: Vec::new(),
+            cause: None,
+            log: None,
         }
+    }
+    /// Records what failed inside, for the log.
+    pub fn with_cause(mut self, cause: Option<String>) -> Self {
+        self.cause = cause;
+        self
     }
     /// Adds a header.
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {

@@ -24,6 +24,15 @@ pub fn uuid_v4() -> Result<String, String> {
         .to_string())
 }
 
+/// True for a hyphenated UUID in lower-case hex, the form [`uuid_v4`] issues.
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
+}
+
 /// 32 lower-case hex characters, the form of Huawei's ids.
 pub fn hex32() -> Result<String, String> {
     Ok(hex::encode(random_bytes::<16>()?))
@@ -44,6 +53,19 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert_ne!(a, uuid_v4().unwrap());
+    }
+
+    #[test]
+    fn only_issued_uuids_look_like_uuids() {
+        assert!(is_uuid(&uuid_v4().unwrap()));
+        for other in [
+            "",
+            "x".repeat(600).as_str(),
+            "EF422FA5-719A-419E-A10C-72E3A367B0B8",
+            "ef422fa5719a419ea10c72e3a367b0b8",
+        ] {
+            assert!(!is_uuid(other), "{other}");
+        }
     }
 
     #[test]

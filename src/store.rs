@@ -230,13 +230,15 @@ impl<S: Store + ?Sized> Store for CountingStore<'_, S> {
 }
 
 /// Values read recently, kept inside one isolate for keys that never change after they are written
-/// (token and credential records, software configs: Heat has no config update). Writes and
-/// deletes made through [`ReadCachingStore`] update it at once; changes made elsewhere (another
-/// isolate or location) are seen after at most `ttl_ms`, which is within KV's own propagation
-/// delay of about 60 seconds.
+/// (token and credential records, software configs: Heat has no config update). A key found
+/// missing is kept as missing just the same, so a lookup costs the same whether or not the key
+/// exists (no timing tells which tokens or access keys do). Writes and deletes made through
+/// [`ReadCachingStore`] update it at once; changes made elsewhere (another isolate or location) are
+/// seen after at most `ttl_ms`, which is within KV's own propagation delay of about 60 seconds.
 #[derive(Debug)]
 pub struct ReadCache {
-    entries: RefCell<HashMap<String, (String, u64)>>,
+    /// Key → (value, or `None` for a key found missing; when the entry expires).
+    entries: RefCell<HashMap<String, (Option<String>, u64)>>,
     ttl_ms: u64,
     capacity: usize,
     /// When this isolate last did something it does at most every so often, by key (agent
@@ -278,7 +280,8 @@ impl ReadCache {
             || (key.starts_with("p/") && key.split('/').nth(2) == Some("cfg"))
     }
 
-    fn get(&self, key: &str, now_ms: u64) -> Option<String> {
+    /// `Some(found)` when the key's lookup is cached (`found` is `None` for a missing key).
+    fn get(&self, key: &str, now_ms: u64) -> Option<Option<String>> {
         let entries = self.entries.borrow();
         entries
             .get(key)
@@ -286,12 +289,15 @@ impl ReadCache {
             .map(|(v, _)| v.clone())
     }
 
-    fn remember(&self, key: &str, value: &str, now_ms: u64) {
+    fn remember(&self, key: &str, value: Option<&str>, now_ms: u64) {
         let mut entries = self.entries.borrow_mut();
         if entries.len() >= self.capacity {
             entries.clear();
         }
-        entries.insert(key.to_owned(), (value.to_owned(), now_ms + self.ttl_ms));
+        entries.insert(
+            key.to_owned(),
+            (value.map(str::to_owned), now_ms + self.ttl_ms),
+        );
     }
 
     fn forget(&self, key: &str) {
@@ -323,16 +329,15 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
             return self.inner.get(key).await;
         }
         if let Some(hit) = self.cache.get(key, self.now_ms) {
-            return Ok(Some(hit));
+            return Ok(hit);
         }
         let value = self.inner.get(key).await?;
-        if let Some(v) = &value {
-            self.cache.remember(key, v, self.now_ms);
-        }
+        self.cache.remember(key, value.as_deref(), self.now_ms);
         Ok(value)
     }
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        let mut out: Vec<Option<String>> = keys
+        // `None`: not cached, to be read; `Some(found)`: the cached lookup.
+        let cached: Vec<Option<Option<String>>> = keys
             .iter()
             .map(|k| {
                 ReadCache::is_cacheable(k)
@@ -342,19 +347,25 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
             .collect();
         let misses: Vec<String> = keys
             .iter()
-            .zip(&out)
+            .zip(&cached)
             .filter(|(_, hit)| hit.is_none())
             .map(|(k, _)| k.clone())
             .collect();
-        if misses.is_empty() {
-            return Ok(out);
-        }
-        let mut fetched = self.inner.get_many(&misses).await?.into_iter();
-        for (key, slot) in keys.iter().zip(out.iter_mut()) {
-            if slot.is_none() {
-                *slot = fetched.next().flatten();
-                if let (Some(v), true) = (slot.as_deref(), ReadCache::is_cacheable(key)) {
-                    self.cache.remember(key, v, self.now_ms);
+        let mut fetched = if misses.is_empty() {
+            Vec::new().into_iter()
+        } else {
+            self.inner.get_many(&misses).await?.into_iter()
+        };
+        let mut out = Vec::with_capacity(keys.len());
+        for (key, hit) in keys.iter().zip(cached) {
+            match hit {
+                Some(found) => out.push(found),
+                None => {
+                    let value = fetched.next().flatten();
+                    if ReadCache::is_cacheable(key) {
+                        self.cache.remember(key, value.as_deref(), self.now_ms);
+                    }
+                    out.push(value);
                 }
             }
         }
@@ -369,7 +380,7 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
         self.cache.forget(key);
         self.inner.put(key, value, metadata).await?;
         if ReadCache::is_cacheable(key) {
-            self.cache.remember(key, value, self.now_ms);
+            self.cache.remember(key, Some(value), self.now_ms);
         }
         Ok(())
     }
@@ -474,6 +485,38 @@ mod tests {
                 before,
                 "a fully cached bulk read makes no store call"
             );
+        });
+    }
+
+    #[test]
+    fn a_missing_key_is_cached_as_missing_so_found_and_missing_cost_the_same() {
+        block_on(async {
+            let s = MemoryStore::new();
+            s.put("cred/KNOWN", "rec", None).await.unwrap();
+            let cache = ReadCache::new(1000, 100);
+            let counted = CountingStore::new(&s);
+            let cached = ReadCachingStore::new(&counted, &cache, 0);
+            for key in ["cred/KNOWN", "cred/UNKNOWN"] {
+                cached.get(key).await.unwrap();
+                let before = counted.ops();
+                cached.get(key).await.unwrap();
+                cached.get_many(&[key.into()]).await.unwrap();
+                assert_eq!(counted.ops(), before, "{key}: the second lookup is cached");
+            }
+            // A write through the cache replaces what it knew at once.
+            cached.put("cred/UNKNOWN", "new", None).await.unwrap();
+            assert_eq!(
+                cached.get("cred/UNKNOWN").await.unwrap().as_deref(),
+                Some("new")
+            );
+            // Another isolate's write is seen once the entry expires.
+            s.put("cred/LATER", "x", None).await.unwrap();
+            let stale = ReadCachingStore::new(&counted, &cache, 0);
+            assert_eq!(stale.get("cred/LATER").await.unwrap().as_deref(), Some("x"));
+            s.delete("cred/LATER").await.unwrap();
+            assert_eq!(stale.get("cred/LATER").await.unwrap().as_deref(), Some("x"));
+            let expired = ReadCachingStore::new(&counted, &cache, 1000);
+            assert_eq!(expired.get("cred/LATER").await.unwrap(), None);
         });
     }
 

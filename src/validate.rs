@@ -477,15 +477,103 @@ pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> boo
     true
 }
 
-/// Parses a JSON payload, reporting a syntax error at the root with the line and column.
+/// Parses a JSON payload, reporting a syntax error at the root with the line and column. A key
+/// that appears twice in one object is refused (`duplicate`, at the second one's path): a proxy
+/// that reads the first and a server that reads the last would see two different documents.
 pub fn parse_json(text: &str) -> Result<Value, FieldError> {
-    serde_json::from_str(text).map_err(|e| {
+    let duplicate = std::cell::RefCell::new(None);
+    let seed = StrictValue {
+        path: String::new(),
+        duplicate: &duplicate,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|v| {
+        de.end()?;
+        Ok(v)
+    });
+    if let Some((path, key)) = duplicate.into_inner() {
+        return Err(FieldError::new(
+            &path,
+            Code::Duplicate,
+            format_args!("appears twice: the key \"{key}\" may be given once per object"),
+        ));
+    }
+    parsed.map_err(|e| {
         FieldError::new(
             "",
             Code::InvalidJson,
             format_args!("is not valid JSON ({e})"),
         )
     })
+}
+
+/// Builds a [`Value`] like serde_json does, but stops at the first duplicate object key and
+/// records its path.
+struct StrictValue<'d> {
+    path: String,
+    duplicate: &'d std::cell::RefCell<Option<(String, String)>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for StrictValue<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for StrictValue<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(StrictValue {
+            path: item(&self.path, items.len()),
+            duplicate: self.duplicate,
+        })? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut obj = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = child(&self.path, &key);
+            if obj.contains_key(&key) {
+                *self.duplicate.borrow_mut() = Some((path, key));
+                return Err(serde::de::Error::custom("duplicate key"));
+            }
+            let value = map.next_value_seed(StrictValue {
+                path,
+                duplicate: self.duplicate,
+            })?;
+            obj.insert(key, value);
+        }
+        Ok(Value::Object(obj))
+    }
 }
 
 #[cfg(test)]
@@ -544,6 +632,28 @@ mod tests {
         let mut f = Fields::of(&v, "", &mut r).unwrap();
         assert_eq!(f.str("a", StrRule::optional(1)), None);
         assert!(r.is_valid());
+    }
+
+    #[test]
+    fn a_key_given_twice_is_a_duplicate_at_its_path_at_any_depth() {
+        for (text, path) in [
+            (r#"{"name": "a", "name": "b"}"#, "/name"),
+            (
+                r#"{"inputs": [{"name": "x"}, {"name": "y", "type": "String", "name": "z"}]}"#,
+                "/inputs/1/name",
+            ),
+            (r#"[{"a": {"b/c": 1, "b/c": 2}}]"#, "/0/a/b~1c"),
+        ] {
+            let e = parse_json(text).unwrap_err();
+            assert_eq!((e.path.as_str(), e.code), (path, Code::Duplicate), "{text}");
+        }
+        let v = parse_json(r#"{"a": [1, 2.5, -3, true, null, "s", {"a": {}}], "b": {"a": 1}}"#)
+            .unwrap();
+        assert_eq!(
+            v,
+            json!({"a": [1, 2.5, -3, true, null, "s", {"a": {}}], "b": {"a": 1}})
+        );
+        assert_eq!(parse_json("{} x").unwrap_err().code, Code::InvalidJson);
     }
 
     #[test]

@@ -28,7 +28,6 @@ pub async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
     handle(req, ctx, url, rest)
         .await
         .unwrap_or_else(|e| envelope::heat(&e))
-        .with_header("cache-control", "no-cache")
 }
 
 async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(

@@ -69,7 +69,8 @@ pub fn envelope(err: &ApiError) -> Response {
     let mut response = Response::json(
         status,
         &json!({"error_code": code, "error_msg": err.to_string(), "errors": err.field_errors()}),
-    );
+    )
+    .with_cause(err.cause());
     if let ApiError::MethodNotAllowed { allow } = err {
         response = response.with_header("allow", *allow);
     }

@@ -30,7 +30,7 @@ pub fn heat(err: &ApiError) -> Response {
         "explanation": explanation,
         "error": {"message": err.to_string(), "type": kind, "traceback": null, "errors": err.field_errors()},
     });
-    let mut response = Response::json(status, &body);
+    let mut response = Response::json(status, &body).with_cause(err.cause());
     if let ApiError::MethodNotAllowed { allow } = err {
         response = response.with_header("allow", *allow);
     }

@@ -79,6 +79,17 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         ["validate"] => Route::Validate,
         _ => return Err(not_found()),
     };
+    let method = if req.method == "HEAD" {
+        "GET"
+    } else {
+        req.method.as_str()
+    };
+    // The method is checked before anything is read: a 405 says nothing of the caller.
+    if !route.allow().split(", ").any(|m| m == method) {
+        return Err(ApiError::MethodNotAllowed {
+            allow: route.allow(),
+        });
+    }
     auth::authorize_project(ctx.store, req.header_value("x-auth-token"), project).await?;
     let now_ms = ctx.clock.now_ms();
     let svc = HeatService::new(ctx.store, project).at(now_ms);
@@ -89,11 +100,6 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         now_ms,
     );
     let limit = ctx.settings.max_body_bytes;
-    let method = if req.method == "HEAD" {
-        "GET"
-    } else {
-        req.method.as_str()
-    };
     match (method, route) {
         ("GET", Route::Configs) => {
             let (limit, marker) = paging(req)?;

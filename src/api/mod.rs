@@ -91,7 +91,66 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
     if settings.expose_store_ops {
         response = response.with_header("x-kv-ops", counting.ops().to_string());
     }
-    response.with_header("x-request-id", request_id())
+    let id = request_id();
+    if response.status >= 500 {
+        response.log = Some(
+            json!({
+                "level": "error",
+                "request_id": id,
+                "method": req.method,
+                "route": route_label(req),
+                "status": response.status,
+                "cause": response.cause.as_deref().unwrap_or("unknown"),
+            })
+            .to_string(),
+        );
+    }
+    response
+        .with_header("x-request-id", id)
+        .with_header("cache-control", "no-store")
+        .with_header("x-content-type-options", "nosniff")
+}
+
+/// The words of the API paths; every other segment of a path is an id or a secret.
+const PATH_WORDS: &[&str] = &[
+    "admin",
+    "agent",
+    "applications",
+    "batch-delete",
+    "credentials",
+    "disable",
+    "duplicate",
+    "exist",
+    "healthz",
+    "info",
+    "list",
+    "metadata",
+    "projects",
+    "servers",
+    "signal",
+    "software_configs",
+    "software_deployments",
+    "tokens",
+    "v1",
+    "v2",
+    "validate",
+];
+
+/// A request's path with every id replaced by `{}` (`/v1/{}/software_deployments/{}`): what a log
+/// line may say of the route without naming a project, a server or an agent URL's secret.
+pub fn route_label(req: &Request) -> String {
+    let mut label = String::new();
+    for segment in req.segments() {
+        label.push('/');
+        match PATH_WORDS.iter().find(|w| **w == segment) {
+            Some(word) => label.push_str(word),
+            None => label.push_str("{}"),
+        }
+    }
+    if label.is_empty() {
+        label.push('/');
+    }
+    label
 }
 
 /// A fresh request id: 32 lower-case hex characters (zeros if the random source fails).
@@ -137,14 +196,13 @@ fn only(req: &Request, allow: &'static str, ok: impl FnOnce() -> Response) -> Re
     }
 }
 
-/// Heat's versions document, so OpenStack clients can discover the API.
+/// Heat's versions document, so OpenStack clients can discover the API. Its link is built from
+/// the URL the platform received (never from `Host` or `X-Forwarded-Proto` headers).
 fn versions(req: &Request) -> Value {
-    let host = req.header_value("host").unwrap_or("localhost");
-    let scheme = req.header_value("x-forwarded-proto").unwrap_or("http");
     json!({"versions": [{
         "id": "v1.0",
         "status": "CURRENT",
-        "links": [{"rel": "self", "href": format!("{scheme}://{host}/v1/")}]
+        "links": [{"rel": "self", "href": format!("{}/v1/", req.origin())}]
     }]})
 }
 
@@ -245,5 +303,164 @@ pub fn into_api<T>(parsed: Option<T>, report: crate::validate::Report) -> Result
     match parsed {
         Some(v) if report.is_valid() => Ok(v),
         _ => Err(ApiError::Invalid(report.errors)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::store::{ListPage, MemoryStore, StoreError};
+    use async_trait::async_trait;
+    use futures::executor::block_on;
+
+    const P: &str = "0123456789abcdef0123456789abcdef";
+
+    fn settings() -> Settings {
+        Settings {
+            admin_token: Some("admin".into()),
+            credentials_key: Some("master".into()),
+            ..Settings::default()
+        }
+    }
+
+    fn send<S: Store>(store: &S, req: Request) -> Response {
+        block_on(handle(&req, store, &FixedClock::new(1_000, 0), &settings()))
+    }
+
+    /// A store whose every operation fails, as KV does when a key passes its limits.
+    struct BrokenStore;
+
+    #[async_trait(?Send)]
+    impl Store for BrokenStore {
+        async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+            Err(StoreError::Backend(format!("KV GET failed: {key}")))
+        }
+        async fn get_many(&self, _: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+            Err(StoreError::Backend("KV bulk GET failed".into()))
+        }
+        async fn put(&self, _: &str, _: &str, _: Option<&Value>) -> Result<(), StoreError> {
+            Err(StoreError::Backend("KV PUT failed".into()))
+        }
+        async fn delete(&self, _: &str) -> Result<(), StoreError> {
+            Err(StoreError::Backend("KV DELETE failed".into()))
+        }
+        async fn list(&self, _: &str, _: Option<&str>, _: usize) -> Result<ListPage, StoreError> {
+            Err(StoreError::Backend("KV LIST failed".into()))
+        }
+    }
+
+    #[test]
+    fn every_answer_is_uncacheable_and_not_sniffable() {
+        let store = MemoryStore::new();
+        for req in [
+            Request::new("GET", "/healthz"),
+            Request::new("GET", "/v1"),
+            Request::new("GET", &format!("/v1/{P}/software_configs")),
+            Request::new("POST", &format!("/admin/v1/projects/{P}/tokens"))
+                .header("authorization", "Bearer admin"),
+            Request::new("GET", "/nowhere"),
+        ] {
+            let r = send(&store, req.clone());
+            assert_eq!(
+                r.header_value("cache-control"),
+                Some("no-store"),
+                "{}",
+                req.path
+            );
+            assert_eq!(
+                r.header_value("x-content-type-options"),
+                Some("nosniff"),
+                "{}",
+                req.path
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_method_is_405_with_allow_on_every_kind_of_route() {
+        let store = MemoryStore::new();
+        for (path, allow) in [
+            ("/healthz".to_owned(), "GET, HEAD"),
+            ("/v1".to_owned(), "GET, HEAD"),
+            (format!("/v1/{P}/software_configs"), "GET, POST"),
+            (
+                format!("/v1/{P}/software_deployments/x"),
+                "GET, PUT, DELETE",
+            ),
+            (format!("/v1/{P}/servers/web-1/agent"), "GET, POST, DELETE"),
+            (format!("/admin/v1/projects/{P}/tokens"), "POST"),
+            ("/v1/applications/list".to_owned(), "POST"),
+            (
+                format!("/agent/v1/{P}/{}/{}", "a".repeat(32), "s".repeat(43)),
+                "GET, HEAD",
+            ),
+        ] {
+            for method in ["PROPFIND", "MKCOL", "PATCH"] {
+                let r = send(
+                    &store,
+                    Request::new(method, &path).header("x-auth-token", "t"),
+                );
+                assert_eq!(
+                    r.status,
+                    405,
+                    "{method} {path}: {}",
+                    String::from_utf8_lossy(&r.body)
+                );
+                assert_eq!(r.header_value("allow"), Some(allow), "{method} {path}");
+            }
+        }
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn a_storage_failure_is_a_500_with_one_log_line_that_names_no_secret() {
+        let secret = "s".repeat(43);
+        let agent_path = format!("/agent/v1/{P}/{}/{secret}", "a".repeat(32));
+        let r = send(&BrokenStore, Request::new("GET", &agent_path));
+        assert_eq!(r.status, 500);
+        let body = String::from_utf8_lossy(&r.body).to_string();
+        assert!(
+            !body.contains("KV GET failed"),
+            "the cause is not told to the client: {body}"
+        );
+        let line: Value = serde_json::from_str(r.log.as_deref().unwrap()).unwrap();
+        assert_eq!(line["level"], "error");
+        assert_eq!(line["status"], 500);
+        assert_eq!(line["method"], "GET");
+        assert_eq!(line["route"], "/agent/v1/{}/{}/{}");
+        assert_eq!(line["request_id"], r.header_value("x-request-id").unwrap());
+        assert!(line["cause"].as_str().unwrap().contains("KV GET failed"));
+        assert!(!r.log.as_deref().unwrap().contains(&secret));
+        let ok = send(&MemoryStore::new(), Request::new("GET", "/healthz"));
+        assert_eq!(ok.log, None, "only failures are logged");
+    }
+
+    #[test]
+    fn the_versions_link_comes_from_the_url_received_not_from_headers() {
+        let mut req = Request::new("GET", "/v1")
+            .header("host", "evil.example")
+            .header("x-forwarded-proto", "javascript");
+        req.origin = "https://edge.example".into();
+        let r = send(&MemoryStore::new(), req);
+        assert_eq!(
+            r.json_body()["versions"][0]["links"][0]["href"],
+            "https://edge.example/v1/"
+        );
+    }
+
+    #[test]
+    fn over_long_admin_ids_are_404_without_a_storage_call() {
+        let inner = MemoryStore::new();
+        let store = CountingStore::new(&inner);
+        for what in ["tokens", "credentials"] {
+            let path = format!("/admin/v1/projects/{P}/{what}/{}", "x".repeat(600));
+            let r = send(
+                &store,
+                Request::new("DELETE", &path).header("authorization", "Bearer admin"),
+            );
+            assert_eq!(r.status, 404, "{what}");
+        }
+        assert_eq!(store.ops(), 0);
     }
 }

@@ -77,7 +77,8 @@ async fn fetch(
         req.bytes().await.unwrap_or_default()
     };
     let core = Request {
-        method: req.method().to_string().to_ascii_uppercase(),
+        // The method as sent: worker::Method maps every method it does not know to GET.
+        method: req.inner().method().to_ascii_uppercase(),
         path: url.path().to_owned(),
         query: url.query().unwrap_or_default().to_owned(),
         headers,
@@ -86,6 +87,9 @@ async fn fetch(
     };
     let store = kv::CloudflareKvStore::from_env(&env, KV_BINDING)?;
     let answer = api::handle(&core, &store, &WorkerClock, &settings).await;
+    if let Some(line) = &answer.log {
+        ::worker::console_error!("{line}");
+    }
     let out_headers = Headers::new();
     for (name, value) in &answer.headers {
         out_headers.append(name, value)?;

@@ -15,8 +15,8 @@
 //! config is in use scans the project's deployment keys' metadata: config deletion is rare.
 
 use super::agent::AgentService;
-use crate::domain::agent::derived_id;
 use super::{decode, encode};
+use crate::domain::agent::derived_id;
 use crate::domain::heat::{
     DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
 };

@@ -24,6 +24,7 @@ let page;
 let project; // { id, token, ... }
 const requests = [];
 const pageErrors = [];
+const cspViolations = [];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,11 +105,24 @@ before(async () => {
   page.setDefaultTimeout(15_000);
   page.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
 });
 
 after(async () => {
   await browser?.close();
   await stopWorker(worker);
+});
+
+test('the console is served with a CSP that forbids framing and foreign code, and nosniff', async () => {
+  const res = await fetch(`${worker.url}/`);
+  const csp = res.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  assert.match(csp, /default-src 'none'/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  const api = await fetch(`${worker.url}/healthz`);
+  assert.equal(api.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(api.headers.get('cache-control'), 'no-store');
 });
 
 test('the console\'s own JavaScript and CSS stay within 100 KiB', () => {
@@ -441,4 +455,5 @@ test('sign out empties sessionStorage and returns to sign in', async () => {
   await page.reload();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   assert.deepEqual(pageErrors, []);
+  assert.deepEqual(cspViolations, [], 'the whole flow ran under the CSP without a violation');
 });
