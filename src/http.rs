@@ -143,6 +143,34 @@ impl Response {
     }
 }
 
+/// `scheme://host[:port]` when `origin` is one (http or https; a host of letters, digits, `.`, `-`,
+/// or a bracketed IPv6 address; an optional port), without a trailing `/`; `None` otherwise.
+pub fn checked_origin(origin: &str) -> Option<String> {
+    let lower = origin.to_ascii_lowercase();
+    let origin = lower.strip_suffix('/').unwrap_or(&lower);
+    let (scheme, authority) = origin.split_once("://")?;
+    if !matches!(scheme, "http" | "https") || authority.is_empty() {
+        return None;
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(':') && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        _ => (authority, None),
+    };
+    let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        !v6.is_empty()
+            && v6
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    } else {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5);
+    (host_ok && port_ok).then(|| origin.to_owned())
+}
+
 /// Decodes `%XX` escapes (and `+` as space when `plus_is_space`); invalid escapes stay as they are.
 pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     let replaced;
@@ -172,6 +200,34 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_http_origins_pass_the_check() {
+        for good in [
+            "https://edge.example",
+            "http://127.0.0.1:8787",
+            "https://[::1]:8443/",
+            "HTTPS://Edge.Example",
+        ] {
+            assert!(checked_origin(good).is_some(), "{good}");
+        }
+        assert_eq!(
+            checked_origin("https://[::1]:8443/").as_deref(),
+            Some("https://[::1]:8443")
+        );
+        for bad in [
+            "",
+            "javascript://x",
+            "https://",
+            "https://a b",
+            "https://a/path",
+            "https://x\"><",
+            "ftp://x",
+            "https://a:99999999",
+        ] {
+            assert_eq!(checked_origin(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn query_parameters_are_decoded() {

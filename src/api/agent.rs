@@ -49,7 +49,7 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
                 if_none_match: req.header_value("if-none-match"),
                 if_modified_since: req.header_value("if-modified-since"),
             };
-            Ok(match agents.poll(&url, req.origin(), conditions).await? {
+            Ok(match agents.poll(&url, ctx.origin, conditions).await? {
                 Poll::Document {
                     body,
                     etag,

@@ -183,15 +183,15 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         }
         ("GET", Route::Metadata(server)) => Ok(Response::json(
             200,
-            &json!({"metadata": agents.heat_metadata(server, req.origin()).await?}),
+            &json!({"metadata": agents.heat_metadata(server, ctx.origin).await?}),
         )),
         ("GET", Route::Agent(server)) => Ok(Response::json(
             200,
-            &agents.status(server, req.origin()).await?,
+            &agents.status(server, ctx.origin).await?,
         )),
         ("POST", Route::Agent(server)) => Ok(Response::json(
             201,
-            &agents.issue(server, req.origin()).await?,
+            &agents.issue(server, ctx.origin).await?,
         )),
         ("DELETE", Route::Agent(server)) => {
             agents.revoke(server).await?;

@@ -41,6 +41,10 @@ pub struct Settings {
     /// The isolate's cache of immutable records (tokens, credentials, configs); `None` reads
     /// everything from the store.
     pub read_cache: Option<Rc<ReadCache>>,
+    /// The service's public base URL (`PUBLIC_URL`, e.g. `https://deploy.example.com`) for the
+    /// absolute URLs it hands out (versions links, agent URLs); `None`: the URL each request was
+    /// sent to, checked by [`crate::http::checked_origin`].
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -51,6 +55,7 @@ impl Default for Settings {
             expose_store_ops: false,
             credentials_key: None,
             read_cache: None,
+            public_url: None,
         }
     }
 }
@@ -63,6 +68,8 @@ pub struct Ctx<'a, S: Store + ?Sized, C: Clock + ?Sized> {
     pub store: &'a S,
     pub clock: &'a C,
     pub settings: &'a Settings,
+    /// The base of absolute URLs in answers: `PUBLIC_URL`, else the request's checked origin.
+    pub origin: &'a str,
 }
 
 /// Answers one request. Never panics on input; every failure becomes an error envelope.
@@ -82,10 +89,16 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         }
         None => &counting,
     };
+    let origin = settings
+        .public_url
+        .clone()
+        .or_else(|| crate::http::checked_origin(req.origin()))
+        .unwrap_or_else(|| "http://localhost".to_owned());
     let ctx = Ctx {
         store,
         clock,
         settings,
+        origin: &origin,
     };
     let mut response = route(req, &ctx).await;
     if settings.expose_store_ops {
@@ -168,7 +181,9 @@ async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
         ["healthz"] => only(req, "GET, HEAD", || {
             Response::json(200, &json!({"status": "ok"}))
         }),
-        ["v1"] => only(req, "GET, HEAD", || Response::json(200, &versions(req))),
+        ["v1"] => only(req, "GET, HEAD", || {
+            Response::json(200, &versions(ctx.origin))
+        }),
         ["admin", "v1", "projects", project, rest @ ..] => admin(req, ctx, project, rest)
             .await
             .unwrap_or_else(|e| envelope::heat(&e)),
@@ -197,12 +212,12 @@ fn only(req: &Request, allow: &'static str, ok: impl FnOnce() -> Response) -> Re
 }
 
 /// Heat's versions document, so OpenStack clients can discover the API. Its link is built from
-/// the URL the platform received (never from `Host` or `X-Forwarded-Proto` headers).
-fn versions(req: &Request) -> Value {
+/// the configured or checked base URL, never from `Host` or `X-Forwarded-Proto` headers.
+fn versions(origin: &str) -> Value {
     json!({"versions": [{
         "id": "v1.0",
         "status": "CURRENT",
-        "links": [{"rel": "self", "href": format!("{}/v1/", req.origin())}]
+        "links": [{"rel": "self", "href": format!("{origin}/v1/")}]
     }]})
 }
 
@@ -437,16 +452,33 @@ mod tests {
     }
 
     #[test]
-    fn the_versions_link_comes_from_the_url_received_not_from_headers() {
-        let mut req = Request::new("GET", "/v1")
-            .header("host", "evil.example")
-            .header("x-forwarded-proto", "javascript");
-        req.origin = "https://edge.example".into();
-        let r = send(&MemoryStore::new(), req);
+    fn the_versions_link_comes_from_public_url_else_the_checked_url_never_from_headers() {
+        let href = |origin: &str, public_url: Option<&str>| {
+            let mut req = Request::new("GET", "/v1")
+                .header("host", "evil.example")
+                .header("x-forwarded-proto", "javascript");
+            req.origin = origin.into();
+            let s = Settings {
+                public_url: public_url.map(str::to_owned),
+                ..settings()
+            };
+            let r = block_on(handle(
+                &req,
+                &MemoryStore::new(),
+                &FixedClock::new(1, 0),
+                &s,
+            ));
+            r.json_body()["versions"][0]["links"][0]["href"].clone()
+        };
         assert_eq!(
-            r.json_body()["versions"][0]["links"][0]["href"],
+            href("https://edge.example", None),
             "https://edge.example/v1/"
         );
+        assert_eq!(
+            href("https://edge.example", Some("https://deploy.example.com")),
+            "https://deploy.example.com/v1/"
+        );
+        assert_eq!(href("javascript://x\"><", None), "http://localhost/v1/");
     }
 
     #[test]

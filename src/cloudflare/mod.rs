@@ -43,6 +43,8 @@ fn read_settings(env: &Env) -> Settings {
         admin_token: text("ADMIN_TOKEN").filter(|t| !t.is_empty()),
         expose_store_ops: text("EXPOSE_KV_OPS").is_some_and(|v| v == "true"),
         credentials_key: text("CREDENTIALS_KEY").filter(|k| !k.is_empty()),
+        // A PUBLIC_URL that is not a plain http(s) origin is ignored (the request's URL is used).
+        public_url: text("PUBLIC_URL").and_then(|u| crate::http::checked_origin(&u)),
         // Immutable records read recently by this isolate (see [`ReadCache`]): 30 s, 10,000 keys.
         read_cache: Some(Rc::new(ReadCache::new(30_000, 10_000))),
         ..Settings::default()

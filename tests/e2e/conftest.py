@@ -49,6 +49,7 @@ class Worker:
             "--persist-to", str(self.state_dir),
             "--var", f"ADMIN_TOKEN:{self.admin_token}", "--var", "EXPOSE_KV_OPS:true",
             "--var", f"CREDENTIALS_KEY:{self.credentials_key}",
+            "--var", f"PUBLIC_URL:{self.url}",
             "--show-interactive-dev-session=false", "--log-level", "warn",
         ]
         log = open(self.log_path, "ab")
