@@ -66,6 +66,12 @@ pub fn heat_time(ms: u64) -> String {
     datetime(ms).format(HEAT_TIME).unwrap_or_default()
 }
 
+/// Milliseconds since the epoch of a time in Heat's format; `None` for anything else.
+pub fn parse_heat_time(text: &str) -> Option<u64> {
+    let parsed = time::PrimitiveDateTime::parse(text, HEAT_TIME).ok()?;
+    u64::try_from(parsed.assume_utc().unix_timestamp() * 1000).ok()
+}
+
 /// CodeArts' time format: `2021-04-01 17:05:53` (UTC).
 pub fn codearts_time(ms: u64) -> String {
     datetime(ms).format(CODEARTS_TIME).unwrap_or_default()

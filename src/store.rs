@@ -257,17 +257,20 @@ impl ReadCache {
     }
 
     /// True (and noted) when `key` was not noted in the last `every_ms`: a write this isolate
-    /// makes at most that often. Bounded like the cache: when full, everything is forgotten.
+    /// makes at most that often. Bounded by the cache's capacity: when full, entries older than
+    /// `every_ms` are dropped, and if none is, the key is not noted and this answers false (a
+    /// full memory never turns into a write per call).
     pub fn note_if_due(&self, key: &str, now_ms: u64, every_ms: u64) -> bool {
         let mut noted = self.noted.borrow_mut();
-        if noted
-            .get(key)
-            .is_some_and(|at| now_ms.saturating_sub(*at) < every_ms)
-        {
+        let fresh = |at: &u64| now_ms.saturating_sub(*at) < every_ms;
+        if noted.get(key).is_some_and(fresh) {
             return false;
         }
-        if noted.len() >= self.capacity {
-            noted.clear();
+        if noted.len() >= self.capacity && !noted.contains_key(key) {
+            noted.retain(|_, at| fresh(at));
+            if noted.len() >= self.capacity {
+                return false;
+            }
         }
         noted.insert(key.to_owned(), now_ms);
         true
@@ -518,6 +521,18 @@ mod tests {
             let expired = ReadCachingStore::new(&counted, &cache, 1000);
             assert_eq!(expired.get("cred/LATER").await.unwrap(), None);
         });
+    }
+
+    #[test]
+    fn a_full_memory_of_notes_drops_old_ones_and_never_answers_due_for_new_keys() {
+        let cache = ReadCache::new(1000, 2);
+        assert!(cache.note_if_due("a", 0, 100));
+        assert!(!cache.note_if_due("a", 50, 100), "noted within the period");
+        assert!(cache.note_if_due("b", 60, 100));
+        assert!(!cache.note_if_due("c", 70, 100), "full of fresh notes: not noted, not due");
+        assert!(cache.note_if_due("c", 120, 100), "a's note expired and made room");
+        assert!(!cache.note_if_due("a", 130, 100), "a was dropped, but b and c are still fresh");
+        assert!(cache.note_if_due("a", 170, 100), "b expired: a is noted again");
     }
 
     #[test]

@@ -38,8 +38,9 @@ use subtle::ConstantTimeEq;
 
 /// How often agents are told to poll (seconds).
 pub const POLLING_INTERVAL_S: u64 = 30;
-/// A server's last poll is written at most this often by one isolate (10 minutes), so a fleet
-/// polling every 30 s costs one KV write per server per 10 minutes, not one per poll.
+/// A server's last poll is written about once per this period (10 minutes; see
+/// `AgentService::note_contact`), so a fleet polling every 30 s costs about one KV write per server
+/// per 10 minutes, not one per poll.
 pub const CONTACT_RESOLUTION_MS: u64 = 10 * 60 * 1000;
 /// Length of a server reference in keys and URLs (hex digits).
 const SERVER_REF_LEN: usize = 32;
@@ -51,6 +52,18 @@ pub fn server_ref(server_id: &str) -> String {
     let mut hex = hex::encode(Sha256::digest(server_id.as_bytes()));
     hex.truncate(SERVER_REF_LEN);
     hex
+}
+
+/// True when `now_ms` falls in the server's contact slot: the polling interval starting at a phase
+/// of [`CONTACT_RESOLUTION_MS`] drawn from its reference.
+fn in_contact_slot(server_ref: &str, now_ms: u64) -> bool {
+    let phase = contact_phase(server_ref);
+    (now_ms + CONTACT_RESOLUTION_MS - phase) % CONTACT_RESOLUTION_MS < POLLING_INTERVAL_S * 1000
+}
+
+/// Where in each period a server's contact slot starts.
+fn contact_phase(server_ref: &str) -> u64 {
+    u64::from_str_radix(server_ref.get(..8).unwrap_or("0"), 16).unwrap_or(0) % CONTACT_RESOLUTION_MS
 }
 
 /// True for a string that can be a server reference (never read from the store otherwise).
@@ -385,13 +398,18 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         }
     }
 
-    /// Writes the server's contact time, at most every [`CONTACT_RESOLUTION_MS`] per isolate.
+    /// Writes the server's contact time when it is due: in the server's own slot of each
+    /// [`CONTACT_RESOLUTION_MS`] (a window one polling interval wide at a phase drawn from its
+    /// reference, so a server polling every 30 s writes about once per period whichever isolates
+    /// serve it), and on the first poll an isolate sees of it (so a new agent shows at once). The
+    /// first rule needs no memory, so a fleet of any size stays within it; the second is bounded by
+    /// the isolate's memory, and skipped once that is full.
     async fn note_contact(&self, sref: &str) -> Result<(), ApiError> {
         let key = self.contact_key(sref);
-        let due = self
+        let first_here = self
             .isolate
-            .is_none_or(|cache| cache.note_if_due(&key, self.now_ms, CONTACT_RESOLUTION_MS));
-        if due {
+            .is_none_or(|cache| cache.note_if_due(&key, self.now_ms, u64::MAX));
+        if first_here || in_contact_slot(sref, self.now_ms) {
             self.store
                 .put(&key, &json!({"ms": self.now_ms}).to_string(), None)
                 .await?;
@@ -755,7 +773,9 @@ mod tests {
                 ),
             ] {
                 let counting = CountingStore::new(&store);
-                let answer = AgentService::new(&counting, &project, Some(KEY), 5_000)
+                // Outside the server's contact slot: only an isolate's first poll writes.
+                let quiet = contact_phase(&server_ref) + 2 * POLLING_INTERVAL_S * 1000;
+                let answer = AgentService::new(&counting, &project, Some(KEY), quiet)
                     .with_isolate_cache(Some(&isolate))
                     .poll(&target, ORIGIN, conditions)
                     .await
@@ -947,42 +967,53 @@ mod tests {
     }
 
     #[test]
-    fn contact_is_written_at_most_once_per_resolution_per_isolate() {
+    fn contact_is_written_about_once_per_period_however_many_isolates_serve_the_server() {
         block_on(async {
             let store = MemoryStore::new();
             with_config(&store).await;
             let url = issue_url(&store, 1_000).await;
-            assert_eq!(
-                agents(&store, 1_000)
-                    .status("web-1", ORIGIN)
-                    .await
-                    .unwrap()
-                    .last_poll_time,
-                None
-            );
+            let status = agents(&store, 1_000).status("web-1", ORIGIN).await.unwrap();
+            assert_eq!(status.last_poll_time, None);
             let (project, server_ref, secret) = parts(&url);
             let target = AgentUrl {
                 project: &project,
                 server_ref: &server_ref,
                 secret: &secret,
             };
-            let isolate = ReadCache::new(30_000, 100);
-            let mut writes = Vec::new();
-            for now in [2_000, 32_000, 62_000, 2_000 + CONTACT_RESOLUTION_MS] {
-                let counting = CountingStore::new(&store);
-                AgentService::new(&counting, &project, Some(KEY), now)
-                    .with_isolate_cache(Some(&isolate))
-                    .poll(&target, ORIGIN, Conditions::default())
-                    .await
-                    .unwrap();
-                writes.push(counting.ops() - 1);
+            // web-1 polls every 30 s for an hour: six periods.
+            for (label, isolates, capacity) in [
+                ("one isolate", 1, 100),
+                ("three isolates in turn", 3, 100),
+                ("isolates whose memory is full", 2, 0),
+            ] {
+                let caches: Vec<ReadCache> = (0..isolates)
+                    .map(|_| ReadCache::new(30_000, capacity))
+                    .collect();
+                let mut writes = 0;
+                let mut last = 0;
+                for i in 0..120u64 {
+                    let now = 2_000 + i * 30_000;
+                    let counting = CountingStore::new(&store);
+                    AgentService::new(&counting, &project, Some(KEY), now)
+                        .with_isolate_cache(Some(&caches[i as usize % isolates]))
+                        .poll(&target, ORIGIN, Conditions::default())
+                        .await
+                        .unwrap();
+                    writes += counting.ops() - 1;
+                    last = now;
+                }
+                let first_polls = if capacity == 0 { 0 } else { isolates as u32 };
+                assert!(
+                    (6..=7 + first_polls).contains(&writes),
+                    "{label}: {writes} contact writes in an hour"
+                );
+                let seen = agents(&store, last).status("web-1", ORIGIN).await.unwrap();
+                let seen_ms = crate::clock::parse_heat_time(&seen.last_poll_time.unwrap()).unwrap();
+                assert!(
+                    last - seen_ms <= CONTACT_RESOLUTION_MS,
+                    "{label}: within a period"
+                );
             }
-            assert_eq!(writes, [1, 0, 0, 1]);
-            let status = agents(&store, 1_000).status("web-1", ORIGIN).await.unwrap();
-            assert_eq!(
-                status.last_poll_time,
-                Some(crate::clock::heat_time(2_000 + CONTACT_RESOLUTION_MS))
-            );
         });
     }
 
