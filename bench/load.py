@@ -57,8 +57,8 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def wrk(url: str, script: str | None, duration: int) -> dict:
-    cmd = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency", url]
+def wrk(url: str, script: str | None, duration: int, threads: int = 1, conns: int = 8) -> dict:
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         if script:
             f.write(script)
@@ -69,7 +69,8 @@ def wrk(url: str, script: str | None, duration: int) -> dict:
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     total = re.search(r"(\d+) requests in", out)
     return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"),
-            "non2xx": int(non2xx.group(1)) if non2xx else 0, "requests": int(total.group(1)) if total else 0}
+            "non2xx": int(non2xx.group(1)) if non2xx else 0, "requests": int(total.group(1)) if total else 0,
+            "out": out}
 
 
 def lua(method: str, headers: dict, body: str | None = None, bodies: list[str] | None = None) -> str:
