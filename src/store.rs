@@ -529,10 +529,22 @@ mod tests {
         assert!(cache.note_if_due("a", 0, 100));
         assert!(!cache.note_if_due("a", 50, 100), "noted within the period");
         assert!(cache.note_if_due("b", 60, 100));
-        assert!(!cache.note_if_due("c", 70, 100), "full of fresh notes: not noted, not due");
-        assert!(cache.note_if_due("c", 120, 100), "a's note expired and made room");
-        assert!(!cache.note_if_due("a", 130, 100), "a was dropped, but b and c are still fresh");
-        assert!(cache.note_if_due("a", 170, 100), "b expired: a is noted again");
+        assert!(
+            !cache.note_if_due("c", 70, 100),
+            "full of fresh notes: not noted, not due"
+        );
+        assert!(
+            cache.note_if_due("c", 120, 100),
+            "a's note expired and made room"
+        );
+        assert!(
+            !cache.note_if_due("a", 130, 100),
+            "a was dropped, but b and c are still fresh"
+        );
+        assert!(
+            cache.note_if_due("a", 170, 100),
+            "b expired: a is noted again"
+        );
     }
 
     #[test]

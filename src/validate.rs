@@ -477,26 +477,28 @@ pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> boo
     true
 }
 
+/// How deep a request document may nest (objects and arrays). Stored records wrap what they keep
+/// in a few levels of their own, and must stay readable under serde_json's limit of 128.
+pub const MAX_JSON_DEPTH: usize = 64;
+
 /// Parses a JSON payload, reporting a syntax error at the root with the line and column. A key
 /// that appears twice in one object is refused (`duplicate`, at the second one's path): a proxy
-/// that reads the first and a server that reads the last would see two different documents.
+/// that reads the first and a server that reads the last would see two different documents. A
+/// value nested deeper than [`MAX_JSON_DEPTH`] is refused (`too_long`, at its path).
 pub fn parse_json(text: &str) -> Result<Value, FieldError> {
-    let duplicate = std::cell::RefCell::new(None);
+    let problem = std::cell::RefCell::new(None);
     let seed = StrictValue {
         path: String::new(),
-        duplicate: &duplicate,
+        depth: 0,
+        problem: &problem,
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|v| {
         de.end()?;
         Ok(v)
     });
-    if let Some((path, key)) = duplicate.into_inner() {
-        return Err(FieldError::new(
-            &path,
-            Code::Duplicate,
-            format_args!("appears twice: the key \"{key}\" may be given once per object"),
-        ));
+    if let Some(found) = problem.into_inner() {
+        return Err(found);
     }
     parsed.map_err(|e| {
         FieldError::new(
@@ -507,11 +509,37 @@ pub fn parse_json(text: &str) -> Result<Value, FieldError> {
     })
 }
 
-/// Builds a [`Value`] like serde_json does, but stops at the first duplicate object key and
-/// records its path.
+/// Builds a [`Value`] like serde_json does, but stops at the first duplicate object key or at a
+/// value nested too deep, and records the problem with its path.
 struct StrictValue<'d> {
     path: String,
-    duplicate: &'d std::cell::RefCell<Option<(String, String)>>,
+    depth: usize,
+    problem: &'d std::cell::RefCell<Option<FieldError>>,
+}
+
+impl StrictValue<'_> {
+    /// The seed of a value inside this one, or the problem when it would be too deep.
+    fn enter<E: serde::de::Error>(&self, path: String) -> Result<StrictValue<'_>, E> {
+        Ok(StrictValue {
+            path,
+            depth: self.depth + 1,
+            problem: self.problem,
+        })
+    }
+    fn refuse<E: serde::de::Error>(&self, error: FieldError) -> E {
+        *self.problem.borrow_mut() = Some(error);
+        E::custom("refused")
+    }
+    fn check_depth<E: serde::de::Error>(&self) -> Result<(), E> {
+        if self.depth >= MAX_JSON_DEPTH {
+            return Err(self.refuse(FieldError::new(
+                &self.path,
+                Code::TooLong,
+                format_args!("must be nested at most {MAX_JSON_DEPTH} levels deep"),
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for StrictValue<'_> {
@@ -549,27 +577,26 @@ impl<'de> serde::de::Visitor<'de> for StrictValue<'_> {
         Ok(Value::Null)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.check_depth()?;
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(StrictValue {
-            path: item(&self.path, items.len()),
-            duplicate: self.duplicate,
-        })? {
+        while let Some(v) = seq.next_element_seed(self.enter(item(&self.path, items.len()))?)? {
             items.push(v);
         }
         Ok(Value::Array(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.check_depth()?;
         let mut obj = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let path = child(&self.path, &key);
             if obj.contains_key(&key) {
-                *self.duplicate.borrow_mut() = Some((path, key));
-                return Err(serde::de::Error::custom("duplicate key"));
+                return Err(self.refuse(FieldError::new(
+                    &path,
+                    Code::Duplicate,
+                    format_args!("appears twice: the key \"{key}\" may be given once per object"),
+                )));
             }
-            let value = map.next_value_seed(StrictValue {
-                path,
-                duplicate: self.duplicate,
-            })?;
+            let value = map.next_value_seed(self.enter(path)?)?;
             obj.insert(key, value);
         }
         Ok(Value::Object(obj))
@@ -654,6 +681,21 @@ mod tests {
             json!({"a": [1, 2.5, -3, true, null, "s", {"a": {}}], "b": {"a": 1}})
         );
         assert_eq!(parse_json("{} x").unwrap_err().code, Code::InvalidJson);
+    }
+
+    #[test]
+    fn a_document_nested_deeper_than_the_limit_is_refused_at_the_deep_value() {
+        let nested =
+            |depth: usize| format!("{{\"config\": {}{}}}", "[".repeat(depth), "]".repeat(depth));
+        assert!(parse_json(&nested(MAX_JSON_DEPTH - 1)).is_ok());
+        let e = parse_json(&nested(MAX_JSON_DEPTH)).unwrap_err();
+        let path = format!("/config{}", "/0".repeat(MAX_JSON_DEPTH - 1));
+        assert_eq!((e.path.as_str(), e.code), (path.as_str(), Code::TooLong));
+        assert_eq!(parse_json(&nested(126)).unwrap_err().code, Code::TooLong);
+        assert_eq!(
+            parse_json(&"[".repeat(10_000)).unwrap_err().code,
+            Code::TooLong
+        );
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub const POLLING_INTERVAL_S: u64 = 30;
 /// `AgentService::note_contact`), so a fleet polling every 30 s costs about one KV write per server
 /// per 10 minutes, not one per poll.
 pub const CONTACT_RESOLUTION_MS: u64 = 10 * 60 * 1000;
+/// The largest agent document (the stored server record, in bytes): Workers KV takes values of up
+/// to 25 MiB. A write that would make a server's document larger is refused and undone.
+pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
 /// Length of a server reference in keys and URLs (hex digits).
 const SERVER_REF_LEN: usize = 32;
 /// Length of a URL secret (base64url of a 32-byte HMAC, unpadded).
@@ -224,9 +227,18 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         }
     }
 
+    /// Stores a server record; 409 when its document is over [`MAX_DOCUMENT_BYTES`].
     async fn write_record(&self, record: &ServerRecord) -> Result<(), ApiError> {
         let key = self.record_key(&server_ref(&record.server_id));
-        self.store.put(&key, &encode(record)?, None).await?;
+        let text = encode(record)?;
+        if text.len() > MAX_DOCUMENT_BYTES {
+            return Err(ApiError::Conflict(format!(
+                "The agent document of server {} would be {} bytes, over its limit of {MAX_DOCUMENT_BYTES}: deploy fewer or smaller configs to it",
+                record.server_id,
+                text.len()
+            )));
+        }
+        self.store.put(&key, &text, None).await?;
         Ok(())
     }
 
@@ -380,7 +392,10 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
 
     /// The record behind an agent URL, or the same 404 for every URL that is not a current one.
     async fn authenticate(&self, url: &AgentUrl<'_>) -> Result<ServerRecord, ApiError> {
-        if !is_server_ref(url.server_ref) || url.secret.len() != SECRET_LEN {
+        let well_formed = crate::auth::is_project_id(self.project)
+            && is_server_ref(url.server_ref)
+            && url.secret.len() == SECRET_LEN;
+        if !well_formed {
             return Err(no_such_url());
         }
         let key = self.key.ok_or_else(no_such_url)?;
@@ -567,17 +582,20 @@ fn check_server_id(server_id: &str) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::heat::{parse_deployment_update, parse_new_config, parse_new_deployment};
+    use crate::domain::heat::{
+        parse_deployment_update, parse_new_config, parse_new_deployment, NewDeployment,
+    };
     use crate::service::heat::deployment_id;
     use crate::store::{CountingStore, MemoryStore};
     use crate::validate::Report;
     use futures::executor::block_on;
 
     const KEY: &str = "test-credentials-key";
+    const P: &str = "0123456789abcdef0123456789abcdef";
     const ORIGIN: &str = "https://edge.example";
 
     fn agents(store: &MemoryStore, now_ms: u64) -> AgentService<'_, MemoryStore> {
-        AgentService::new(store, "p1", Some(KEY), now_ms)
+        AgentService::new(store, P, Some(KEY), now_ms)
     }
 
     /// A store with config `c1` (input `foo`, outputs `result` and error output `err`).
@@ -589,7 +607,7 @@ mod tests {
             &mut Report::default(),
         )
         .unwrap();
-        HeatService::new(store, "p1")
+        HeatService::new(store, P)
             .create_config("c1".into(), new, 1_000)
             .await
             .unwrap();
@@ -602,7 +620,7 @@ mod tests {
         }
         let new = parse_new_deployment(&full, "", &mut Report::default()).unwrap();
         let id = deployment_id(server).unwrap();
-        HeatService::new(store, "p1")
+        HeatService::new(store, P)
             .at(now_ms)
             .create_deployments(vec![id.clone()], vec![new], now_ms)
             .await
@@ -612,7 +630,7 @@ mod tests {
 
     async fn update(store: &MemoryStore, id: &str, body: Value, now_ms: u64) {
         let u = parse_deployment_update(&body, &mut Report::default()).unwrap();
-        HeatService::new(store, "p1")
+        HeatService::new(store, P)
             .at(now_ms)
             .update_deployment(id, u, None, now_ms)
             .await
@@ -716,7 +734,7 @@ mod tests {
             let issued = agents(&store, 3_000).issue("web-1", ORIGIN).await.unwrap();
             assert!(issued.metadata_url_issued);
             let url = issued.metadata_url.unwrap();
-            assert!(url.starts_with("https://edge.example/agent/v1/p1/"));
+            assert!(url.starts_with(&format!("https://edge.example/agent/v1/{P}/")));
             let (doc, etag, last_modified) = current(&store, &url, 4_000).await;
             assert_eq!(
                 doc["deployments"].as_array().unwrap().len(),
@@ -910,10 +928,7 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(again, SignalOutcome::Ignored);
-            let stored = HeatService::new(&store, "p1")
-                .deployment(&id)
-                .await
-                .unwrap();
+            let stored = HeatService::new(&store, P).deployment(&id).await.unwrap();
             assert_eq!(
                 stored.status, "COMPLETE",
                 "a repeated signal changes nothing"
@@ -950,14 +965,11 @@ mod tests {
             with_config(&store).await;
             let id = deploy(&store, "web-1", json!({}), 2_000).await;
             // A config delete that raced the create (KV has no transactions).
-            let key = crate::service::heat::Keys::new("p1").config("c1");
+            let key = crate::service::heat::Keys::new(P).config("c1");
             store.delete(&key).await.unwrap();
             let svc = agents(&store, 3_000);
             assert!(svc.derive_items("web-1").await.unwrap().is_empty());
-            let d = HeatService::new(&store, "p1")
-                .deployment(&id)
-                .await
-                .unwrap();
+            let d = HeatService::new(&store, P).deployment(&id).await.unwrap();
             assert_eq!(d.status, "FAILED");
             assert_eq!(
                 d.status_reason,
@@ -1018,10 +1030,96 @@ mod tests {
     }
 
     #[test]
+    fn a_create_or_redeploy_that_would_overfill_the_agent_document_is_refused_and_undone() {
+        block_on(async {
+            let store = MemoryStore::new();
+            with_config(&store).await;
+            let heat = HeatService::new(&store, P).at(2_000);
+            let big = parse_new_config(
+                &json!({"name": "big", "config": "x".repeat(1_000_000)}),
+                &mut Report::default(),
+            )
+            .unwrap();
+            heat.create_config("big".into(), big, 1_000).await.unwrap();
+            let small = deploy(&store, "web-1", json!({}), 2_000).await;
+            let url = issue_url(&store, 2_000).await;
+            let batch = |n: usize| {
+                let news: Vec<NewDeployment> = (0..n)
+                    .map(|_| {
+                        parse_new_deployment(
+                            &json!({"config_id": "big", "server_id": "web-1"}),
+                            "",
+                            &mut Report::default(),
+                        )
+                        .unwrap()
+                    })
+                    .collect();
+                let ids = news
+                    .iter()
+                    .map(|_| deployment_id("web-1").unwrap())
+                    .collect();
+                (ids, news)
+            };
+            let (ids, news) = batch(20);
+            heat.create_deployments(ids, news, 3_000).await.unwrap();
+            let (before, etag, _) = current(&store, &url, 4_000).await;
+            assert_eq!(before["deployments"].as_array().unwrap().len(), 21);
+            let (ids, news) = batch(1);
+            let refused = heat.create_deployments(ids, news, 5_000).await.unwrap_err();
+            assert_eq!(refused.status(), 409, "{refused}");
+            assert!(refused
+                .to_string()
+                .contains("agent document of server web-1"));
+            assert_eq!(
+                heat.list_deployments(Some("web-1")).await.unwrap().len(),
+                21
+            );
+            let redeploy =
+                parse_deployment_update(&json!({"config_id": "big"}), &mut Report::default())
+                    .unwrap();
+            let refused = heat
+                .update_deployment(&small, redeploy, None, 6_000)
+                .await
+                .unwrap_err();
+            assert_eq!(refused.status(), 409);
+            assert_eq!(
+                heat.deployment(&small).await.unwrap().config_id,
+                "c1",
+                "undone"
+            );
+            let (_, still, _) = current(&store, &url, 7_000).await;
+            assert_eq!(still, etag, "the document is as it was");
+        });
+    }
+
+    #[test]
+    fn an_agent_url_with_a_project_id_that_cannot_exist_is_404_without_a_kv_read() {
+        block_on(async {
+            let inner = MemoryStore::new();
+            let store = CountingStore::new(&inner);
+            let project = "x".repeat(474);
+            let url = AgentUrl {
+                project: &project,
+                server_ref: &"a".repeat(32),
+                secret: &"s".repeat(43),
+            };
+            let svc = AgentService::new(&store, &project, Some(KEY), 1_000);
+            let e = svc
+                .poll(&url, ORIGIN, Conditions::default())
+                .await
+                .unwrap_err();
+            assert_eq!(e.status(), 404);
+            let e = svc.signal(&url, "d", &Map::new()).await.unwrap_err();
+            assert_eq!(e.status(), 404);
+            assert_eq!(store.ops(), 0);
+        });
+    }
+
+    #[test]
     fn agent_urls_need_the_credentials_key_and_a_valid_server_id() {
         block_on(async {
             let store = MemoryStore::new();
-            let keyless = AgentService::new(&store, "p1", None, 1_000);
+            let keyless = AgentService::new(&store, P, None, 1_000);
             assert_eq!(
                 keyless.issue("web-1", ORIGIN).await.unwrap_err().status(),
                 403

@@ -348,8 +348,15 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 return Err(e);
             }
         }
-        self.refresh_servers(deployments.iter().map(|d| d.server_id.as_str()))
-            .await?;
+        let servers = || deployments.iter().map(|d| d.server_id.as_str());
+        if let Err(e) = self.refresh_servers(servers()).await {
+            // All or none: a server's document that cannot take them undoes the whole create.
+            for written in &deployments {
+                let _ = self.delete_record(&written.id).await;
+            }
+            let _ = self.refresh_servers(servers()).await;
+            return Err(e);
+        }
         Ok(deployments)
     }
 
@@ -472,12 +479,17 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
                 self.require_configs(&[new_config]).await?;
             }
         }
-        let derived_before = derived_id(&d);
+        let before = d.clone();
         d.apply(update, now_ms);
         self.store_deployment(&d).await?;
         // Status and outputs are not in the agent document: only a re-deploy changes it.
-        if derived_id(&d) != derived_before {
-            self.refresh_servers([d.server_id.as_str()]).await?;
+        if derived_id(&d) != derived_id(&before) {
+            if let Err(e) = self.refresh_servers([d.server_id.as_str()]).await {
+                // A document that cannot take the re-deploy undoes it.
+                let _ = self.store_deployment(&before).await;
+                let _ = self.refresh_servers([d.server_id.as_str()]).await;
+                return Err(e);
+            }
         }
         Ok(d)
     }

@@ -110,3 +110,24 @@ def test_a_body_with_a_key_given_twice_is_refused_naming_the_key(api, project):
     assert [(e["path"], e["code"]) for e in r.json()["error"]["errors"]] == [("/config", "duplicate")]
     assert api.get(f"/v1/{project.id}/software_configs", token=project.token).json() == \
         {"software_configs": []}
+
+
+@pytest.mark.parametrize("tail", ["", "/signal/00000000-0000-4000-8000-000000000000"])
+def test_an_agent_url_whose_project_id_cannot_exist_is_404_without_a_kv_read(api, tail):
+    r = requests.request("PUT" if tail else "GET",
+                         f"{api.base}/agent/v1/{'x' * 474}/{'a' * 32}/{'s' * 43}{tail}", json={}, timeout=30)
+    assert r.status_code == 404, r.text
+    assert kv_ops(r) == 0
+
+
+def test_a_config_nested_too_deep_to_store_is_refused_and_the_server_keeps_working(api, project):
+    h = {"token": project.token}
+    ok_agent = api.post(f"/v1/{project.id}/servers/deep-1/agent", **h)
+    assert ok_agent.status_code == 201
+    deep = '{"name": "deep", "group": "script", "config": ' + "[" * 126 + "]" * 126 + "}"
+    r = api.post(f"/v1/{project.id}/software_configs", data=deep, **h)
+    assert r.status_code == 400, r.text
+    assert [e["code"] for e in r.json()["error"]["errors"]] == ["too_long"]
+    assert r.json()["error"]["errors"][0]["path"].startswith("/config/0/0/")
+    assert requests.get(ok_agent.json()["metadata_url"], timeout=30).status_code == 200
+    assert api.get(f"/v1/{project.id}/software_deployments/metadata/deep-1", **h).status_code == 200
