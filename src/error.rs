@@ -36,7 +36,7 @@ pub enum ApiError {
     NotFound(String),
     /// 405, with the methods the path allows.
     #[error("The method is not allowed for this resource (allowed: {allow})")]
-    MethodNotAllowed { allow: &'static str },
+    MethodNotAllowed { allow: String },
     /// 409.
     #[error("{0}")]
     Conflict(String),

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod operations;
 pub mod payload;
 pub mod service;
 pub mod signing;

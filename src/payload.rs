@@ -10,202 +10,102 @@
 
 use crate::domain::codearts;
 use crate::domain::heat::{self, DeploymentUpdate, NewConfig, NewDeployment, ID_MAX};
+use crate::operations::ROUTES;
 use crate::validate::{child, parse_json, type_name, Code, Fields, Report, StrRule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// One request of either API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// `POST /v1/{project_id}/software_configs`
-    SoftwareConfigCreate,
-    /// `POST /v1/{project_id}/software_deployments` (one object or a batch array)
-    SoftwareDeploymentCreate,
-    /// `PUT /v1/{project_id}/software_deployments/{id}`
-    SoftwareDeploymentUpdate,
-    /// `POST /v1/{project_id}/servers/{server_id}/agent` (no body): issue the agent's metadata URL
-    ServerAgentIssue,
-    /// `DELETE /v1/{project_id}/servers/{server_id}/agent` (no body): revoke its agent URLs
-    ServerAgentRevoke,
-    /// `POST /v1/applications`
-    ApplicationCreate,
-    /// `PUT /v1/applications`
-    ApplicationUpdate,
-    /// `POST /v1/applications/list`
-    ApplicationList,
-    /// `PUT /v1/applications/{app_id}/disable`
-    ApplicationDisable,
-    /// `POST /v2/applications/batch-delete`
-    ApplicationBatchDelete,
-    /// `GET /v1/applications/exist?name=&project_id=` (the payload is the query)
-    ApplicationExist,
-    /// `GET /v1/applications/{app_id}/info` (no body)
-    ApplicationInfo,
-    /// `DELETE /v1/applications/{app_id}` (no body)
-    ApplicationDelete,
-    /// `POST /v1/applications/{app_id}/duplicate` (no body)
-    ApplicationDuplicate,
-}
-
-/// What a kind's request carries besides its path ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Carries {
-    /// A JSON body: what [`validate`] checks.
-    Body,
-    /// Query parameters, validated as an object of strings.
-    Query,
-    /// Nothing: [`validate`] checks the path ids.
-    Nothing,
-}
+/// A request a client builds: an [`Operation`] whose row in [`ROUTES`] has a kind name
+/// (`software_deployment.update`). Its method, path and what it carries come from that row.
+pub use crate::operations::{Carries, Operation as Kind};
 
 /// A project id in a path: 32 letters and digits (what the Worker accepts).
 const PROJECT_ID: StrRule =
     StrRule::required(usize::MAX).pattern(crate::auth::is_project_id, "32 letters and digits");
-/// A deployment id in a path.
-const DEPLOYMENT_ID: StrRule = StrRule::required(ID_MAX);
+/// A config or deployment id in a path.
+const ID: StrRule = StrRule::required(ID_MAX);
 /// A server id in a path: 1 to 36 characters, as on deployments.
 const SERVER_ID: StrRule = StrRule::required(ID_MAX).min(1);
 /// An application id in a path: 32 letters and digits.
 const APP_ID: StrRule = StrRule::required(32).pattern(codearts::is_id, "32 letters and digits");
 
-impl Kind {
-    /// Every kind, in the order [`Kind::names`] lists them.
-    pub const ALL: &'static [Kind] = &[
-        Kind::SoftwareConfigCreate,
-        Kind::SoftwareDeploymentCreate,
-        Kind::SoftwareDeploymentUpdate,
-        Kind::ServerAgentIssue,
-        Kind::ServerAgentRevoke,
-        Kind::ApplicationCreate,
-        Kind::ApplicationUpdate,
-        Kind::ApplicationList,
-        Kind::ApplicationDisable,
-        Kind::ApplicationBatchDelete,
-        Kind::ApplicationExist,
-        Kind::ApplicationInfo,
-        Kind::ApplicationDelete,
-        Kind::ApplicationDuplicate,
-    ];
+/// The rule of a path id, by its name in the table's templates.
+fn path_id_rule(name: &str) -> StrRule {
+    match name {
+        "project_id" => PROJECT_ID,
+        "server_id" => SERVER_ID,
+        "app_id" => APP_ID,
+        _ => ID,
+    }
+}
 
-    /// The kind's wire name, e.g. `software_deployment.create`.
+impl Kind {
+    /// Every kind, in the table's order.
+    pub fn kinds() -> impl Iterator<Item = Kind> {
+        ROUTES
+            .iter()
+            .filter(|r| r.kind.is_some())
+            .map(|r| r.operation)
+    }
+
+    /// The kind's wire name, e.g. `software_deployment.create` (empty for an operation that is
+    /// no kind).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::SoftwareConfigCreate => "software_config.create",
-            Kind::SoftwareDeploymentCreate => "software_deployment.create",
-            Kind::SoftwareDeploymentUpdate => "software_deployment.update",
-            Kind::ServerAgentIssue => "server_agent.issue",
-            Kind::ServerAgentRevoke => "server_agent.revoke",
-            Kind::ApplicationCreate => "application.create",
-            Kind::ApplicationUpdate => "application.update",
-            Kind::ApplicationList => "application.list",
-            Kind::ApplicationDisable => "application.disable",
-            Kind::ApplicationBatchDelete => "application.batch_delete",
-            Kind::ApplicationExist => "application.exist",
-            Kind::ApplicationInfo => "application.info",
-            Kind::ApplicationDelete => "application.delete",
-            Kind::ApplicationDuplicate => "application.duplicate",
-        }
+        self.route().kind.unwrap_or_default()
     }
 
     /// Every kind's name.
     pub fn names() -> impl Iterator<Item = &'static str> {
-        Kind::ALL.iter().map(|k| k.as_str())
+        Kind::kinds().map(Kind::as_str)
     }
 
     /// Looks a kind up by name; the error names every known kind.
     pub fn parse(name: &str) -> Result<Kind, UnknownKind> {
-        Kind::ALL
-            .iter()
-            .copied()
+        Kind::kinds()
             .find(|k| k.as_str() == name)
             .ok_or_else(|| UnknownKind(name.to_owned()))
     }
 
     /// The HTTP method.
     pub fn method(self) -> &'static str {
-        match self {
-            Kind::SoftwareConfigCreate
-            | Kind::SoftwareDeploymentCreate
-            | Kind::ApplicationCreate
-            | Kind::ApplicationList
-            | Kind::ApplicationBatchDelete
-            | Kind::ApplicationDuplicate
-            | Kind::ServerAgentIssue => "POST",
-            Kind::SoftwareDeploymentUpdate | Kind::ApplicationUpdate | Kind::ApplicationDisable => {
-                "PUT"
-            }
-            Kind::ApplicationExist | Kind::ApplicationInfo => "GET",
-            Kind::ApplicationDelete | Kind::ServerAgentRevoke => "DELETE",
-        }
+        self.route().method
     }
 
     /// What the request carries besides its path ids.
     pub fn carries(self) -> Carries {
-        match self {
-            Kind::ApplicationExist => Carries::Query,
-            Kind::ApplicationInfo
-            | Kind::ApplicationDelete
-            | Kind::ApplicationDuplicate
-            | Kind::ServerAgentIssue
-            | Kind::ServerAgentRevoke => Carries::Nothing,
-            _ => Carries::Body,
-        }
+        self.route().carries
     }
 
-    /// The keys of [`build_request`]'s input that go in the path, with their rules.
-    pub fn path_ids(self) -> &'static [(&'static str, StrRule)] {
-        match self {
-            Kind::SoftwareConfigCreate | Kind::SoftwareDeploymentCreate => {
-                &[("project_id", PROJECT_ID)]
-            }
-            Kind::SoftwareDeploymentUpdate => &[("project_id", PROJECT_ID), ("id", DEPLOYMENT_ID)],
-            Kind::ServerAgentIssue | Kind::ServerAgentRevoke => {
-                &[("project_id", PROJECT_ID), ("server_id", SERVER_ID)]
-            }
-            Kind::ApplicationDisable
-            | Kind::ApplicationInfo
-            | Kind::ApplicationDelete
-            | Kind::ApplicationDuplicate => &[("app_id", APP_ID)],
-            Kind::ApplicationCreate
-            | Kind::ApplicationUpdate
-            | Kind::ApplicationList
-            | Kind::ApplicationBatchDelete
-            | Kind::ApplicationExist => &[],
-        }
+    /// The keys of [`build_request`]'s input that go in the path, with their rules, in path order.
+    pub fn path_ids(self) -> Vec<(&'static str, StrRule)> {
+        self.route()
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| (name, path_id_rule(name)))
+            .collect()
     }
 
     /// The path, from the (already encoded) values of [`Kind::path_ids`] in order.
     fn path(self, ids: &[String]) -> String {
-        let id = |i: usize| ids.get(i).map(String::as_str).unwrap_or_default();
-        match self {
-            Kind::SoftwareConfigCreate => format!("/v1/{}/software_configs", id(0)),
-            Kind::SoftwareDeploymentCreate => format!("/v1/{}/software_deployments", id(0)),
-            Kind::SoftwareDeploymentUpdate => {
-                format!("/v1/{}/software_deployments/{}", id(0), id(1))
-            }
-            Kind::ServerAgentIssue | Kind::ServerAgentRevoke => {
-                format!("/v1/{}/servers/{}/agent", id(0), id(1))
-            }
-            Kind::ApplicationCreate | Kind::ApplicationUpdate => "/v1/applications".to_owned(),
-            Kind::ApplicationList => "/v1/applications/list".to_owned(),
-            Kind::ApplicationDisable => format!("/v1/applications/{}/disable", id(0)),
-            Kind::ApplicationBatchDelete => "/v2/applications/batch-delete".to_owned(),
-            Kind::ApplicationExist => "/v1/applications/exist".to_owned(),
-            Kind::ApplicationInfo => format!("/v1/applications/{}/info", id(0)),
-            Kind::ApplicationDelete => format!("/v1/applications/{}", id(0)),
-            Kind::ApplicationDuplicate => format!("/v1/applications/{}/duplicate", id(0)),
-        }
+        let mut values = ids.iter();
+        self.route()
+            .path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    values.next().map_or("", String::as_str)
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A kind name that is not one of [`Kind::ALL`].
+/// A kind name that is not one of [`Kind::kinds`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownKind(pub String);
 
@@ -285,11 +185,13 @@ enum Parsed {
     Config(NewConfig),
     Deployments(Vec<NewDeployment>, bool),
     DeploymentUpdate(DeploymentUpdate),
-    /// A CodeArts body or query: the validated input, normalised by [`codearts_json`].
-    CodeArts,
+    /// A body or query sent as the caller wrote it once valid: a listing's query, a template to
+    /// validate; CodeArts bodies are normalised by [`codearts_json`].
+    AsGiven,
 }
 
 fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
+    let as_given = |valid: bool| valid.then_some(Parsed::AsGiven);
     let parsed = match kind {
         Kind::SoftwareConfigCreate => heat::parse_new_config(body, report).map(Parsed::Config),
         Kind::SoftwareDeploymentCreate => heat::parse_new_deployments(body, report)
@@ -297,19 +199,21 @@ fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
         Kind::SoftwareDeploymentUpdate => {
             heat::parse_deployment_update(body, report).map(Parsed::DeploymentUpdate)
         }
-        Kind::ApplicationCreate => codearts::parse_create(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationUpdate => codearts::parse_update(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationList => codearts::parse_list(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationDisable => codearts::parse_disable(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationBatchDelete => {
-            codearts::parse_batch_delete(body, report).map(|_| Parsed::CodeArts)
+        Kind::SoftwareConfigList => as_given(heat::parse_config_list_query(body, report).is_some()),
+        Kind::SoftwareDeploymentList => {
+            as_given(heat::parse_deployment_list_query(body, report).is_some())
         }
-        Kind::ApplicationExist => codearts::parse_exist(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationInfo
-        | Kind::ApplicationDelete
-        | Kind::ApplicationDuplicate
-        | Kind::ServerAgentIssue
-        | Kind::ServerAgentRevoke => None,
+        Kind::TemplateValidate => as_given(heat::parse_template_validation(body, report).is_some()),
+        Kind::ApplicationCreate => as_given(codearts::parse_create(body, report).is_some()),
+        Kind::ApplicationUpdate => as_given(codearts::parse_update(body, report).is_some()),
+        Kind::ApplicationList => as_given(codearts::parse_list(body, report).is_some()),
+        Kind::ApplicationDisable => as_given(codearts::parse_disable(body, report).is_some()),
+        Kind::ApplicationBatchDelete => {
+            as_given(codearts::parse_batch_delete(body, report).is_some())
+        }
+        Kind::ApplicationExist => as_given(codearts::parse_exist(body, report).is_some()),
+        // The rest carry nothing but their path ids (see `Kind::carries`).
+        _ => None,
     };
     // The parse functions return None on any error; keep that invariant explicit.
     parsed.filter(|_| report.is_valid())
@@ -325,7 +229,7 @@ fn path_ids(kind: Kind, f: &mut Fields<'_, '_>, only: bool) -> Option<Vec<String
     let mut ids = Vec::new();
     let mut ok = true;
     for (key, rule) in kind.path_ids() {
-        match f.str(key, *rule) {
+        match f.str(key, rule) {
             Some(v) => ids.push(segment(v)),
             None => ok = false,
         }
@@ -377,8 +281,10 @@ pub fn build_request(kind: Kind, input: &Value) -> Result<(BuiltRequest, Report)
     let (path, body) = match (kind.carries(), body, parsed) {
         (Carries::Nothing, _, _) => (path, None),
         (Carries::Query, Some(Value::Object(q)), Some(_)) => (path + &query_string(&q), None),
-        (Carries::Body, Some(mut body), Some(Parsed::CodeArts)) => {
-            codearts_json(kind, &mut body);
+        (Carries::Body, Some(mut body), Some(Parsed::AsGiven)) => {
+            if kind.api() == crate::operations::Api::CodeArts {
+                codearts_json(kind, &mut body);
+            }
             (path, Some(body.to_string()))
         }
         (Carries::Body, Some(_), Some(parsed)) => (path, Some(heat_json(&parsed).to_string())),
@@ -432,11 +338,19 @@ fn segment(s: &str) -> String {
     utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
-/// `?k=v&...` from a validated query object (string values; nulls left out).
+/// `?k=v&...` from a validated query object (strings as they are, numbers and booleans as JSON
+/// text; nulls left out).
 fn query_string(q: &Map<String, Value>) -> String {
     let pairs: Vec<String> = q
         .iter()
-        .filter_map(|(k, v)| v.as_str().map(|v| format!("{}={}", segment(k), segment(v))))
+        .filter_map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(_) | Value::Bool(_) => v.to_string(),
+                _ => return None,
+            };
+            Some(format!("{}={}", segment(k), segment(&text)))
+        })
         .collect();
     if pairs.is_empty() {
         String::new()
@@ -479,7 +393,7 @@ fn heat_json(parsed: &Parsed) -> Value {
         }
         Parsed::Deployments(items, false) => items.first().map_or(Value::Null, deployment_json),
         Parsed::DeploymentUpdate(u) => update_json(u),
-        Parsed::CodeArts => Value::Null,
+        Parsed::AsGiven => Value::Null,
     }
 }
 
@@ -564,14 +478,76 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_and_an_unknown_kind_names_the_known_ones() {
-        for k in Kind::ALL {
-            assert_eq!(Kind::parse(k.as_str()), Ok(*k));
+        for k in Kind::kinds() {
+            assert_eq!(Kind::parse(k.as_str()), Ok(k));
         }
-        let e = Kind::parse("software_config.delete")
+        let e = Kind::parse("software_config.remove")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("\"software_config.delete\""), "{e}");
+        assert!(e.contains("\"software_config.remove\""), "{e}");
         assert!(e.contains("software_deployment.update"), "{e}");
+        assert!(
+            Kind::parse("").is_err(),
+            "operations without a kind are not kinds"
+        );
+    }
+
+    #[test]
+    fn every_operation_a_client_can_call_builds_its_request_from_the_table() {
+        const P: &str = "95d02433133a4c0a87ba6967474a2ad3";
+        let (show, _) = build_request(
+            Kind::SoftwareDeploymentShow,
+            &json!({"project_id": P, "id": "d/1"}),
+        )
+        .unwrap();
+        assert_eq!(
+            (show.method, show.path.as_str(), show.body),
+            (
+                "GET",
+                format!("/v1/{P}/software_deployments/d%2F1").as_str(),
+                None
+            )
+        );
+        let (list, _) = build_request(
+            Kind::SoftwareConfigList,
+            &json!({"project_id": P, "limit": 5, "marker": "m"}),
+        )
+        .unwrap();
+        assert_eq!(
+            list.path,
+            format!("/v1/{P}/software_configs?limit=5&marker=m")
+        );
+        let bad = build_request(
+            Kind::SoftwareConfigList,
+            &json!({"project_id": P, "limit": "x"}),
+        )
+        .unwrap_err();
+        assert_eq!(paths(&bad), vec![("/limit", Code::Type)]);
+        let (meta, _) = build_request(
+            Kind::SoftwareDeploymentMetadata,
+            &json!({"project_id": P, "server_id": "web 1"}),
+        )
+        .unwrap();
+        assert_eq!(
+            meta.path,
+            format!("/v1/{P}/software_deployments/metadata/web%201")
+        );
+        for kind in Kind::kinds() {
+            let r = crate::operations::resolve(
+                kind.method(),
+                &kind
+                    .route()
+                    .path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.replace(['{', '}'], ""))
+                    .collect::<Vec<_>>(),
+            );
+            assert!(
+                matches!(r, crate::operations::Resolved::Operation(op, _) if op == kind),
+                "{kind}: {r:?}"
+            );
+        }
     }
 
     #[test]

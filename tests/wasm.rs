@@ -20,8 +20,11 @@ const CORPUS: &[&str] = &[
     include_str!("corpus/application.list.json"),
     include_str!("corpus/application.update.json"),
     include_str!("corpus/software_config.create.json"),
+    include_str!("corpus/software_config.list.json"),
     include_str!("corpus/software_deployment.create.json"),
+    include_str!("corpus/software_deployment.list.json"),
     include_str!("corpus/software_deployment.update.json"),
+    include_str!("corpus/template.validate.json"),
 ];
 
 #[wasm_bindgen_test]

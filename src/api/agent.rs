@@ -1,40 +1,44 @@
 //! What server agents call, with no auth header (the URL is the capability; see
-//! [`crate::service::agent`]):
-//!
-//! - `GET|HEAD /agent/v1/{project_id}/{server_ref}/{secret}`: the agent document (os-collect-config's
-//!   `request` collector); `ETag`, `Last-Modified`, 304 on `If-None-Match` / `If-Modified-Since`
-//! - `PUT|POST /agent/v1/{project_id}/{server_ref}/{secret}/signal/{derived_id}`: a deployment's
-//!   result (`heat-config-notify`)
-//!
-//! Errors use Heat's fault body. Anything that is not a current URL is the same 404.
+//! [`crate::service::agent`]): the agent document (`AgentPoll`: os-collect-config's `request`
+//! collector; `ETag`, `Last-Modified`, 304 on `If-None-Match` / `If-Modified-Since`) and a
+//! deployment's result (`AgentSignal`: `heat-config-notify`). Their paths are rows of
+//! [`crate::operations::ROUTES`]. Errors use Heat's fault body. Anything that is not a current URL
+//! is the same 404.
 
 use super::{json_body, Ctx};
 use crate::api::envelope;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
+use crate::operations::{Operation, PathIds};
 use crate::service::agent::{AgentService, AgentUrl, Conditions, Poll};
 use crate::store::Store;
 use crate::validate::{type_name, Code, FieldError};
 use serde_json::{json, Map, Value};
 
-/// Routes `/agent/v1/{project}/{server_ref}/{secret}/{rest..}`.
-pub async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
+/// Answers an agent operation ([`Api::Agent`](crate::operations::Api::Agent)).
+pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
     req: &Request,
     ctx: &Ctx<'_, S, C>,
-    url: AgentUrl<'_>,
-    rest: &[&str],
+    op: Operation,
+    ids: &PathIds,
 ) -> Response {
-    handle(req, ctx, url, rest)
+    let url = AgentUrl {
+        project: ids.get("project_id"),
+        server_ref: ids.get("server_ref"),
+        secret: ids.get("secret"),
+    };
+    answer(req, ctx, op, url, ids.get("derived_id"))
         .await
         .unwrap_or_else(|e| envelope::heat(&e))
 }
 
-async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
     req: &Request,
     ctx: &Ctx<'_, S, C>,
+    op: Operation,
     url: AgentUrl<'_>,
-    rest: &[&str],
+    derived: &str,
 ) -> Result<Response, ApiError> {
     let agents = AgentService::new(
         ctx.store,
@@ -43,8 +47,8 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         ctx.clock.now_ms(),
     )
     .with_isolate_cache(ctx.settings.read_cache.as_deref());
-    match (req.method.as_str(), rest) {
-        ("GET" | "HEAD", []) => {
+    match op {
+        Operation::AgentPoll => {
             let conditions = Conditions {
                 if_none_match: req.header_value("if-none-match"),
                 if_modified_since: req.header_value("if-modified-since"),
@@ -65,8 +69,7 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
                     .with_header("last-modified", last_modified),
             })
         }
-        (_, []) => Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" }),
-        ("PUT" | "POST", ["signal", derived]) => {
+        Operation::AgentSignal => {
             let details = signal_details(req, ctx.settings.max_body_bytes)?;
             let (d, _) = agents.signal(&url, derived, &details).await?;
             Ok(Response::json(
@@ -74,8 +77,9 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
                 &json!({"deployment_id": d.id, "status": d.status, "status_reason": d.status_reason}),
             ))
         }
-        (_, ["signal", _]) => Err(ApiError::MethodNotAllowed { allow: "PUT, POST" }),
-        _ => Err(ApiError::NotFound(format!("No resource at {}", req.path))),
+        other => Err(ApiError::NotFound(format!(
+            "{other} is not an agent operation"
+        ))),
     }
 }
 

@@ -1,20 +1,12 @@
-//! The CodeArts Deploy application API (no project in the path; the project is the caller's):
-//!
-//! - `POST|PUT /v1/applications`: create, update
-//! - `POST /v1/applications/list`
-//! - `GET /v1/applications/exist?name=&project_id=`
-//! - `GET /v1/applications/{app_id}/info`
-//! - `DELETE /v1/applications/{app_id}`
-//! - `PUT /v1/applications/{app_id}/disable`
-//! - `POST /v1/applications/{app_id}/duplicate`
-//! - `POST /v2/applications/batch-delete`
+//! The CodeArts Deploy application API (no project in the path; the project is the caller's): its
+//! operations and paths are the `Application*` rows of [`crate::operations::ROUTES`].
 //!
 //! Callers authenticate with a project token (`X-Auth-Token`) or an AK/SK signature
 //! (`Authorization: SDK-HMAC-SHA256 ...`, see [`crate::credentials`]). A `project_id` in a body or
 //! query that is not the caller's, or an `X-Project-Id` header that is not, is a 403. Errors are
 //! Huawei's flat `{"error_code","error_msg"}` plus our `errors` list of field errors.
 
-use super::{into_api, json_body, Ctx};
+use super::{parse_body, parse_query, Ctx};
 use crate::auth;
 use crate::clock::Clock;
 use crate::credentials;
@@ -23,11 +15,11 @@ use crate::domain::codearts::{
 };
 use crate::error::{ApiError, AuthFailure};
 use crate::http::{Request, Response};
+use crate::operations::{Operation, PathIds};
 use crate::service::codearts::CodeArtsService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use crate::store::Store;
-use crate::validate::Report;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
 /// Our codes for failures Huawei documents no code for (see docs/codearts.md).
@@ -72,65 +64,28 @@ pub fn envelope(err: &ApiError) -> Response {
     )
     .with_cause(err.cause());
     if let ApiError::MethodNotAllowed { allow } = err {
-        response = response.with_header("allow", *allow);
+        response = response.with_header("allow", allow.as_str());
     }
     response
 }
 
-fn no_route(req: &Request) -> Response {
+/// The 404 of a path under `/v1/applications` or `/v2/applications` that is no operation.
+pub fn no_route(req: &Request) -> Response {
     Response::json(
         404,
         &json!({"error_code": CODE_NO_ROUTE, "error_msg": format!("No resource at {}", req.path), "errors": []}),
     )
 }
 
-enum Route<'r> {
-    Applications,
-    List,
-    Exist,
-    Info(&'r str),
-    App(&'r str),
-    Disable(&'r str),
-    Duplicate(&'r str),
-    BatchDelete,
-}
-
-impl Route<'_> {
-    fn allow(&self) -> &'static str {
-        match self {
-            Route::Applications => "POST, PUT",
-            Route::List | Route::Duplicate(_) | Route::BatchDelete => "POST",
-            Route::Exist | Route::Info(_) => "GET",
-            Route::App(_) => "DELETE",
-            Route::Disable(_) => "PUT",
-        }
-    }
-}
-
-/// Routes `/v1/applications...` and `/v2/applications...`; `version` is `"v1"` or `"v2"`.
-pub async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
+/// Answers a CodeArts operation ([`Api::CodeArts`](crate::operations::Api::CodeArts)) for the
+/// caller's project.
+pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
     req: &Request,
     ctx: &Ctx<'_, S, C>,
-    version: &str,
-    rest: &[&str],
+    op: Operation,
+    ids: &PathIds,
 ) -> Response {
-    let route = match (version, rest) {
-        ("v1", []) => Route::Applications,
-        ("v1", ["list"]) => Route::List,
-        ("v1", ["exist"]) => Route::Exist,
-        ("v1", [id, "info"]) => Route::Info(id),
-        ("v1", [id]) => Route::App(id),
-        ("v1", [id, "disable"]) => Route::Disable(id),
-        ("v1", [id, "duplicate"]) => Route::Duplicate(id),
-        ("v2", ["batch-delete"]) => Route::BatchDelete,
-        _ => return no_route(req),
-    };
-    if !route.allow().split(", ").any(|m| m == req.method) {
-        return envelope(&ApiError::MethodNotAllowed {
-            allow: route.allow(),
-        });
-    }
-    handle(req, ctx, route)
+    answer(req, ctx, op, ids.get("app_id"))
         .await
         .unwrap_or_else(|e| envelope(&e))
 }
@@ -174,88 +129,67 @@ fn check_project(caller: &str, claimed: &str) -> Result<(), ApiError> {
     }
 }
 
-fn parsed<T>(
-    req: &Request,
-    limit: usize,
-    parse: fn(&Value, &mut Report) -> Option<T>,
-) -> Result<T, ApiError> {
-    let body = json_body(req, limit)?;
-    let mut report = Report::default();
-    into_api(parse(&body, &mut report), report)
-}
-
 fn success(result: Value) -> Response {
     Response::json(200, &json!({"status": "success", "result": result}))
 }
 
-async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
     req: &Request,
     ctx: &Ctx<'_, S, C>,
-    route: Route<'_>,
+    op: Operation,
+    id: &str,
 ) -> Result<Response, ApiError> {
     let project = caller_project(req, ctx).await?;
     let svc = CodeArtsService::new(ctx.store, &project, crate::ids::hex32);
     let limit = ctx.settings.max_body_bytes;
-    match (req.method.as_str(), route) {
-        ("POST", Route::Applications) => {
-            let new = parsed(req, limit, parse_create)?;
+    let now_ms = ctx.clock.now_ms();
+    Ok(match op {
+        Operation::ApplicationCreate => {
+            let new = parse_body(req, limit, parse_create)?;
             check_project(&project, &new.project_id)?;
-            let app = svc.create(new, ctx.clock.now_ms()).await?;
-            Ok(success(app.base_wire()))
+            success(svc.create(new, now_ms).await?.base_wire())
         }
-        ("PUT", Route::Applications) => {
-            let update = parsed(req, limit, parse_update)?;
+        Operation::ApplicationUpdate => {
+            let update = parse_body(req, limit, parse_update)?;
             check_project(&project, &update.project_id)?;
-            let app = svc.update(update, ctx.clock.now_ms()).await?;
-            Ok(success(app.base_wire()))
+            success(svc.update(update, now_ms).await?.base_wire())
         }
-        ("POST", Route::List) => {
-            let query = parsed(req, limit, parse_list)?;
+        Operation::ApplicationList => {
+            let query = parse_body(req, limit, parse_list)?;
             check_project(&project, &query.project_id)?;
             let (total, page) = svc.list(&query).await?;
             let rows: Vec<Value> = page.iter().map(|a| a.list_wire()).collect();
-            Ok(Response::json(
-                200,
-                &json!({"total_num": total, "result": rows}),
-            ))
+            Response::json(200, &json!({"total_num": total, "result": rows}))
         }
-        ("GET", Route::Exist) => {
-            let mut q = Map::new();
-            for (k, v) in req.query_pairs() {
-                q.entry(k).or_insert(Value::String(v));
-            }
-            let mut report = Report::default();
-            let query = into_api(parse_exist(&Value::Object(q), &mut report), report)?;
+        Operation::ApplicationExist => {
+            let query = parse_query(req, parse_exist)?;
             check_project(&project, &query.project_id)?;
-            let exists = svc.name_owner(&query.name).await?.is_some();
-            Ok(success(Value::Bool(exists)))
+            success(Value::Bool(svc.name_owner(&query.name).await?.is_some()))
         }
-        ("GET", Route::Info(id)) => Ok(success(svc.get(id).await?.detail_wire())),
-        ("DELETE", Route::App(id)) => Ok(success(svc.delete(id).await?.base_wire())),
-        ("PUT", Route::Disable(id)) => {
-            let disabled = parsed(req, limit, parse_disable)?;
-            svc.set_disabled(id, disabled, ctx.clock.now_ms()).await?;
-            Ok(Response::json(200, &json!({"status": "success"})))
+        Operation::ApplicationInfo => success(svc.get(id).await?.detail_wire()),
+        Operation::ApplicationDelete => success(svc.delete(id).await?.base_wire()),
+        Operation::ApplicationDisable => {
+            let disabled = parse_body(req, limit, parse_disable)?;
+            svc.set_disabled(id, disabled, now_ms).await?;
+            Response::json(200, &json!({"status": "success"}))
         }
-        ("POST", Route::Duplicate(id)) => {
+        Operation::ApplicationDuplicate => {
             super::check_body_size(req, limit)?;
-            let copy = svc.duplicate(id, ctx.clock.now_ms()).await?;
-            Ok(success(copy.info_wire()))
+            success(svc.duplicate(id, now_ms).await?.info_wire())
         }
-        ("POST", Route::BatchDelete) => {
-            let batch = parsed(req, limit, parse_batch_delete)?;
+        Operation::ApplicationBatchDelete => {
+            let batch = parse_body(req, limit, parse_batch_delete)?;
             check_project(&project, &batch.project_id)?;
             let outcomes = svc.batch_delete(batch).await?;
             let rows: Vec<Value> = outcomes.iter().map(|o| o.to_wire()).collect();
-            Ok(Response::json(
-                200,
-                &json!({"total_num": rows.len(), "result": rows}),
-            ))
+            Response::json(200, &json!({"total_num": rows.len(), "result": rows}))
         }
-        (_, route) => Err(ApiError::MethodNotAllowed {
-            allow: route.allow(),
-        }),
-    }
+        other => {
+            return Err(ApiError::NotFound(format!(
+                "{other} is not a CodeArts operation"
+            )))
+        }
+    })
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub fn heat(err: &ApiError) -> Response {
     });
     let mut response = Response::json(status, &body).with_cause(err.cause());
     if let ApiError::MethodNotAllowed { allow } = err {
-        response = response.with_header("allow", *allow);
+        response = response.with_header("allow", allow.as_str());
     }
     if status == 401 {
         response = response.with_header("www-authenticate", "Keystone uri=\"\"");

@@ -22,7 +22,9 @@ use crate::auth;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
+use crate::operations::{self, Api, Operation, PathIds, Resolved};
 use crate::store::{CountingStore, ReadCache, ReadCachingStore, Store};
+use crate::validate::Report;
 use serde_json::{json, Value};
 use std::rc::Rc;
 
@@ -124,38 +126,13 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         .with_header("x-content-type-options", "nosniff")
 }
 
-/// The words of the API paths; every other segment of a path is an id or a secret.
-const PATH_WORDS: &[&str] = &[
-    "admin",
-    "agent",
-    "applications",
-    "batch-delete",
-    "credentials",
-    "disable",
-    "duplicate",
-    "exist",
-    "healthz",
-    "info",
-    "list",
-    "metadata",
-    "projects",
-    "servers",
-    "signal",
-    "software_configs",
-    "software_deployments",
-    "tokens",
-    "v1",
-    "v2",
-    "validate",
-];
-
 /// A request's path with every id replaced by `{}` (`/v1/{}/software_deployments/{}`): what a log
 /// line may say of the route without naming a project, a server or an agent URL's secret.
 pub fn route_label(req: &Request) -> String {
     let mut label = String::new();
     for segment in req.segments() {
         label.push('/');
-        match PATH_WORDS.iter().find(|w| **w == segment) {
+        match operations::path_words().find(|w| *w == segment) {
             Some(word) => label.push_str(word),
             None => label.push_str("{}"),
         }
@@ -171,43 +148,36 @@ fn request_id() -> String {
     crate::ids::hex32().unwrap_or_else(|_| "0".repeat(32))
 }
 
+/// Finds the request's operation in [`crate::operations::ROUTES`] and hands it to its API.
 async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
     req: &Request,
     ctx: &Ctx<'_, S, C>,
 ) -> Response {
     let segments = req.segments();
-    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
-    match seg.as_slice() {
-        ["healthz"] => only(req, "GET, HEAD", || {
-            Response::json(200, &json!({"status": "ok"}))
-        }),
-        ["v1"] => only(req, "GET, HEAD", || {
-            Response::json(200, &versions(ctx.origin))
-        }),
-        ["admin", "v1", "projects", project, rest @ ..] => admin(req, ctx, project, rest)
-            .await
-            .unwrap_or_else(|e| envelope::heat(&e)),
-        ["agent", "v1", project, server_ref, secret, rest @ ..] => {
-            let url = crate::service::agent::AgentUrl {
-                project,
-                server_ref,
-                secret,
-            };
-            agent::route(req, ctx, url, rest).await
+    match operations::resolve(&req.method, &segments) {
+        Resolved::Operation(op, ids) => match op.api() {
+            Api::Heat => heat::handle(req, ctx, op, &ids).await,
+            Api::CodeArts => codearts::handle(req, ctx, op, &ids).await,
+            Api::Agent => agent::handle(req, ctx, op, &ids).await,
+            Api::Admin => admin(req, ctx, op, &ids)
+                .await
+                .unwrap_or_else(|e| envelope::heat(&e)),
+            Api::Meta => match op {
+                Operation::Versions => Response::json(200, &versions(ctx.origin)),
+                _ => Response::json(200, &json!({"status": "ok"})),
+            },
+        },
+        Resolved::MethodNotAllowed { api, allow } => {
+            let err = ApiError::MethodNotAllowed { allow };
+            match api {
+                Api::CodeArts => codearts::envelope(&err),
+                _ => envelope::heat(&err),
+            }
         }
-        [version @ ("v1" | "v2"), "applications", rest @ ..] => {
-            codearts::route(req, ctx, version, rest).await
-        }
-        ["v1", project, rest @ ..] => heat::route(req, ctx, project, rest).await,
-        _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
-    }
-}
-
-fn only(req: &Request, allow: &'static str, ok: impl FnOnce() -> Response) -> Response {
-    if allow.split(", ").any(|m| m == req.method) {
-        ok()
-    } else {
-        envelope::heat(&ApiError::MethodNotAllowed { allow })
+        Resolved::NotFound => match segments.get(1).map(String::as_str) {
+            Some("applications") => codearts::no_route(req),
+            _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
+        },
     }
 }
 
@@ -221,24 +191,18 @@ fn versions(origin: &str) -> Value {
     }]})
 }
 
+/// The admin API: project tokens and AK/SK credentials.
 async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(
     req: &Request,
     ctx: &Ctx<'_, S, C>,
-    project: &str,
-    rest: &[&str],
+    op: Operation,
+    ids: &PathIds,
 ) -> Result<Response, ApiError> {
-    let allow = match rest {
-        ["tokens"] | ["credentials"] => "POST",
-        ["tokens", _] | ["credentials", _] => "DELETE",
-        _ => return Err(ApiError::NotFound(format!("No resource at {}", req.path))),
-    };
-    if req.method != allow {
-        return Ok(envelope::heat(&ApiError::MethodNotAllowed { allow }));
-    }
     auth::check_admin(
         req.header_value("authorization"),
         ctx.settings.admin_token.as_deref(),
     )?;
+    let project = ids.get("project_id");
     if !auth::is_project_id(project) {
         return Err(ApiError::invalid(crate::validate::FieldError::new(
             "/project_id",
@@ -246,31 +210,55 @@ async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(
             "must be 32 letters and digits",
         )));
     }
-    match rest {
-        ["tokens"] => Ok(Response::json(
-            201,
-            &auth::issue_token(ctx.store, project, ctx.clock.now_ms()).await?,
-        )),
-        ["tokens", id] => {
-            auth::revoke_token(ctx.store, project, id).await?;
-            Ok(Response::empty(204))
+    let now_ms = ctx.clock.now_ms();
+    let key = ctx.settings.credentials_key.as_deref();
+    Ok(match op {
+        Operation::TokenIssue => {
+            Response::json(201, &auth::issue_token(ctx.store, project, now_ms).await?)
         }
-        ["credentials"] => Ok(Response::json(
-            201,
-            &crate::credentials::issue(
-                ctx.store,
-                project,
-                ctx.settings.credentials_key.as_deref(),
-                ctx.clock.now_ms(),
-            )
-            .await?,
-        )),
-        ["credentials", access_key] => {
-            crate::credentials::revoke(ctx.store, project, access_key).await?;
-            Ok(Response::empty(204))
+        Operation::TokenRevoke => {
+            auth::revoke_token(ctx.store, project, ids.get("id")).await?;
+            Response::empty(204)
         }
-        _ => Err(ApiError::NotFound(format!("No resource at {}", req.path))),
+        Operation::CredentialIssue => Response::json(
+            201,
+            &crate::credentials::issue(ctx.store, project, key, now_ms).await?,
+        ),
+        Operation::CredentialRevoke => {
+            crate::credentials::revoke(ctx.store, project, ids.get("access_key")).await?;
+            Response::empty(204)
+        }
+        other => {
+            return Err(ApiError::NotFound(format!(
+                "{other} is not an admin operation"
+            )))
+        }
+    })
+}
+
+/// Reads a JSON body and validates it with `parse`: the one way every handler reads a body.
+pub fn parse_body<T>(
+    req: &Request,
+    limit: usize,
+    parse: fn(&Value, &mut Report) -> Option<T>,
+) -> Result<T, ApiError> {
+    let body = json_body(req, limit)?;
+    let mut report = Report::default();
+    into_api(parse(&body, &mut report), report)
+}
+
+/// Validates a request's query parameters (an object of strings; the first of repeated names)
+/// with `parse`.
+pub fn parse_query<T>(
+    req: &Request,
+    parse: fn(&Value, &mut Report) -> Option<T>,
+) -> Result<T, ApiError> {
+    let mut query = serde_json::Map::new();
+    for (name, value) in req.query_pairs() {
+        query.entry(name).or_insert(Value::String(value));
     }
+    let mut report = Report::default();
+    into_api(parse(&Value::Object(query), &mut report), report)
 }
 
 /// Reads a JSON body: 413 over the limit, 415 for a non-JSON content type, 400 for bad JSON.

@@ -291,6 +291,59 @@ fn parse_config_at(body: &Value, path: &str, report: &mut Report) -> Option<NewC
     })
 }
 
+/// Most configs one listing returns.
+pub const MAX_CONFIG_PAGE: usize = 1000;
+
+/// The query of a config listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigPage {
+    /// At most [`MAX_CONFIG_PAGE`] (a larger `limit` is capped, as in Heat).
+    pub limit: usize,
+    /// The id after which the page starts (an unknown marker is ignored, as in Heat).
+    pub marker: Option<String>,
+}
+
+/// Validates the query of `GET /software_configs`: `limit`, a non-negative whole number (text or
+/// number), and `marker`. Other parameters are ignored, as Heat ignores them.
+pub fn parse_config_list_query(query: &Value, report: &mut Report) -> Option<ConfigPage> {
+    let f = Fields::of(query, "", report)?;
+    let limit = match f.present("limit") {
+        None => Some(MAX_CONFIG_PAGE),
+        Some(v) => {
+            let n = match v {
+                Value::String(s) => s.trim().parse::<u64>().ok(),
+                Value::Number(n) => n.as_u64(),
+                _ => None,
+            };
+            if n.is_none() {
+                f.report
+                    .error("/limit", Code::Type, "must be a non-negative whole number");
+            }
+            n.map(|n| n.min(MAX_CONFIG_PAGE as u64) as usize)
+        }
+    };
+    let marker = f
+        .present("marker")
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    Some(ConfigPage {
+        limit: limit?,
+        marker,
+    })
+}
+
+/// Validates the query of `GET /software_deployments`: the optional `server_id` to list. Other
+/// parameters are ignored, as Heat ignores them.
+pub fn parse_deployment_list_query(query: &Value, report: &mut Report) -> Option<Option<String>> {
+    let mut f = Fields::of(query, "", report)?;
+    let before = f.report.errors.len();
+    let server = f
+        .str("server_id", StrRule::optional(usize::MAX))
+        .map(str::to_owned);
+    (f.report.errors.len() == before).then_some(server)
+}
+
 /// The resource types `POST /validate` accepts: the software configs this service stores.
 pub const TEMPLATE_RESOURCE_TYPES: &[&str] = &["OS::Heat::SoftwareConfig"];
 const VALIDATE_KEYS: &[&str] = &["template", "environment", "files", "environment_files"];

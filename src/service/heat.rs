@@ -26,8 +26,6 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// Most configs one listing returns.
-pub const MAX_CONFIG_PAGE: usize = 1000;
 /// KV metadata limit, with room to spare.
 const METADATA_MAX: usize = 1000;
 

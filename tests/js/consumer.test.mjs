@@ -69,7 +69,7 @@ test('import { ... } from "deploy-edge" works in Node without awaiting anything'
     console.log(JSON.stringify({ before, kinds: kinds(), version }));
   `);
   assert.deepEqual(out.before, { valid: true, errors: [], warnings: [] });
-  assert.equal(out.kinds.length, 14);
+  assert.equal(out.kinds.length, 23);
   assert.ok(out.kinds.includes('server_agent.issue') && out.kinds.includes('server_agent.revoke'));
   assert.equal(out.version, cargoVersion());
 });

@@ -14,15 +14,19 @@ import {
 } from './support.mjs';
 
 const cases = loadCorpus();
+const PATH_ONLY = ['application.info', 'application.delete', 'application.duplicate',
+  'server_agent.show', 'server_agent.issue', 'server_agent.revoke', 'software_config.show',
+  'software_config.delete', 'software_deployment.show', 'software_deployment.delete',
+  'software_deployment.metadata'];
+const QUERY = ['application.exist', 'software_config.list', 'software_deployment.list'];
 const label = (c) => `${c.kind}: ${c.name}`;
 
 test('the corpus covers every kind with a body', async () => {
   await init(); // a no-op under the Node entry, which initialises on import
   const covered = new Set(cases.map((c) => c.kind));
   for (const k of kinds()) {
-    // Kinds without a body (path ids only) are checked by tests of their own.
-    if (['application.info', 'application.delete', 'application.duplicate',
-      'server_agent.issue', 'server_agent.revoke'].includes(k)) continue;
+    // Kinds that carry only path ids are checked by tests of their own.
+    if (PATH_ONLY.includes(k)) continue;
     assert.ok(covered.has(k), `no corpus case for ${k}`);
   }
   assert.ok(cases.length >= 80, `only ${cases.length} cases`);
@@ -64,6 +68,9 @@ describe('the package gives every corpus verdict', () => {
 function route(kind, ids) {
   switch (kind) {
     case 'software_config.create': return ['POST', `/v1/${ids.project_id}/software_configs`];
+    case 'software_config.list': return ['GET', `/v1/${ids.project_id}/software_configs`];
+    case 'software_deployment.list': return ['GET', `/v1/${ids.project_id}/software_deployments`];
+    case 'template.validate': return ['POST', `/v1/${ids.project_id}/validate`];
     case 'software_deployment.create': return ['POST', `/v1/${ids.project_id}/software_deployments`];
     case 'software_deployment.update': return ['PUT', `/v1/${ids.project_id}/software_deployments/${ids.id}`];
     case 'application.create': return ['POST', '/v1/applications'];
@@ -76,7 +83,7 @@ function route(kind, ids) {
   }
 }
 
-const isHeat = (kind) => kind.startsWith('software_') || kind.startsWith('server_agent.');
+const isHeat = (kind) => ['software_', 'server_agent.', 'template.'].some((p) => kind.startsWith(p));
 
 describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
   let w;
@@ -156,7 +163,7 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
 
   function requestOf(c, ids, payload) {
     let [method, path] = route(c.kind, ids);
-    if (c.kind === 'application.exist') {
+    if (QUERY.includes(c.kind)) {
       const q = Object.entries(payload).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
       return { method, path: q.length ? `${path}?${q.join('&')}` : path, body: null };
     }
