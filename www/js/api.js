@@ -52,14 +52,8 @@ export function toApiError(status, body, fallback) {
   return new ApiError(status, fallback);
 }
 
-/** Encodes one path segment. */
+/** Encodes one path segment (for the console's own `#/…` links). */
 export const seg = (s) => encodeURIComponent(s);
-
-/** `/v1/{project}` for the signed-in project. */
-export function heatBase() {
-  const s = session.get();
-  return `/v1/${seg(s ? s.projectId : '')}`;
-}
 
 /**
  * Sends a request and returns `{status, body, headers}`; throws ApiError for a status >= 400 or
@@ -98,16 +92,12 @@ export async function send(req, { token } = {}) {
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-/** Shorthands for requests the package has no kind for. */
-export const get = (path) => send({ method: 'GET', path });
-export const del = (path) => send({ method: 'DELETE', path });
-export const post = (path, body) => send({ method: 'POST', path, body });
-
 /**
  * Builds a request with deploy-edge (`params`: the ids that go in the path, e.g. project_id, id;
- * `body`: the payload) and sends it. A body the package rejects never leaves the browser.
+ * `body`: the payload, or a listing's query) and sends it. A request the package rejects never
+ * leaves the browser. `token` signs in with a token that is not the session's yet.
  */
-export async function sendKind(kind, params, body = {}, extraHeaders = {}) {
+export async function sendKind(kind, params, body = {}, extraHeaders = {}, { token } = {}) {
   let req;
   try {
     req = buildRequest(kind, { ...body, ...params });
@@ -116,5 +106,9 @@ export async function sendKind(kind, params, body = {}, extraHeaders = {}) {
   }
   let headers = req.headers || {};
   if (headers instanceof Map || Array.isArray(headers)) headers = Object.fromEntries(headers);
-  return send({ method: req.method, path: req.path, headers: { ...headers, ...extraHeaders }, body: req.body ?? undefined });
+  return send({ method: req.method, path: req.path, headers: { ...headers, ...extraHeaders }, body: req.body ?? undefined }, { token });
 }
+
+/** A Heat request of the signed-in project: `heat('software_deployment.show', { id })`. */
+export const heat = (kind, params = {}, body = {}, extraHeaders = {}) =>
+  sendKind(kind, { project_id: session.get()?.projectId ?? '', ...params }, body, extraHeaders);

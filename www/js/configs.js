@@ -1,7 +1,7 @@
 // Software configs: a paged list (newest first, limit/marker), a create form whose inputs and
 // outputs are edited as rows or as JSON, and a detail panel with Delete.
 
-import { get, del, sendKind, session, heatBase, seg } from './api.js';
+import { heat, seg } from './api.js';
 import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, shortId } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
 
@@ -26,9 +26,8 @@ export function configsView({ main, route, go }) {
     let error = null;
     await list.run(async () => {
       try {
-        const q = new URLSearchParams({ limit: String(PAGE + 1) });
-        if (marker) q.set('marker', marker);
-        rows = (await get(`${heatBase()}/software_configs?${q}`)).body.software_configs || [];
+        const query = marker ? { limit: PAGE + 1, marker } : { limit: PAGE + 1 };
+        rows = (await heat('software_config.list', {}, query)).body.software_configs || [];
       } catch (e) {
         error = e;
       }
@@ -71,7 +70,7 @@ async function showConfig(side, id, go) {
   let error = null;
   await panel.run(async () => {
     try {
-      cfg = (await get(`${heatBase()}/software_configs/${seg(id)}`)).body.software_config;
+      cfg = (await heat('software_config.show', { id })).body.software_config;
     } catch (e) {
       error = e;
     }
@@ -88,7 +87,7 @@ async function showConfig(side, id, go) {
     async onclick() {
       if (!await confirmAction({ title: 'Delete this config?', text: `Config "${cfg.name || cfg.id}" will be deleted. This cannot be undone.` })) return;
       try {
-        await panel.run(() => del(`${heatBase()}/software_configs/${seg(cfg.id)}`));
+        await panel.run(() => heat('software_config.delete', { id: cfg.id }));
         toast(`Config ${cfg.name || cfg.id} deleted`);
         go('#/configs');
       } catch (e) {
@@ -284,7 +283,7 @@ function createConfigForm(go) {
       editor.collect(payload, errors);
       return { payload, errors };
     },
-    send: (payload) => sendKind('software_config.create', { project_id: session.get().projectId }, payload),
+    send: (payload) => heat('software_config.create', {}, payload),
     done(res) {
       const cfg = res.body.software_config;
       toast(`Config ${cfg.name || cfg.id} created`);

@@ -2,7 +2,7 @@
 // first), a create form, a detail panel with the update form (If-Match on the ETag), Delete and
 // the agent's logs, and a server panel: its agent (last poll, metadata URL) and its metadata.
 
-import { get, del, sendKind, session, heatBase, seg } from './api.js';
+import { heat, seg } from './api.js';
 import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, statusBadge, jsonBlock, shortId } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
 
@@ -13,7 +13,7 @@ const state = { server: '', page: 1 };
 /** Config summaries by id, for names in the list and suggestions in the form. */
 async function configIndex() {
   try {
-    const rows = (await get(`${heatBase()}/software_configs?limit=1000`)).body.software_configs || [];
+    const rows = (await heat('software_config.list', {}, { limit: 1000 })).body.software_configs || [];
     return new Map(rows.map((c) => [c.id, c]));
   } catch {
     return new Map();
@@ -46,8 +46,8 @@ export function deploymentsView({ main, route, go }) {
     let error = null;
     await list.run(async () => {
       try {
-        const q = state.server ? `?${new URLSearchParams({ server_id: state.server })}` : '';
-        rows = (await get(`${heatBase()}/software_deployments${q}`)).body.software_deployments || [];
+        const query = state.server ? { server_id: state.server } : {};
+        rows = (await heat('software_deployment.list', {}, query)).body.software_deployments || [];
         await configsReady;
       } catch (e) {
         error = e;
@@ -137,7 +137,7 @@ function createDeploymentForm({ go, configsReady, preset }) {
       if (t !== '') payload.timeout = /^-?\d+$/.test(t) ? Number(t) : t;
       return { payload, errors };
     },
-    send: (payload) => sendKind('software_deployment.create', { project_id: session.get().projectId }, payload),
+    send: (payload) => heat('software_deployment.create', {}, payload),
     done(res) {
       const d = res.body.software_deployment;
       toast(`Deployment created on server ${d.server_id}`);
@@ -160,7 +160,7 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
   let error = null;
   await panel.run(async () => {
     try {
-      const res = await get(`${heatBase()}/software_deployments/${seg(id)}`);
+      const res = await heat('software_deployment.show', { id });
       d = res.body.software_deployment;
       etag = res.headers.get('etag');
     } catch (e) {
@@ -191,7 +191,7 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
     async onclick() {
       if (!await confirmAction({ title: 'Delete this deployment?', text: `The deployment on server ${d.server_id} will be deleted. This cannot be undone.` })) return;
       try {
-        await panel.run(() => del(`${heatBase()}/software_deployments/${seg(d.id)}`));
+        await panel.run(() => heat('software_deployment.delete', { id: d.id }));
         toast('Deployment deleted');
         go('#/deployments');
       } catch (e) {
@@ -215,8 +215,7 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
       else if (ov.value !== undefined) payload.output_values = ov.value;
       return { payload, errors };
     },
-    send: (payload) => sendKind('software_deployment.update', { project_id: session.get().projectId, id: d.id }, payload,
-      etag ? { 'If-Match': etag } : {}),
+    send: (payload) => heat('software_deployment.update', { id: d.id }, payload, etag ? { 'If-Match': etag } : {}),
     done() {
       toast('Deployment updated');
       refresh();
@@ -265,13 +264,13 @@ function agentLogs(outputs) {
 function agentSummary(serverId, { manage = false } = {}) {
   const region = busyRegion({ class: 'agent', 'aria-label': `Agent on ${serverId}` });
   region.el.prepend(h('h3', {}, 'Server agent'));
-  const base = () => ({ project_id: session.get().projectId, server_id: serverId });
+  const server = { server_id: serverId };
   async function load() {
     let a = null;
     let error = null;
     await region.run(async () => {
       try {
-        a = (await get(`${heatBase()}/servers/${seg(serverId)}/agent`)).body;
+        a = (await heat('server_agent.show', server)).body;
       } catch (e) {
         error = e;
       }
@@ -284,7 +283,7 @@ function agentSummary(serverId, { manage = false } = {}) {
       type: 'button', class: kind === 'server_agent.revoke' ? 'danger' : 'secondary',
       async onclick() {
         try {
-          await region.run(() => sendKind(kind, base()));
+          await region.run(() => heat(kind, server));
           toast(done);
         } catch (e) {
           toast(e.message);
@@ -319,7 +318,7 @@ function metadataCard() {
       let body = null;
       await out.run(async () => {
         try {
-          body = (await get(`${heatBase()}/software_deployments/metadata/${seg(p.server_id)}`)).body;
+          body = (await heat('software_deployment.metadata', { server_id: p.server_id })).body;
         } catch (e) {
           error = e;
         }

@@ -1,7 +1,7 @@
 // The console's entry: loads the validator, keeps the session, and routes #/configs,
 // #/deployments and #/applications (each optionally followed by /{id}) to their views.
 
-import { session, send, ApiError } from './api.js';
+import { session, sendKind, ApiError } from './api.js';
 import { h, mount, toast } from './ui.js';
 import { checkedForm, field } from './form.js';
 import { loadValidator, version } from './validator.js';
@@ -67,7 +67,7 @@ function signInView() {
     ].filter(Boolean),
     async send(p) {
       try {
-        await send({ method: 'GET', path: `/v1/${p.project_id}/software_configs?limit=1` }, { token: p.token });
+        await sendKind('software_config.list', { project_id: p.project_id }, { limit: 1 }, {}, { token: p.token });
       } catch (e) {
         if (e.status === 401) throw new ApiError(401, e.message, { errors: [{ path: '/token', message: 'This token was not accepted' }] });
         if (e.status === 403) throw new ApiError(403, e.message, { errors: [{ path: '/token', message: 'This token belongs to another project' }] });
