@@ -426,7 +426,7 @@ fn deployment_json(d: &NewDeployment) -> Value {
         m.insert("input_values".into(), Value::Object(v.clone()));
     }
     m.insert("action".into(), d.action.clone().into());
-    m.insert("status".into(), d.status.clone().into());
+    m.insert("status".into(), d.status.as_str().into());
     m.insert("status_reason".into(), d.status_reason.clone().into());
     if let Some(p) = &d.stack_user_project_id {
         m.insert("stack_user_project_id".into(), p.clone().into());
@@ -442,7 +442,6 @@ fn update_json(u: &DeploymentUpdate) -> Value {
     let strings = [
         ("config_id", &u.config_id),
         ("action", &u.action),
-        ("status", &u.status),
         ("status_reason", &u.status_reason),
     ];
     for (key, value) in strings {
@@ -457,6 +456,9 @@ fn update_json(u: &DeploymentUpdate) -> Value {
         if let Some(v) = value {
             m.insert(key.into(), Value::Object(v.clone()));
         }
+    }
+    if let Some(s) = u.status {
+        m.insert("status".into(), s.as_str().into());
     }
     if let Some(t) = u.timeout {
         m.insert("timeout".into(), t.into());

@@ -18,7 +18,7 @@ use crate::operations::{Operation, PathIds};
 use crate::service::agent::AgentService;
 use crate::service::heat::{deployment_id, etag, HeatService};
 use crate::store::Store;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Answers a Heat operation ([`Api::Heat`](crate::operations::Api::Heat)) of the project in its
 /// path.
@@ -55,8 +55,7 @@ async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
     let limit = ctx.settings.max_body_bytes;
     let (id, server) = (ids.get("id"), ids.get("server_id"));
     let deployment = |d: &SoftwareDeployment| {
-        Response::json(200, &json!({"software_deployment": d.to_wire()}))
-            .with_header("etag", etag(d))
+        Response::json(200, &json!({"software_deployment": d.view()})).with_header("etag", etag(d))
     };
     Ok(match op {
         Operation::SoftwareConfigList => {
@@ -68,11 +67,11 @@ async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
             let new = parse_body(req, limit, parse_new_config)?;
             let id = crate::ids::issue(crate::ids::uuid_v4)?;
             let config = svc.create_config(id, new, now_ms).await?;
-            Response::json(200, &json!({"software_config": config.to_wire()}))
+            Response::json(200, &json!({"software_config": config.view()}))
         }
         Operation::SoftwareConfigShow => Response::json(
             200,
-            &json!({"software_config": svc.config(id).await?.to_wire()}),
+            &json!({"software_config": svc.config(id).await?.view()}),
         ),
         Operation::SoftwareConfigDelete => {
             svc.delete_config(id).await?;
@@ -81,7 +80,7 @@ async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
         Operation::SoftwareDeploymentList => {
             let server = parse_query(req, parse_deployment_list_query)?;
             let deployments = svc.list_deployments(server.as_deref()).await?;
-            let wire: Vec<Value> = deployments.iter().map(|d| d.to_wire()).collect();
+            let wire: Vec<_> = deployments.iter().map(|d| d.view()).collect();
             Response::json(200, &json!({"software_deployments": wire}))
         }
         Operation::SoftwareDeploymentCreate => {
@@ -92,7 +91,7 @@ async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
                 .collect::<Result<Vec<_>, _>>()?;
             let created = svc.create_deployments(ids, news, now_ms).await?;
             if batch {
-                let wire: Vec<Value> = created.iter().map(|d| d.to_wire()).collect();
+                let wire: Vec<_> = created.iter().map(|d| d.view()).collect();
                 Response::json(200, &json!({"software_deployments": wire}))
             } else {
                 deployment(&created[0])

@@ -9,7 +9,7 @@
 //! re-deploy.
 
 use crate::domain::heat::{
-    ConfigInput, ConfigOutput, SoftwareConfig, SoftwareDeployment, COMPLETE, FAILED, IN_PROGRESS,
+    ConfigInput, ConfigOutput, DeploymentStatus, SoftwareConfig, SoftwareDeployment,
 };
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -210,7 +210,7 @@ pub fn apply_signal(
     details: &Map<String, Value>,
     now_ms: u64,
 ) -> SignalOutcome {
-    if d.status != IN_PROGRESS {
+    if d.status != DeploymentStatus::InProgress {
         return SignalOutcome::Ignored;
     }
     let mut reasons: Vec<String> = Vec::new();
@@ -239,11 +239,11 @@ pub fn apply_signal(
     }
     d.output_values = Some(values);
     let (status, reason) = if reasons.is_empty() {
-        (COMPLETE, "Outputs received".to_owned())
+        (DeploymentStatus::Complete, "Outputs received".to_owned())
     } else {
-        (FAILED, reasons.join(", "))
+        (DeploymentStatus::Failed, reasons.join(", "))
     };
-    d.status = status.to_owned();
+    d.status = status;
     d.status_reason = reason;
     d.deadline_ms = None;
     d.updated_time = Some(crate::clock::heat_time(now_ms));

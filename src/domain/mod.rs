@@ -2,5 +2,7 @@
 //! validated values. Pure: no storage, no HTTP.
 
 pub mod agent;
+mod closed_set;
+pub(crate) use closed_set::closed_set;
 pub mod codearts;
 pub mod heat;

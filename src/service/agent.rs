@@ -24,7 +24,7 @@
 use super::heat::HeatService;
 use super::{decode, encode};
 use crate::domain::agent::{add_signal_inputs, apply_signal, derive, derived_id, SignalOutcome};
-use crate::domain::heat::{SoftwareConfig, SoftwareDeployment, FAILED, ID_MAX};
+use crate::domain::heat::{DeploymentStatus, SoftwareConfig, SoftwareDeployment, ID_MAX};
 use crate::error::ApiError;
 use crate::store::{ReadCache, Store};
 use crate::validate::{char_len, Code, FieldError};
@@ -276,11 +276,11 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
     }
 
     async fn report_missing_config(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
-        if d.status == FAILED {
+        if d.status == DeploymentStatus::Failed {
             return Ok(());
         }
         let mut failed = d.clone();
-        failed.status = FAILED.to_owned();
+        failed.status = DeploymentStatus::Failed;
         failed.status_reason = format!(
             "Software config {} was deleted; the deployment cannot run",
             d.config_id

@@ -4,8 +4,8 @@
 //!
 //! | key | value | metadata |
 //! |---|---|---|
-//! | `cfg/{config_id}` | the config | `{name, group, creation_time, ms}` for listings |
-//! | `dep/{bucket}/{deployment_id}` | the deployment | `{s: server_id, c: config_id, ms, q}` |
+//! | `cfg/{config_id}` | the config | [`ConfigMeta`]: `{summary, ms}` for listings |
+//! | `dep/{bucket}/{deployment_id}` | the deployment | [`DeploymentMeta`]: `{s: server_id, c: config_id, ms, q, d}` |
 //!
 //! `bucket` is 8 hex digits of SHA-256 of the deployment's server id, and a deployment id we
 //! issue starts with its bucket. So a deployment is one record and one KV write: its key follows
@@ -18,11 +18,13 @@ use super::agent::AgentService;
 use super::{decode, encode};
 use crate::domain::agent::derived_id;
 use crate::domain::heat::{
-    DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment, ID_MAX,
+    ConfigSummary, DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment,
+    ID_MAX,
 };
 use crate::error::ApiError;
-use crate::store::{get_all, key_segment, list_all, Store, StoreError};
-use serde_json::{json, Value};
+use crate::store::{get_all, key_segment, list_all, ListedKey, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -83,17 +85,87 @@ pub fn deployment_id(server_id: &str) -> Result<String, ApiError> {
 /// What a deployment's key metadata says: enough to filter and order listings without reading,
 /// and the whole record (`d`) when it fits in KV's 1 KiB of metadata, so that a listing usually
 /// needs no reads at all. Metadata is written in the same put as the value, so the two agree.
-fn deployment_metadata(d: &SoftwareDeployment) -> Value {
-    let mut meta = json!({"s": d.server_id, "c": d.config_id, "ms": d.created_ms, "q": d.seq});
-    if let (Ok(record), Value::Object(m)) = (serde_json::to_value(d), &mut meta) {
-        m.insert("d".into(), record);
-        if meta.to_string().len() > METADATA_MAX {
-            if let Value::Object(m) = &mut meta {
-                m.remove("d");
-            }
+#[derive(Debug, Serialize, Deserialize)]
+struct DeploymentMeta {
+    /// Server id.
+    s: String,
+    /// Config id.
+    c: String,
+    /// Creation time (ms).
+    ms: u64,
+    /// Position in its batch.
+    #[serde(default)]
+    q: u32,
+    /// The record itself, when it fits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    d: Option<SoftwareDeployment>,
+}
+
+impl DeploymentMeta {
+    fn of(d: &SoftwareDeployment) -> Value {
+        let mut meta = DeploymentMeta {
+            s: d.server_id.clone(),
+            c: d.config_id.clone(),
+            ms: d.created_ms,
+            q: d.seq,
+            d: Some(d.clone()),
+        };
+        let with_record = serde_json::to_value(&meta).unwrap_or(Value::Null);
+        if with_record.to_string().len() <= METADATA_MAX {
+            return with_record;
         }
+        meta.d = None;
+        serde_json::to_value(&meta).unwrap_or(Value::Null)
     }
-    meta
+
+    /// The metadata of a listed key; `None` for a key written without (or with unreadable) metadata.
+    fn read(listed: &ListedKey) -> Option<DeploymentMeta> {
+        serde_json::from_value(listed.metadata.clone()?).ok()
+    }
+}
+
+/// What a config's key metadata says: its listing summary (less the id, which is in the key), or
+/// only its times when the name and group do not fit in KV's metadata.
+#[derive(Debug, Serialize, Deserialize)]
+struct ConfigMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    creation_time: String,
+    /// Creation time (ms): listings are newest first.
+    ms: u64,
+}
+
+impl ConfigMeta {
+    fn of(config: &SoftwareConfig) -> Value {
+        let mut meta = ConfigMeta {
+            name: Some(config.name.clone()),
+            group: Some(config.group.clone()),
+            creation_time: config.creation_time.clone(),
+            ms: config.created_ms,
+        };
+        let with_summary = serde_json::to_value(&meta).unwrap_or(Value::Null);
+        if with_summary.to_string().len() <= METADATA_MAX {
+            return with_summary;
+        }
+        (meta.name, meta.group) = (None, None);
+        serde_json::to_value(&meta).unwrap_or(Value::Null)
+    }
+
+    fn read(listed: &ListedKey) -> Option<ConfigMeta> {
+        serde_json::from_value(listed.metadata.clone()?).ok()
+    }
+
+    /// The listing summary of config `id`, when the metadata holds it.
+    fn summary(self, id: &str) -> Option<ConfigSummary> {
+        Some(ConfigSummary {
+            creation_time: self.creation_time,
+            group: self.group?,
+            id: id.to_owned(),
+            name: self.name.flatten(),
+        })
+    }
 }
 
 fn in_use(config_id: &str, deployment_id: &str) -> ApiError {
@@ -184,10 +256,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         now_ms: u64,
     ) -> Result<SoftwareConfig, ApiError> {
         let config = SoftwareConfig::create(id, new, now_ms);
-        let mut meta = json!({"name": config.name, "group": config.group, "creation_time": config.creation_time, "ms": now_ms});
-        if meta.to_string().len() > METADATA_MAX {
-            meta = json!({"ms": now_ms, "creation_time": config.creation_time});
-        }
+        let meta = ConfigMeta::of(&config);
         self.store
             .put(
                 &self.keys.config(&config.id),
@@ -216,17 +285,17 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         &self,
         limit: usize,
         marker: Option<&str>,
-    ) -> Result<Vec<Value>, ApiError> {
+    ) -> Result<Vec<ConfigSummary>, ApiError> {
         let listed = list_all(self.store, &self.keys.configs()).await?;
         let prefix_len = self.keys.configs().len();
-        let mut rows: Vec<(u64, String, Option<Value>)> = listed
-            .into_iter()
+        let mut rows: Vec<(u64, String, Option<ConfigSummary>)> = listed
+            .iter()
             .map(|k| {
-                let id = crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false);
-                let ms = k.metadata.as_ref().and_then(|m| m.get("ms")).and_then(Value::as_u64).unwrap_or(0);
-                let summary = k.metadata.filter(|m| m.get("group").is_some()).map(|m| {
-                    json!({"id": id, "name": m["name"], "group": m["group"], "creation_time": m["creation_time"]})
-                });
+                let id =
+                    crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false);
+                let meta = ConfigMeta::read(k);
+                let ms = meta.as_ref().map_or(0, |m| m.ms);
+                let summary = meta.and_then(|m| m.summary(&id));
                 (ms, id, summary)
             })
             .collect();
@@ -242,7 +311,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             .filter(|r| r.2.is_none())
             .map(|r| self.keys.config(&r.1))
             .collect();
-        let mut fetched: BTreeMap<String, Value> = BTreeMap::new();
+        let mut fetched: BTreeMap<String, ConfigSummary> = BTreeMap::new();
         if !missing.is_empty() {
             for (key, text) in missing.iter().zip(get_all(self.store, &missing).await?) {
                 if let Some(text) = text {
@@ -264,13 +333,8 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         let listed = list_all(self.store, &self.keys.deployments()).await?;
         let mut unlabelled = Vec::new();
         for k in &listed {
-            match k
-                .metadata
-                .as_ref()
-                .and_then(|m| m.get("c"))
-                .and_then(Value::as_str)
-            {
-                Some(c) if c == id => return Err(in_use(id, last_segment(&k.name))),
+            match DeploymentMeta::read(k) {
+                Some(m) if m.c == id => return Err(in_use(id, last_segment(&k.name))),
                 Some(_) => {}
                 None => unlabelled.push(k.name.clone()),
             }
@@ -366,7 +430,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             .deployment(&d.id)
             .ok_or_else(|| ApiError::not_found("Deployment", &d.id))?;
         self.store
-            .put(&key, &encode(d)?, Some(&deployment_metadata(d)))
+            .put(&key, &encode(d)?, Some(&DeploymentMeta::of(d)))
             .await?;
         Ok(())
     }
@@ -405,23 +469,18 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             Some(s) => self.keys.server_bucket(s),
             None => self.keys.deployments(),
         };
-        let mut listed: Vec<(u64, u64, String, Option<Value>)> = list_all(self.store, &prefix)
-            .await?
-            .into_iter()
-            .filter_map(|k| {
-                let mut meta = k.metadata.unwrap_or(Value::Null);
-                // Another server in the same bucket: not ours (unlabelled keys are read and checked).
-                if let (Some(want), Some(s)) = (server_id, meta.get("s").and_then(Value::as_str)) {
-                    if want != s {
-                        return None;
-                    }
-                }
-                let ms = meta.get("ms").and_then(Value::as_u64).unwrap_or(0);
-                let seq = meta.get("q").and_then(Value::as_u64).unwrap_or(0);
-                let record = meta.get_mut("d").map(Value::take);
-                Some((ms, seq, k.name, record))
-            })
-            .collect();
+        let mut listed: Vec<(u64, u32, String, Option<SoftwareDeployment>)> =
+            list_all(self.store, &prefix)
+                .await?
+                .into_iter()
+                .filter_map(|k| match DeploymentMeta::read(&k) {
+                    // Another server in the same bucket: not ours.
+                    Some(m) if server_id.is_some_and(|want| want != m.s) => None,
+                    Some(m) => Some((m.ms, m.q, k.name, m.d)),
+                    // Unlabelled keys are read and checked.
+                    None => Some((0, 0, k.name, None)),
+                })
+                .collect();
         listed.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
         // Records too large for metadata are read in bulk.
         let to_read: Vec<String> = listed
@@ -438,10 +497,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         let mut out = Vec::with_capacity(listed.len());
         for (_, _, key, record) in listed {
             let d: SoftwareDeployment = match (record, read.remove(&key)) {
-                (Some(r), _) => serde_json::from_value(r).map_err(|e| StoreError::Corrupt {
-                    key: key.clone(),
-                    reason: e.to_string(),
-                })?,
+                (Some(d), _) => d,
                 (None, Some(t)) => decode(&key, &t)?,
                 // Listed but gone by the time it was read (a concurrent delete): skipped.
                 (None, None) => continue,
@@ -507,6 +563,7 @@ mod tests {
     use crate::store::MemoryStore;
     use crate::validate::Report;
     use futures::executor::block_on;
+    use serde_json::json;
 
     fn new_config(name: &str) -> NewConfig {
         parse_new_config(
@@ -549,10 +606,10 @@ mod tests {
                     .unwrap();
             }
             let all = svc.list_configs(10, None).await.unwrap();
-            let names: Vec<_> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
+            let names: Vec<_> = all.iter().map(|c| c.name.as_deref().unwrap()).collect();
             assert_eq!(names, ["c", "b", "a"]);
             let after_c = svc.list_configs(1, Some("id-c")).await.unwrap();
-            assert_eq!(after_c[0]["id"], "id-b");
+            assert_eq!(after_c[0].id, "id-b");
             assert_eq!(after_c.len(), 1);
         });
     }

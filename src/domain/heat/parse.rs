@@ -1,207 +1,8 @@
-//! Heat / RTS software configs and software deployments.
-//!
-//! `parse_*` functions take a request payload as JSON and return either a validated value or every
-//! problem found, each with a JSON-pointer path. The same functions back the Worker and the npm
-//! package, so both give the same verdict.
+//! Request payloads: validation and parsing (the same functions back the Worker and the package).
 
+use super::*;
 use crate::validate::{child, item, type_name, Code, Fields, Report, StrRule};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-/// The group a config gets when none is given.
-pub const DEFAULT_GROUP: &str = "Heat::Ungrouped";
-/// Input and output types.
-pub const IO_TYPES: &[&str] = &["String", "Number", "CommaDelimitedList", "Json", "Boolean"];
-/// Deployment statuses (the RTS pages' list).
-pub const STATUSES: &[&str] = &["COMPLETE", "IN_PROGRESS", "FAILED"];
-/// Most inputs (or outputs) one config may declare.
-pub const MAX_IO: usize = 100;
-/// Most deployments one batch create may hold.
-pub const MAX_BATCH: usize = 100;
-/// Heat's column sizes.
-pub const NAME_MAX: usize = 255;
-pub const ID_MAX: usize = 36;
-pub const STACK_USER_PROJECT_MAX: usize = 64;
-pub const ACTION_MAX: usize = 255;
-pub const DESCRIPTION_MAX: usize = 4096;
-pub const STATUS_REASON_MAX: usize = 65_535;
-/// Longest deployment `timeout`, in seconds: one week.
-pub const TIMEOUT_MAX: i64 = 604_800;
-/// The status of a deployment whose result is awaited (the only status a signal or a timeout
-/// changes).
-pub const IN_PROGRESS: &str = "IN_PROGRESS";
-pub const FAILED: &str = "FAILED";
-pub const COMPLETE: &str = "COMPLETE";
-
-/// One declared input of a config. `value` is what a derived config (a server's metadata, or a
-/// config the `openstack` CLI derived itself) gives the input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConfigInput {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default: Option<Value>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub replace_on_change: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
-}
-
-/// One declared output of a config.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConfigOutput {
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub error_output: bool,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// A software config as stored and returned (`created_ms` orders listings and is not returned).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SoftwareConfig {
-    pub id: String,
-    pub name: Option<String>,
-    pub group: String,
-    pub config: Value,
-    pub inputs: Vec<ConfigInput>,
-    pub outputs: Vec<ConfigOutput>,
-    pub options: Map<String, Value>,
-    pub creation_time: String,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub created_ms: u64,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-/// The validated body of `POST /software_configs`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewConfig {
-    pub name: Option<String>,
-    pub group: String,
-    pub config: Value,
-    pub inputs: Vec<ConfigInput>,
-    pub outputs: Vec<ConfigOutput>,
-    pub options: Map<String, Value>,
-}
-
-/// A software deployment as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SoftwareDeployment {
-    pub id: String,
-    pub config_id: String,
-    pub server_id: String,
-    pub input_values: Option<Map<String, Value>>,
-    pub output_values: Option<Map<String, Value>>,
-    pub action: String,
-    pub status: String,
-    pub status_reason: String,
-    pub creation_time: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_time: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stack_user_project_id: Option<String>,
-    #[serde(default)]
-    pub created_ms: u64,
-    #[serde(default)]
-    pub updated_ms: u64,
-    /// Position in the batch that created it (orders deployments created in the same instant).
-    #[serde(default)]
-    pub seq: u32,
-    /// Seconds an IN_PROGRESS deployment may wait for its signal (deploy-edge's addition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<u32>,
-    /// When an IN_PROGRESS deployment with a `timeout` times out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline_ms: Option<u64>,
-    /// When its derived config (config, action, input values) last changed: the derived config's
-    /// `creation_time`.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub derived_ms: u64,
-}
-
-impl SoftwareDeployment {
-    /// The wire form: Heat's keys, `updated_time` only once updated, no internal fields.
-    pub fn to_wire(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), self.id.clone().into());
-        m.insert("config_id".into(), self.config_id.clone().into());
-        m.insert("server_id".into(), self.server_id.clone().into());
-        m.insert(
-            "input_values".into(),
-            self.input_values.clone().map_or(Value::Null, Value::Object),
-        );
-        m.insert(
-            "output_values".into(),
-            self.output_values
-                .clone()
-                .map_or(Value::Null, Value::Object),
-        );
-        m.insert("action".into(), self.action.clone().into());
-        m.insert("status".into(), self.status.clone().into());
-        m.insert("status_reason".into(), self.status_reason.clone().into());
-        m.insert("creation_time".into(), self.creation_time.clone().into());
-        if let Some(t) = &self.updated_time {
-            m.insert("updated_time".into(), t.clone().into());
-        }
-        if let Some(t) = self.timeout {
-            m.insert("timeout".into(), t.into());
-        }
-        Value::Object(m)
-    }
-}
-
-impl SoftwareConfig {
-    /// The wire form of a full config.
-    pub fn to_wire(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        if let Value::Object(m) = &mut v {
-            m.remove("created_ms");
-        }
-        v
-    }
-    /// The summary form used by listings: `{id, name, group, creation_time}`.
-    pub fn summary(&self) -> Value {
-        serde_json::json!({"id": self.id, "name": self.name, "group": self.group, "creation_time": self.creation_time})
-    }
-}
-
-/// The validated body of one deployment in `POST /software_deployments`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewDeployment {
-    pub config_id: String,
-    pub server_id: String,
-    pub input_values: Option<Map<String, Value>>,
-    pub action: String,
-    pub status: String,
-    pub status_reason: String,
-    pub stack_user_project_id: Option<String>,
-    pub timeout: Option<u32>,
-}
-
-/// The validated body of `PUT /software_deployments/{id}`: only fields that were sent (Heat treats
-/// null as not sent).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DeploymentUpdate {
-    pub config_id: Option<String>,
-    pub input_values: Option<Map<String, Value>>,
-    pub output_values: Option<Map<String, Value>>,
-    pub action: Option<String>,
-    pub status: Option<String>,
-    pub status_reason: Option<String>,
-    pub timeout: Option<u32>,
-}
 
 const CONFIG_KEYS: &[&str] = &["name", "group", "config", "inputs", "outputs", "options"];
 const INPUT_KEYS: &[&str] = &[
@@ -403,7 +204,9 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
     let mut f = Fields::of(v, path, report)?;
     f.unknown_keys(INPUT_KEYS, true);
     let name = f.str("name", StrRule::required(NAME_MAX));
-    let kind = f.one_of("type", IO_TYPES, false);
+    let kind = f
+        .one_of("type", IoType::NAMES, false)
+        .and_then(IoType::parse);
     let type_ok = f.present("type").is_none() || kind.is_some();
     let description = f
         .str("description", StrRule::optional(DESCRIPTION_MAX))
@@ -411,13 +214,13 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
     let replace_on_change = f.bool("replace_on_change", false).unwrap_or(false);
     let default = f.present("default").cloned();
     let value = f.present("value").cloned();
-    let kind = kind.unwrap_or("String");
+    let kind = kind.unwrap_or(IoType::String);
     if let (Some(d), true) = (&default, type_ok) {
         check_fits_type(d, kind, &child(path, "default"), report);
     }
     Some(ConfigInput {
         name: name?.to_owned(),
-        kind: kind.to_owned(),
+        kind,
         description,
         default,
         replace_on_change,
@@ -429,14 +232,17 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
     let mut f = Fields::of(v, path, report)?;
     f.unknown_keys(OUTPUT_KEYS, true);
     let name = f.str("name", StrRule::required(NAME_MAX));
-    let kind = f.one_of("type", IO_TYPES, false).unwrap_or("String");
+    let kind = f
+        .one_of("type", IoType::NAMES, false)
+        .and_then(IoType::parse)
+        .unwrap_or(IoType::String);
     let description = f
         .str("description", StrRule::optional(DESCRIPTION_MAX))
         .map(str::to_owned);
     let error_output = f.bool("error_output", false).unwrap_or(false);
     Some(ConfigOutput {
         name: name?.to_owned(),
-        kind: kind.to_owned(),
+        kind,
         description,
         error_output,
     })
@@ -444,8 +250,8 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
 
 /// Checks that an input's `default` fits its declared type, as Heat's parameter types coerce.
 /// An empty-string default is Heat's legacy "no default" and is never checked.
-fn check_fits_type(v: &Value, kind: &str, path: &str, report: &mut Report) {
-    let ok = match (kind, v) {
+fn check_fits_type(v: &Value, kind: IoType, path: &str, report: &mut Report) {
+    let ok = match (kind.as_str(), v) {
         (_, Value::String(s)) if s.is_empty() => true,
         ("String", Value::String(_) | Value::Number(_) | Value::Bool(_)) => true,
         ("Number", Value::Number(_)) => true,
@@ -485,13 +291,15 @@ fn parse_deployment_fields(
 ) -> (
     Option<String>,
     Option<String>,
-    Option<String>,
+    Option<DeploymentStatus>,
     Option<String>,
 ) {
     let action = f
         .str("action", StrRule::optional(ACTION_MAX))
         .map(str::to_owned);
-    let status = f.one_of("status", STATUSES, false).map(str::to_owned);
+    let status = f
+        .one_of("status", DeploymentStatus::NAMES, false)
+        .and_then(DeploymentStatus::parse);
     let status_reason = f
         .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
         .map(str::to_owned);
@@ -521,7 +329,9 @@ pub fn parse_new_deployment(
     let action = f
         .str("action", StrRule::optional(ACTION_MAX))
         .map(str::to_owned);
-    let status = f.one_of("status", STATUSES, false).map(str::to_owned);
+    let status = f
+        .one_of("status", DeploymentStatus::NAMES, false)
+        .and_then(DeploymentStatus::parse);
     let status_reason = f
         .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
         .map(str::to_owned);
@@ -540,7 +350,7 @@ pub fn parse_new_deployment(
         server_id: server_id?,
         input_values,
         action: action.unwrap_or_else(|| "INIT".to_owned()),
-        status: status.unwrap_or_else(|| "COMPLETE".to_owned()),
+        status: status.unwrap_or(DeploymentStatus::Complete),
         status_reason: status_reason.unwrap_or_default(),
         stack_user_project_id,
         timeout,
@@ -615,122 +425,6 @@ pub fn parse_deployment_update(body: &Value, report: &mut Report) -> Option<Depl
         status_reason,
         timeout,
     })
-}
-
-impl SoftwareConfig {
-    /// Builds a stored config from a validated body.
-    pub fn create(id: String, new: NewConfig, now_ms: u64) -> Self {
-        SoftwareConfig {
-            id,
-            name: new.name,
-            group: new.group,
-            config: new.config,
-            inputs: new.inputs,
-            outputs: new.outputs,
-            options: new.options,
-            creation_time: crate::clock::heat_time(now_ms),
-            created_ms: now_ms,
-        }
-    }
-}
-
-impl SoftwareDeployment {
-    /// Builds a stored deployment from a validated body.
-    pub fn create(id: String, new: NewDeployment, now_ms: u64) -> Self {
-        let mut created = SoftwareDeployment {
-            id,
-            config_id: new.config_id,
-            server_id: new.server_id,
-            input_values: new.input_values,
-            output_values: None,
-            action: new.action,
-            status: new.status,
-            status_reason: new.status_reason,
-            creation_time: crate::clock::heat_time(now_ms),
-            updated_time: None,
-            stack_user_project_id: new.stack_user_project_id,
-            created_ms: now_ms,
-            updated_ms: 0,
-            seq: 0,
-            timeout: new.timeout,
-            deadline_ms: None,
-            derived_ms: now_ms,
-        };
-        created.start_clock(now_ms);
-        created
-    }
-
-    /// Starts the timeout clock when the deployment is IN_PROGRESS with a timeout; clears it
-    /// otherwise.
-    fn start_clock(&mut self, now_ms: u64) {
-        self.deadline_ms = match (self.status.as_str(), self.timeout) {
-            (IN_PROGRESS, Some(t)) => Some(now_ms + u64::from(t) * 1000),
-            _ => None,
-        };
-    }
-
-    /// Applies a timeout that has passed: an IN_PROGRESS deployment past its deadline is FAILED,
-    /// as of its deadline (so every read of it agrees, ETag included). Returns whether it changed.
-    pub fn settle(&mut self, now_ms: u64) -> bool {
-        match (self.status.as_str(), self.deadline_ms, self.timeout) {
-            (IN_PROGRESS, Some(deadline), Some(t)) if deadline <= now_ms => {
-                self.status = FAILED.to_owned();
-                self.status_reason = format!("Deployment timed out after {t} seconds");
-                self.deadline_ms = None;
-                self.updated_time = Some(crate::clock::heat_time(deadline));
-                self.updated_ms = deadline;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    /// Applies an update; `updated_time` is set on every update. The timeout clock restarts when
-    /// the update sets IN_PROGRESS or a timeout, or re-deploys (a new config, action or inputs).
-    pub fn apply(&mut self, update: DeploymentUpdate, now_ms: u64) {
-        let redeploy = update
-            .config_id
-            .as_ref()
-            .is_some_and(|c| *c != self.config_id)
-            || update.action.as_ref().is_some_and(|a| *a != self.action)
-            || update
-                .input_values
-                .as_ref()
-                .is_some_and(|v| Some(v) != self.input_values.as_ref());
-        let restart =
-            redeploy || update.timeout.is_some() || update.status.as_deref() == Some(IN_PROGRESS);
-        if redeploy {
-            self.derived_ms = now_ms;
-        }
-        if let Some(t) = update.timeout {
-            self.timeout = Some(t);
-        }
-        if let Some(v) = update.config_id {
-            self.config_id = v;
-        }
-        if let Some(v) = update.input_values {
-            self.input_values = Some(v);
-        }
-        if let Some(v) = update.output_values {
-            self.output_values = Some(v);
-        }
-        if let Some(v) = update.action {
-            self.action = v;
-        }
-        if let Some(v) = update.status {
-            self.status = v;
-        }
-        if let Some(v) = update.status_reason {
-            self.status_reason = v;
-        }
-        self.updated_time = Some(crate::clock::heat_time(now_ms));
-        self.updated_ms = now_ms;
-        if self.status != IN_PROGRESS {
-            self.deadline_ms = None;
-        } else if restart {
-            self.start_clock(now_ms);
-        }
-    }
 }
 
 #[cfg(test)]
