@@ -20,8 +20,9 @@
 //!   `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` escape hatch (only used for non-JSON bodies) is
 //!   deliberately not honoured, so such requests fail verification.
 
+use crate::http::percent_decode;
 use hmac::{Hmac, Mac};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use time::format_description::BorrowedFormatItem;
@@ -111,11 +112,6 @@ fn encode(s: &str) -> String {
     utf8_percent_encode(s, ENCODE_SET).to_string()
 }
 
-fn decode(s: &str) -> String {
-    // Python's `unquote` decodes with errors='replace'.
-    percent_decode_str(s).decode_utf8_lossy().into_owned()
-}
-
 fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
@@ -129,7 +125,8 @@ fn header_value<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h s
 }
 
 fn canonical_uri(path: &str) -> String {
-    let decoded = decode(path);
+    // Python's `unquote`: invalid UTF-8 becomes U+FFFD (errors='replace').
+    let decoded = percent_decode(path);
     let mut uri = decoded.split('/').map(encode).collect::<Vec<_>>().join("/");
     if !uri.ends_with('/') {
         uri.push('/');
@@ -138,13 +135,11 @@ fn canonical_uri(path: &str) -> String {
 }
 
 fn canonical_query(query: &str) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (decode(k), decode(v)),
-            None => (decode(p), String::new()),
-        })
+    // Split and decoded as a form, except that `+` is a literal plus here: escaped first, so the
+    // form decoder gives it back as `+` rather than a space.
+    let literal_plus = query.replace('+', "%2B");
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(literal_plus.as_bytes())
+        .into_owned()
         .collect();
     pairs.sort();
     pairs

@@ -224,7 +224,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         let mut rows: Vec<(u64, String, Option<Value>)> = listed
             .into_iter()
             .map(|k| {
-                let id = crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false);
+                let id = crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..]);
                 let ms = k.metadata.as_ref().and_then(|m| m.get("ms")).and_then(Value::as_u64).unwrap_or(0);
                 let summary = k.metadata.filter(|m| m.get("group").is_some()).map(|m| {
                     json!({"id": id, "name": m["name"], "group": m["group"], "creation_time": m["creation_time"]})
