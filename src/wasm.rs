@@ -1,11 +1,12 @@
-//! The npm package's wasm-bindgen API (issue 4): a thin layer over [`crate::payload`] and
+//! The npm package's wasm-bindgen API: a thin layer over [`crate::payload`] and
 //! [`crate::signing`] that only converts values between JavaScript and Rust.
 //!
 //! Payloads cross the boundary as JSON text: a JS object is turned into text by the engine's own
 //! `JSON.stringify` and parsed here by serde_json. That is several times faster than walking the
 //! object property by property (serde-wasm-bindgen), and it validates exactly what `fetch` would
 //! send (keys whose value is `undefined` disappear, `Date`s become strings, ...).
-//! Results go back the same way: one `JSON.parse` of a string built by serde_json.
+//! Reports go back as JS objects built directly (property names and error codes made into JS
+//! strings once); `buildRequest`'s result is one `JSON.parse` of a string built by serde_json.
 
 use crate::payload::{self, BuiltRequest, Kind};
 use crate::signing;
@@ -35,7 +36,7 @@ fn plain() -> Plain {
 }
 
 thread_local! {
-    /// Error codes as JS strings, made once (indexed by [`code_index`]).
+    /// Error codes as JS strings, made once (in the order of [`ALL_CODES`]).
     static CODES: Vec<JsValue> = ALL_CODES.iter().map(|c| JsValue::from_str(c.as_str())).collect();
 }
 
