@@ -16,10 +16,12 @@ worker:         ## Build the Worker bundle into build/
 pkg:            ## Build the npm package into pkg/ (and the console's copy in www/vendor/)
 	bash scripts/build-pkg.sh
 
-lint:           ## rustfmt + clippy on every target and feature
+lint:           ## rustfmt + clippy on every target and feature: native (without and with both edges), each edge on wasm32
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --all-features -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --features wasm -- -D warnings
 
 dry-run:        ## Bundle exactly as `wrangler deploy` would, without uploading
 	WRANGLER_SEND_METRICS=false npx wrangler deploy --dry-run --outdir build/dry-run

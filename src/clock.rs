@@ -10,21 +10,6 @@ pub trait Clock {
     fn now_ms(&self) -> u64;
 }
 
-/// The host's clock (native builds only).
-#[cfg(not(target_arch = "wasm32"))]
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-#[cfg(not(target_arch = "wasm32"))]
-impl Clock for SystemClock {
-    fn now_ms(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
-    }
-}
-
 /// A clock that returns a settable time (tests), advancing by `step_ms` on every read.
 #[derive(Debug, Default)]
 pub struct FixedClock {

@@ -22,9 +22,6 @@ pub enum ApiError {
     /// 400: the payload broke one or more rules.
     #[error("{}", summarize(.0))]
     Invalid(Vec<FieldError>),
-    /// 400: a request-level problem that is not about one payload field (e.g. a bad query parameter).
-    #[error("{0}")]
-    BadRequest(String),
     /// 401.
     #[error("{}", match .0 { AuthFailure::Missing => "Authentication required", AuthFailure::Invalid => "The credentials are not valid", AuthFailure::Expired => "The request date is too far from the server time" })]
     Unauthenticated(AuthFailure),
@@ -66,7 +63,7 @@ impl ApiError {
     /// The HTTP status code.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Invalid(_) | ApiError::BadRequest(_) => 400,
+            ApiError::Invalid(_) => 400,
             ApiError::Unauthenticated(_) => 401,
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,

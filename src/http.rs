@@ -79,7 +79,7 @@ impl Request {
         self.path
             .split('/')
             .filter(|s| !s.is_empty())
-            .map(|s| percent_decode(s, false))
+            .map(percent_decode)
             .collect()
     }
 }
@@ -171,15 +171,9 @@ pub fn checked_origin(origin: &str) -> Option<String> {
     (host_ok && port_ok).then(|| origin.to_owned())
 }
 
-/// Decodes `%XX` escapes (and `+` as space when `plus_is_space`); invalid escapes stay as they are.
-pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
-    let replaced;
-    let s = if plus_is_space && s.contains('+') {
-        replaced = s.replace('+', " ");
-        replaced.as_str()
-    } else {
-        s
-    };
+/// Decodes `%XX` escapes (a `+` stays a `+`); invalid escapes stay as they are, and bytes that are
+/// not UTF-8 become U+FFFD.
+pub fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
@@ -187,13 +181,8 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
 
 /// Parses `a=1&b=x%20y` into decoded pairs (form encoding: `+` is a space).
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k, true), percent_decode(v, true))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
 }
 

@@ -1,5 +1,5 @@
-//! Request kinds shared by the npm package and the Worker: validation by kind and request
-//! building (issue 4).
+//! Request kinds of both APIs, for the npm package: validation by kind (with the Worker's own
+//! parse functions) and request building.
 //!
 //! A *kind* names one request body of either API (`software_deployment.create`,
 //! `application.update`, ...). [`validate`] runs exactly the parse function the Worker runs for

@@ -1,5 +1,7 @@
 //! The storage seam: a small key-value trait shaped like Workers KV, an in-memory implementation
-//! for native tests, and a wrapper that counts operations (the per-request cost we report).
+//! for native tests, a wrapper that counts operations (the per-request cost we report), and an
+//! isolate's cache of records that never change once written ([`ReadCache`], read through
+//! [`ReadCachingStore`]).
 //!
 //! Values are JSON strings (never serde-wasm-bindgen values: KV would store JS `Map`s as `{}`).
 //! The trait's futures are not `Send`, because KV's are not.

@@ -106,14 +106,6 @@ impl Report {
     pub fn warn(&mut self, path: &str, code: Code, rule: impl fmt::Display) {
         self.warnings.push(FieldError::new(path, code, rule));
     }
-    /// Returns the errors, or `Ok(())` when there are none.
-    pub fn into_result(self) -> Result<Vec<FieldError>, Vec<FieldError>> {
-        if self.errors.is_empty() {
-            Ok(self.warnings)
-        } else {
-            Err(self.errors)
-        }
-    }
 }
 
 /// The JSON pointer of `key` inside the object at `parent` (escaping `~` and `/`).

@@ -1,14 +1,15 @@
-//! The npm package's wasm-bindgen API (issue 4): a thin layer over [`crate::payload`] and
+//! The npm package's wasm-bindgen API: a thin layer over [`crate::payload`] and
 //! [`crate::signing`] that only converts values between JavaScript and Rust.
 //!
 //! Payloads cross the boundary as JSON text: a JS object is turned into text by the engine's own
 //! `JSON.stringify` and parsed here by serde_json. That is several times faster than walking the
 //! object property by property (serde-wasm-bindgen), and it validates exactly what `fetch` would
 //! send (keys whose value is `undefined` disappear, `Date`s become strings, ...).
-//! Results go back the same way: one `JSON.parse` of a string built by serde_json.
+//! Reports go back as JS objects built directly (property names and error codes made into JS
+//! strings once); `buildRequest`'s result is one `JSON.parse` of a string built by serde_json.
 
 use crate::payload::{self, BuiltRequest, Kind};
-use crate::signing::{self, SignableRequest};
+use crate::signing;
 use crate::validate::{Code, FieldError, Report};
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
@@ -35,7 +36,7 @@ fn plain() -> Plain {
 }
 
 thread_local! {
-    /// Error codes as JS strings, made once (indexed by [`code_index`]).
+    /// Error codes as JS strings, made once (in the order of [`ALL_CODES`]).
     static CODES: Vec<JsValue> = ALL_CODES.iter().map(|c| JsValue::from_str(c.as_str())).collect();
 }
 
@@ -232,45 +233,6 @@ fn optional_string(obj: &JsValue, key: &str, what: &str) -> Result<Option<String
         .ok_or_else(|| type_error(&format!("{what}.{key} must be a string")))
 }
 
-/// A request target split into the host (when the target is an absolute URL), path and query.
-#[derive(Debug, PartialEq, Eq)]
-struct Target {
-    host: Option<String>,
-    path: String,
-    query: String,
-}
-
-/// Splits `https://Host:443/p?q#f` or `/p?q`. The host is lower-cased and loses its default port,
-/// as `fetch` writes the `Host` header.
-fn split_target(target: &str) -> Target {
-    let (host, rest) = match target.split_once("://") {
-        Some((scheme, after)) if !scheme.is_empty() && !scheme.contains('/') => {
-            let end = after.find(['/', '?', '#']).unwrap_or(after.len());
-            let authority = &after[..end];
-            let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            let hostport = hostport.to_ascii_lowercase();
-            let default_port = match scheme.to_ascii_lowercase().as_str() {
-                "http" | "ws" => ":80",
-                "https" | "wss" => ":443",
-                _ => "",
-            };
-            let host = match hostport.strip_suffix(default_port) {
-                Some(h) if !default_port.is_empty() => h.to_owned(),
-                _ => hostport,
-            };
-            (Some(host), &after[end..])
-        }
-        _ => (None, target),
-    };
-    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    Target {
-        host,
-        path: if path.is_empty() { "/" } else { path }.to_owned(),
-        query: query.to_owned(),
-    }
-}
-
 /// Reads headers given as a plain object, a `Headers`/`Map` (anything iterable of pairs) or an
 /// array of `[name, value]` pairs.
 fn read_headers(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
@@ -338,14 +300,10 @@ fn sdk_date(date: &JsValue) -> Result<String, JsValue> {
     Ok(signing::format_sdk_date((ms / 1000.0).floor() as i64))
 }
 
-const ADDED: [&str; 3] = ["x-sdk-date", "x-project-id", "authorization"];
-
 /// Signs a request with an AK/SK pair (`SDK-HMAC-SHA256`, as the Huawei SDKs do) and returns a
 /// copy with `X-Sdk-Date`, `X-Project-Id` (when `projectId` is given) and `Authorization` added.
-///
-/// Every header of the request whose name has no `_` is signed (the SDKs' rule), plus `host`:
-/// taken from a `host` header when there is one, else from `request.path` when it is an absolute
-/// URL. The Worker insists on a signed `host`, so give one of them.
+/// Which headers are signed, and where `host` comes from (a `host` header, else `request.path`
+/// when it is an absolute URL): [`signing::sign_request`].
 #[wasm_bindgen(js_name = signRequest, skip_typescript)]
 pub fn sign_request(request: JsValue, credentials: JsValue) -> Result<JsValue, JsValue> {
     if !request.is_object() {
@@ -367,36 +325,15 @@ pub fn sign_request(request: JsValue, credentials: JsValue) -> Result<JsValue, J
     let target = optional_string(&request, "path", "request")?
         .or(optional_string(&request, "url", "request")?)
         .ok_or_else(|| type_error("request.path is required"))?;
-    let target = split_target(&target);
     let body = body_bytes(&get(&request, "body"))?;
-
-    let mut headers = read_headers(&get(&request, "headers"))?;
-    headers.retain(|(k, _)| !ADDED.iter().any(|a| k.trim().eq_ignore_ascii_case(a)));
-    headers.push(("X-Sdk-Date".into(), date.clone()));
-    if let Some(p) = &project_id {
-        headers.push(("X-Project-Id".into(), p.clone()));
-    }
-    let mut signing_headers = headers.clone();
-    let has_host = headers
-        .iter()
-        .any(|(k, _)| k.trim().eq_ignore_ascii_case("host"));
-    if let (false, Some(host)) = (has_host, &target.host) {
-        signing_headers.push(("host".into(), host.clone()));
-    }
-    let signed: Vec<String> = signing_headers
-        .iter()
-        .map(|(k, _)| k.trim().to_ascii_lowercase())
-        .filter(|k| !k.contains('_'))
-        .collect();
-    let req = SignableRequest {
-        method: &method,
-        path: &target.path,
-        query: &target.query,
-        headers: &signing_headers,
-        body: &body,
+    let headers = read_headers(&get(&request, "headers"))?;
+    let credentials = signing::ClientCredentials {
+        access_key: &access_key,
+        secret_key: secret_key.as_bytes(),
+        project_id: project_id.as_deref(),
+        date: &date,
     };
-    let authorization = signing::sign(&req, &access_key, secret_key.as_bytes(), &date, &signed);
-    headers.push(("Authorization".into(), authorization));
+    let headers = signing::sign_request(&method, &target, headers, &body, &credentials);
 
     let out = Object::assign(&Object::new(), request.unchecked_ref());
     let header_obj = Object::new();
@@ -575,31 +512,6 @@ mod tests {
             let e = sign_request(js(r#"{"path":"/"}"#), js(creds)).unwrap_err();
             assert!(e.is_instance_of::<js_sys::TypeError>(), "{creds}");
         }
-    }
-
-    #[wasm_bindgen_test]
-    fn absolute_urls_give_the_host_fetch_would_send() {
-        assert_eq!(
-            split_target("https://User@Service.Example.com:443/v1/a%20b/?size=1#x"),
-            Target {
-                host: Some("service.example.com".into()),
-                path: "/v1/a%20b/".into(),
-                query: "size=1".into()
-            }
-        );
-        assert_eq!(
-            split_target("http://127.0.0.1:8787?x=1").host.as_deref(),
-            Some("127.0.0.1:8787")
-        );
-        assert_eq!(split_target("http://h:8080").path, "/");
-        assert_eq!(
-            split_target("/resources?size=1"),
-            Target {
-                host: None,
-                path: "/resources".into(),
-                query: "size=1".into()
-            }
-        );
     }
 
     #[wasm_bindgen_test]

@@ -40,7 +40,7 @@ pub const CODE_EXPIRED: &str = "DEV.00000003";
 /// The status and `error_code` of an error.
 pub fn status_and_code(err: &ApiError) -> (u16, &'static str) {
     match err {
-        ApiError::Invalid(_) | ApiError::BadRequest(_) => (400, CODE_INVALID),
+        ApiError::Invalid(_) => (400, CODE_INVALID),
         ApiError::Conflict(_) => (400, CODE_NAME_TAKEN),
         ApiError::Unauthenticated(AuthFailure::Missing) => (401, CODE_NO_CREDENTIALS),
         ApiError::Unauthenticated(AuthFailure::Invalid) => (401, CODE_BAD_CREDENTIALS),

@@ -35,7 +35,8 @@ pub struct Settings {
     pub admin_token: Option<String>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
-    /// Adds `X-KV-Ops: N` (store operations this request made) to every response.
+    /// Adds `X-KV-Ops: N` to every response: the operations this request made on the platform's
+    /// store (KV), not counting the reads `read_cache` answered.
     pub expose_store_ops: bool,
     /// The Worker secret `CREDENTIALS_KEY` that AK/SK secret keys are derived from; `None`
     /// disables AK/SK credentials.

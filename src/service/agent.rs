@@ -169,7 +169,9 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         }
     }
 
-    /// Uses the isolate's memory to record contact at most every [`CONTACT_RESOLUTION_MS`].
+    /// Uses the isolate's memory of the servers it has seen poll, so that outside a server's contact
+    /// slot only the first poll this isolate sees writes (without it, every poll writes; see
+    /// `note_contact`).
     pub fn with_isolate_cache(mut self, cache: Option<&'a ReadCache>) -> Self {
         self.isolate = cache;
         self

@@ -4,15 +4,16 @@
 //!
 //! | key | value | metadata |
 //! |---|---|---|
-//! | `cfg/{config_id}` | the config | [`ConfigMeta`]: `{summary, ms}` for listings |
-//! | `dep/{bucket}/{deployment_id}` | the deployment | [`DeploymentMeta`]: `{s: server_id, c: config_id, ms, q, d}` |
+//! | `cfg/{config_id}` | the config | `ConfigMeta`: `{name, group, creation_time, ms}` for listings (only `{ms, creation_time}` past 1,000 bytes) |
+//! | `dep/{bucket}/{deployment_id}` | the deployment | `DeploymentMeta`: `{s: server_id, c: config_id, ms, q, d}`, `d` the whole record while that stays under 1,000 bytes |
 //!
 //! `bucket` is 8 hex digits of SHA-256 of the deployment's server id, and a deployment id we
 //! issue starts with its bucket. So a deployment is one record and one KV write: its key follows
 //! from its id (a show is one read), a server's deployments share a key prefix (listing one server
 //! reads its bucket, never the whole project; other servers that share the bucket are filtered out
-//! by the `s` metadata), and there is no index that could be left dangling. Finding whether a
-//! config is in use scans the project's deployment keys' metadata: config deletion is rare.
+//! by the `s` metadata; only records too large for their metadata are read), and there is no index
+//! that could be left dangling. Finding whether a config is in use scans the project's deployment
+//! keys' metadata: config deletion is rare.
 
 use super::agent::AgentService;
 use super::{decode, encode};
@@ -291,8 +292,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         let mut rows: Vec<(u64, String, Option<ConfigSummary>)> = listed
             .iter()
             .map(|k| {
-                let id =
-                    crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..], false);
+                let id = crate::http::percent_decode(&k.name[prefix_len.min(k.name.len())..]);
                 let meta = ConfigMeta::read(k);
                 let ms = meta.as_ref().map_or(0, |m| m.ms);
                 let summary = meta.and_then(|m| m.summary(&id));
@@ -459,7 +459,8 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     }
 
     /// All deployments of the project, or of one server, oldest first (in the order a batch was
-    /// sent). One `list` per 1,000 keys, one bulk read per 100 deployments.
+    /// sent). One `list` per 1,000 keys, and one bulk read per 100 deployments too large for their
+    /// key's metadata.
     pub async fn list_deployments(
         &self,
         server_id: Option<&str>,
