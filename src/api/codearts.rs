@@ -494,4 +494,90 @@ mod tests {
         let r = w.send(build(&create_body("late")));
         assert_eq!((r.status, code(&r)), (401, "DEV.00000003".into()));
     }
+    #[test]
+    fn every_success_body_keeps_its_bytes() {
+        let w = World::new();
+        let tok = w.token(P);
+        let send = |method: &str, path: &str, body: Option<Value>| {
+            let mut req = Request::new(method, path).header("x-auth-token", &tok);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let r = w.send(req);
+            assert_eq!(r.status, 200, "{method} {path}");
+            String::from_utf8(r.body).unwrap()
+        };
+        let mut body = create_body("alpha");
+        body.as_object_mut().unwrap().remove("arrange_infos");
+        let created = send("POST", "/v1/applications", Some(body));
+        let id = serde_json::from_str::<Value>(&created).unwrap()["result"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let base = format!(
+            r#"{{"arrange_infos":[],"id":"{id}","is_disable":false,"name":"alpha","region":"deploy-edge"}}"#
+        );
+        assert_eq!(
+            created,
+            format!(r#"{{"result":{base},"status":"success"}}"#)
+        );
+        let exist = format!("/v1/applications/exist?name=alpha&project_id={P}");
+        assert_eq!(
+            send("GET", &exist, None),
+            r#"{"result":true,"status":"success"}"#
+        );
+        let info = send("GET", &format!("/v1/applications/{id}/info"), None);
+        assert!(
+            info.starts_with(r#"{"result":{"agency_urn":null,"#),
+            "{info}"
+        );
+        assert!(info.ends_with(r#""timeout":null,"trigger":{},"update_time":"2023-11-14 22:13:20"},"status":"success"}"#), "{info}");
+        assert_eq!(
+            send(
+                "PUT",
+                &format!("/v1/applications/{id}/disable"),
+                Some(json!({"is_disable": false}))
+            ),
+            r#"{"status":"success"}"#
+        );
+        let list = send(
+            "POST",
+            "/v1/applications/list",
+            Some(json!({"project_id": P, "page": 1, "size": 1})),
+        );
+        assert_eq!(
+            list,
+            format!(
+                r#"{{"result":[{{"arrange_infos":[],"can_copy":true,"can_create_env":true,"can_delete":true,"can_disable":true,"can_execute":true,"can_manage":true,"can_modify":true,"can_view":true,"create_tenant_id":"","create_time":"2023-11-14 22:13:20","create_user_id":"","deploy_system":"deployTemplate","description":"","duration":"","end_time":"","execution_state":"not_executed","execution_time":"","executor_id":"","executor_nick_name":"","id":"{id}","is_care":false,"is_disable":false,"is_draft":false,"name":"alpha","project_id":"{P}","project_name":"","update_time":"2023-11-14 22:13:20"}}],"total_num":1}}"#
+            )
+        );
+        let copy = send("POST", &format!("/v1/applications/{id}/duplicate"), None);
+        let copy_id = serde_json::from_str::<Value>(&copy).unwrap()["result"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            copy,
+            format!(
+                r#"{{"result":{{"id":"{copy_id}","is_disable":false,"name":"alpha_copy","region":"deploy-edge"}},"status":"success"}}"#
+            )
+        );
+        assert_eq!(
+            send("DELETE", &format!("/v1/applications/{copy_id}"), None),
+            format!(
+                r#"{{"result":{{"arrange_infos":[],"id":"{copy_id}","is_disable":false,"name":"alpha_copy","region":"deploy-edge"}},"status":"success"}}"#
+            )
+        );
+        let gone = "f".repeat(32);
+        assert_eq!(
+            send(
+                "POST",
+                "/v2/applications/batch-delete",
+                Some(json!({"project_id": P, "application_ids": [id, gone]}))
+            ),
+            format!(
+                r#"{{"result":[{{"application_id":"{id}","application_name":"alpha","error_reason":"","status":"success"}},{{"application_id":"{gone}","application_name":"","error_reason":"The application {gone} does not exist","status":"error"}}],"total_num":2}}"#
+            )
+        );
+    }
 }

@@ -1055,6 +1055,7 @@ pub fn copy_name(name: &str, n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload::{build_request, Kind};
 
     const P: &str = "0123456789abcdef0123456789abcdef";
     const T: &str = "fedcba9876543210fedcba9876543210";
@@ -1384,5 +1385,151 @@ mod tests {
         assert_eq!(app.arrange_infos[1].id, "d".repeat(32));
         assert_eq!(app.updated_ms, 2000);
         assert_eq!(app.created_ms, 1000);
+    }
+
+    /// An application with every field set: two tasks, the first with ten operations (so `step10`
+    /// sorts before `step2`, as map keys do), parameters of every JSON type.
+    fn rich_app() -> Application {
+        let mut ops = vec![
+            json!({"id": "1".repeat(32), "name": "step 1", "description": "d", "code": "c",
+            "params": "{\"n\": 1, \"b\": true, \"s\": \"x\", \"o\": {\"k\": [1]}, \"z\": null}",
+            "entrance": "e", "version": "v", "module_id": "m"}),
+        ];
+        ops.extend((2..=10).map(|i| json!({"name": format!("step {i}")})));
+        let body = json!({"project_id": P, "name": "rich", "description": "all", "group_id": "f".repeat(32),
+            "is_draft": true, "create_type": "template", "slave_cluster_id": "c".repeat(32),
+            "trigger": {"trigger_source": 1, "artifact_source_system": "Artifact", "artifact_type": "docker"},
+            "arrange_infos": [{"template_id": T, "ansible_type": 1, "operation_list": ops},
+                              {"operation_list": [{"params": "[1]"}, {}]}],
+            "agency_urn": "urn:x", "slave_resource_type": "ecs", "timeout": 3600});
+        let new = parse_create(&body, &mut Report::default()).unwrap();
+        Application::create(
+            "a".repeat(32),
+            vec!["b".repeat(32), "d".repeat(32)],
+            new,
+            1_422_717_156_789,
+        )
+    }
+
+    /// A disabled application with nothing optional.
+    fn bare_app() -> Application {
+        let body =
+            json!({"project_id": P, "name": "bare", "is_draft": false, "create_type": "template"});
+        let new = parse_create(&body, &mut Report::default()).unwrap();
+        let mut app = Application::create("e".repeat(32), vec![], new, 1_000);
+        app.is_disable = true;
+        app.touch(61_000);
+        app
+    }
+
+    #[test]
+    fn a_built_request_body_keeps_its_bytes() {
+        let id = "e".repeat(32);
+        let base =
+            json!({"project_id": P, "name": "abc", "is_draft": false, "create_type": "template"});
+        let with = |extra: Value| {
+            let mut b = base.clone();
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        let list = |extra: Value| {
+            let mut b = json!({"project_id": P, "page": 1, "size": 1});
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+        let cases = [
+            (
+                Kind::ApplicationCreate,
+                with(
+                    json!({"description": null, "group_id": "", "trigger": {"trigger_source": 0, "artifact_type": null}, "timeout": null}),
+                ),
+                format!(
+                    r#"{{"create_type":"template","group_id":"","is_draft":false,"name":"abc","project_id":"{P}","trigger":{{"trigger_source":"0"}}}}"#
+                ),
+            ),
+            (
+                Kind::ApplicationCreate,
+                with(
+                    json!({"trigger": {"trigger_source": null}, "arrange_infos": [{"deploy_system": null, "operation_list": [{"name": null, "params": "{}"}]}]}),
+                ),
+                format!(
+                    r#"{{"arrange_infos":[{{"deploy_system":null,"operation_list":[{{"name":null,"params":"{{}}"}}]}}],"create_type":"template","is_draft":false,"name":"abc","project_id":"{P}","trigger":{{}}}}"#
+                ),
+            ),
+            (
+                Kind::ApplicationUpdate,
+                with(json!({"id": id, "trigger": {"trigger_source": 1}, "arrange_infos": null})),
+                format!(
+                    r#"{{"create_type":"template","id":"{id}","is_draft":false,"name":"abc","project_id":"{P}","trigger":{{"trigger_source":"1"}}}}"#
+                ),
+            ),
+            (
+                Kind::ApplicationList,
+                list(json!({})),
+                format!(
+                    r#"{{"page":1,"project_id":"{P}","size":1,"sort_by":"DESC","sort_name":"startTime"}}"#
+                ),
+            ),
+            (
+                Kind::ApplicationList,
+                list(json!({"sort_name": null, "sort_by": null, "search": "", "group_id": ""})),
+                format!(
+                    r#"{{"group_id":"","page":1,"project_id":"{P}","search":"","size":1,"sort_by":"DESC","sort_name":"startTime"}}"#
+                ),
+            ),
+            (
+                Kind::ApplicationList,
+                list(json!({"sort_name": "name"})),
+                format!(
+                    r#"{{"page":1,"project_id":"{P}","size":1,"sort_by":"ASC","sort_name":"name"}}"#
+                ),
+            ),
+            (
+                Kind::ApplicationList,
+                list(json!({"sort_name": "name", "sort_by": "DESC", "states": []})),
+                format!(
+                    r#"{{"page":1,"project_id":"{P}","size":1,"sort_by":"DESC","sort_name":"name","states":[]}}"#
+                ),
+            ),
+            (
+                Kind::ApplicationDisable,
+                json!({"app_id": id, "is_disable": true}),
+                r#"{"is_disable":true}"#.to_owned(),
+            ),
+        ];
+        for (kind, input, want) in cases {
+            let (req, _) = build_request(kind, &input).unwrap();
+            assert_eq!(req.body.as_deref(), Some(want.as_str()), "{kind}");
+        }
+    }
+
+    /// The bytes each response body had before the views were typed: `golden/views.txt`, one
+    /// `label body` line each.
+    fn golden(label: &str) -> &'static str {
+        include_str!("codearts/golden/views.txt")
+            .lines()
+            .find_map(|l| l.strip_prefix(label)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no golden {label}"))
+    }
+
+    #[test]
+    fn the_response_bodies_keep_their_bytes() {
+        let text = |v: Value| serde_json::to_string(&v).unwrap();
+        let (rich, bare) = (rich_app(), bare_app());
+        for (label, got) in [
+            ("rich_base", text(rich.base_wire())),
+            ("rich_info", text(rich.info_wire())),
+            ("rich_list", text(rich.list_wire())),
+            ("rich_detail", text(rich.detail_wire())),
+            ("bare_base", text(bare.base_wire())),
+            ("bare_list", text(bare.list_wire())),
+            ("bare_detail", text(bare.detail_wire())),
+        ] {
+            assert_eq!(got, golden(label), "{label}");
+        }
     }
 }
