@@ -67,7 +67,7 @@ const DEPLOYMENT_ID: StrRule = StrRule::required(ID_MAX);
 /// A server id in a path: 1 to 36 characters, as on deployments.
 const SERVER_ID: StrRule = StrRule::required(ID_MAX).min(1);
 /// An application id in a path: 32 letters and digits.
-const APP_ID: StrRule = StrRule::required(32).pattern(codearts::is_id, "32 letters and digits");
+const APP_ID: StrRule = codearts::ID;
 
 impl Kind {
     /// Every kind, in the order [`Kind::names`] lists them.

@@ -15,8 +15,8 @@
 
 use super::{decode, encode};
 use crate::domain::codearts::{
-    copy_name, Application, ApplicationUpdate, BatchDelete, ListQuery, NewApplication, SortName,
-    NO_GROUP,
+    copy_name, Application, ApplicationUpdate, BatchDelete, GroupFilter, ListQuery, NewApplication,
+    SortName,
 };
 use crate::error::ApiError;
 use crate::store::{get_all, key_segment, list_all, Store};
@@ -105,7 +105,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
 
     /// Reads an application, or 404.
     pub async fn get(&self, id: &str) -> Result<Application, ApiError> {
-        if !crate::domain::codearts::is_id(id) {
+        if !crate::ids::is_huawei_id(id) {
             return Err(no_such_app(id));
         }
         let key = self.keys.app(id);
@@ -305,13 +305,11 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
                     .as_ref()
                     .is_none_or(|s| a.name.to_lowercase().contains(s))
             })
-            .filter(|a| {
-                query.states.is_empty() || query.states.iter().any(|s| s == a.execution_state())
-            })
-            .filter(|a| match query.group_id.as_deref() {
+            .filter(|a| query.states.is_empty() || query.states.contains(&a.execution_state()))
+            .filter(|a| match &query.group_id {
                 None => true,
-                Some(NO_GROUP) => a.group_id.is_none(),
-                Some(g) => a.group_id.as_deref() == Some(g),
+                Some(GroupFilter::NoGroup) => a.group_id.is_none(),
+                Some(GroupFilter::Group(g)) => a.group_id.as_ref() == Some(g),
             })
             .collect();
         apps.sort_by(|a, b| {
@@ -320,7 +318,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
                 SortName::StartTime => a.created_ms.cmp(&b.created_ms),
             }
             .then_with(|| a.id.cmp(&b.id));
-            if query.ascending {
+            if query.ascending() {
                 order
             } else {
                 order.reverse()
