@@ -285,8 +285,8 @@ enum Parsed {
     Config(NewConfig),
     Deployments(Vec<NewDeployment>, bool),
     DeploymentUpdate(DeploymentUpdate),
-    /// A CodeArts body or query: the validated input, normalised by [`codearts_json`].
-    CodeArts,
+    /// A CodeArts body or query, validated; [`codearts::Payload::sent_body`] normalises it.
+    CodeArts(codearts::Payload),
 }
 
 fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
@@ -297,14 +297,19 @@ fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
         Kind::SoftwareDeploymentUpdate => {
             heat::parse_deployment_update(body, report).map(Parsed::DeploymentUpdate)
         }
-        Kind::ApplicationCreate => codearts::parse_create(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationUpdate => codearts::parse_update(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationList => codearts::parse_list(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationDisable => codearts::parse_disable(body, report).map(|_| Parsed::CodeArts),
-        Kind::ApplicationBatchDelete => {
-            codearts::parse_batch_delete(body, report).map(|_| Parsed::CodeArts)
+        Kind::ApplicationCreate => codearts::parse_create(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Create(p))),
+        Kind::ApplicationUpdate => codearts::parse_update(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Update(p))),
+        Kind::ApplicationList => {
+            codearts::parse_list(body, report).map(|p| Parsed::CodeArts(codearts::Payload::List(p)))
         }
-        Kind::ApplicationExist => codearts::parse_exist(body, report).map(|_| Parsed::CodeArts),
+        Kind::ApplicationDisable => codearts::parse_disable(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Disable(p))),
+        Kind::ApplicationBatchDelete => codearts::parse_batch_delete(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::BatchDelete(p))),
+        Kind::ApplicationExist => codearts::parse_exist(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Exist(p))),
         Kind::ApplicationInfo
         | Kind::ApplicationDelete
         | Kind::ApplicationDuplicate
@@ -377,9 +382,8 @@ pub fn build_request(kind: Kind, input: &Value) -> Result<(BuiltRequest, Report)
     let (path, body) = match (kind.carries(), body, parsed) {
         (Carries::Nothing, _, _) => (path, None),
         (Carries::Query, Some(Value::Object(q)), Some(_)) => (path + &query_string(&q), None),
-        (Carries::Body, Some(mut body), Some(Parsed::CodeArts)) => {
-            codearts_json(kind, &mut body);
-            (path, Some(body.to_string()))
+        (Carries::Body, Some(body), Some(Parsed::CodeArts(payload))) => {
+            (path, Some(payload.sent_body(&body).to_string()))
         }
         (Carries::Body, Some(_), Some(parsed)) => (path, Some(heat_json(&parsed).to_string())),
         _ => return Err(report),
@@ -445,32 +449,6 @@ fn query_string(q: &Map<String, Value>) -> String {
     }
 }
 
-/// A validated CodeArts body as sent: nulls (absent to the server) left out, a numeric
-/// `trigger.trigger_source` as the string the SDK models declare, and a listing's default order
-/// made explicit.
-fn codearts_json(kind: Kind, body: &mut Value) {
-    let Value::Object(m) = body else { return };
-    m.retain(|_, v| !v.is_null());
-    if let Some(Value::Object(trigger)) = m.get_mut("trigger") {
-        trigger.retain(|_, v| !v.is_null());
-        if let Some(Value::Number(n)) = trigger.get("trigger_source") {
-            let s = n.to_string();
-            trigger.insert("trigger_source".into(), Value::String(s));
-        }
-    }
-    if kind == Kind::ApplicationList {
-        let sort_name = m
-            .entry("sort_name")
-            .or_insert_with(|| "startTime".into())
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        // By name: A to Z; by time: newest first (what parse_list defaults to).
-        m.entry("sort_by")
-            .or_insert_with(|| if sort_name == "name" { "ASC" } else { "DESC" }.into());
-    }
-}
-
 fn heat_json(parsed: &Parsed) -> Value {
     match parsed {
         Parsed::Config(c) => config_json(c),
@@ -479,7 +457,7 @@ fn heat_json(parsed: &Parsed) -> Value {
         }
         Parsed::Deployments(items, false) => items.first().map_or(Value::Null, deployment_json),
         Parsed::DeploymentUpdate(u) => update_json(u),
-        Parsed::CodeArts => Value::Null,
+        Parsed::CodeArts(_) => Value::Null,
     }
 }
 

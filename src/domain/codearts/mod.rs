@@ -3,6 +3,7 @@
 //! - [`rules`]: limits, name and id patterns, copy names;
 //! - [`enums`]: the closed sets of wire strings (create types, states, sort orders, ...);
 //! - [`request`] and [`parse`]: the validated request payloads and the validation of each;
+//! - [`sent`]: a validated payload as a client sends it (the npm package's `buildRequest`);
 //! - [`model`]: the stored [`Application`] and what create, update and duplicate do to it;
 //! - [`wire`]: the response bodies.
 
@@ -11,6 +12,7 @@ pub mod model;
 pub mod parse;
 pub mod request;
 pub mod rules;
+pub mod sent;
 pub mod wire;
 
 pub use enums::{
@@ -25,6 +27,7 @@ pub use request::{
     ApplicationUpdate, BatchDelete, ExistQuery, GroupFilter, ListQuery, NewApplication, TaskSpec,
 };
 pub use rules::*;
+pub use sent::Payload;
 pub use wire::REGION;
 
 /// Fixtures the modules' tests share.
