@@ -20,6 +20,7 @@ use crate::clock::Clock;
 use crate::credentials;
 use crate::domain::codearts::{
     parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
+    AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success,
 };
 use crate::error::{ApiError, AuthFailure};
 use crate::http::{Request, Response};
@@ -27,6 +28,7 @@ use crate::service::codearts::CodeArtsService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use crate::store::Store;
 use crate::validate::Report;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use subtle::ConstantTimeEq;
 
@@ -184,8 +186,8 @@ fn parsed<T>(
     into_api(parse(&body, &mut report), report)
 }
 
-fn success(result: Value) -> Response {
-    Response::json(200, &json!({"status": "success", "result": result}))
+fn success(result: impl Serialize) -> Response {
+    Response::json(200, &Success::of(result))
 }
 
 async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
@@ -201,23 +203,20 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
             let new = parsed(req, limit, parse_create)?;
             check_project(&project, &new.project_id)?;
             let app = svc.create(new, ctx.clock.now_ms()).await?;
-            Ok(success(app.base_wire()))
+            Ok(success(AppBase::from(&app)))
         }
         ("PUT", Route::Applications) => {
             let update = parsed(req, limit, parse_update)?;
             check_project(&project, &update.project_id)?;
             let app = svc.update(update, ctx.clock.now_ms()).await?;
-            Ok(success(app.base_wire()))
+            Ok(success(AppBase::from(&app)))
         }
         ("POST", Route::List) => {
             let query = parsed(req, limit, parse_list)?;
             check_project(&project, &query.project_id)?;
             let (total, page) = svc.list(&query).await?;
-            let rows: Vec<Value> = page.iter().map(|a| a.list_wire()).collect();
-            Ok(Response::json(
-                200,
-                &json!({"total_num": total, "result": rows}),
-            ))
+            let rows = page.iter().map(AppRow::from).collect();
+            Ok(Response::json(200, &Page::new(total, rows)))
         }
         ("GET", Route::Exist) => {
             let mut q = Map::new();
@@ -228,29 +227,26 @@ async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
             let query = into_api(parse_exist(&Value::Object(q), &mut report), report)?;
             check_project(&project, &query.project_id)?;
             let exists = svc.name_owner(&query.name).await?.is_some();
-            Ok(success(Value::Bool(exists)))
+            Ok(success(exists))
         }
-        ("GET", Route::Info(id)) => Ok(success(svc.get(id).await?.detail_wire())),
-        ("DELETE", Route::App(id)) => Ok(success(svc.delete(id).await?.base_wire())),
+        ("GET", Route::Info(id)) => Ok(success(AppDetail::from(&svc.get(id).await?))),
+        ("DELETE", Route::App(id)) => Ok(success(AppBase::from(&svc.delete(id).await?))),
         ("PUT", Route::Disable(id)) => {
             let disabled = parsed(req, limit, parse_disable)?;
             svc.set_disabled(id, disabled, ctx.clock.now_ms()).await?;
-            Ok(Response::json(200, &json!({"status": "success"})))
+            Ok(Response::json(200, &Success::done()))
         }
         ("POST", Route::Duplicate(id)) => {
             super::check_body_size(req, limit)?;
             let copy = svc.duplicate(id, ctx.clock.now_ms()).await?;
-            Ok(success(copy.info_wire()))
+            Ok(success(AppInfo::from(&copy)))
         }
         ("POST", Route::BatchDelete) => {
             let batch = parsed(req, limit, parse_batch_delete)?;
             check_project(&project, &batch.project_id)?;
             let outcomes = svc.batch_delete(batch).await?;
-            let rows: Vec<Value> = outcomes.iter().map(|o| o.to_wire()).collect();
-            Ok(Response::json(
-                200,
-                &json!({"total_num": rows.len(), "result": rows}),
-            ))
+            let rows = outcomes.iter().map(DeleteResult::from).collect();
+            Ok(Response::json(200, &Page::new(outcomes.len(), rows)))
         }
         (_, route) => Err(ApiError::MethodNotAllowed {
             allow: route.allow(),

@@ -15,13 +15,12 @@
 
 use super::{decode, encode};
 use crate::domain::codearts::{
-    copy_name, Application, ApplicationUpdate, BatchDelete, GroupFilter, ListQuery, NewApplication,
-    SortName,
+    copy_name, Application, ApplicationUpdate, BatchDelete, DeleteOutcome, GroupFilter, ListQuery,
+    NewApplication, SortName,
 };
 use crate::error::ApiError;
 use crate::store::{get_all, key_segment, list_all, Store};
 use crate::validate::{Code, FieldError};
-use serde_json::{json, Value};
 
 /// Most names [`CodeArtsService::duplicate`] tries before giving up.
 const COPY_TRIES: u32 = 1000;
@@ -56,26 +55,6 @@ pub fn name_taken(name: &str) -> ApiError {
     ApiError::Conflict(format!(
         "The application name {name} is already used in this project"
     ))
-}
-
-/// One line of a batch delete's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeleteOutcome {
-    pub application_id: String,
-    pub application_name: String,
-    pub error_reason: Option<String>,
-}
-
-impl DeleteOutcome {
-    /// `AppDeleteResult`.
-    pub fn to_wire(&self) -> Value {
-        json!({
-            "application_id": self.application_id,
-            "application_name": self.application_name,
-            "status": if self.error_reason.is_none() { "success" } else { "error" },
-            "error_reason": self.error_reason.clone().unwrap_or_default(),
-        })
-    }
 }
 
 /// The application API of one project.
@@ -338,10 +317,11 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::codearts::{parse_create, parse_list, parse_update};
+    use crate::domain::codearts::{parse_create, parse_list, parse_update, DeleteResult};
     use crate::store::MemoryStore;
     use crate::validate::Report;
     use futures::executor::block_on;
+    use serde_json::{json, Value};
 
     const P: &str = "0123456789abcdef0123456789abcdef";
 
@@ -463,9 +443,12 @@ mod tests {
                 })
                 .await
                 .unwrap();
-            assert_eq!(out[0].to_wire()["status"], "success");
+            let status = |o: &DeleteOutcome| {
+                serde_json::to_value(DeleteResult::from(o)).unwrap()["status"].clone()
+            };
+            assert_eq!(status(&out[0]), "success");
             assert_eq!(out[0].application_name, "alpha");
-            assert_eq!(out[1].to_wire()["status"], "error");
+            assert_eq!(status(&out[1]), "error");
             assert!(out[1].error_reason.as_ref().unwrap().contains(&missing));
             assert!(store.is_empty());
         });

@@ -5,7 +5,7 @@
 //! - [`request`] and [`parse`]: the validated request payloads and the validation of each;
 //! - [`sent`]: a validated payload as a client sends it (the npm package's `buildRequest`);
 //! - [`model`]: the stored [`Application`] and what create, update and duplicate do to it;
-//! - [`wire`]: the response bodies.
+//! - [`views`]: the response bodies, one typed view per wire shape.
 
 pub mod enums;
 pub mod model;
@@ -13,13 +13,13 @@ pub mod parse;
 pub mod request;
 pub mod rules;
 pub mod sent;
-pub mod wire;
+pub mod views;
 
 pub use enums::{
     ArtifactSourceSystem, ArtifactType, CreateType, DeploySystem, ExecutionState, Outcome, SortBy,
     SortName, TriggerSource,
 };
-pub use model::{Application, ArrangeInfo, Operation, Trigger};
+pub use model::{Application, ArrangeInfo, DeleteOutcome, Operation, Trigger};
 pub use parse::{
     parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
 };
@@ -28,7 +28,7 @@ pub use request::{
 };
 pub use rules::*;
 pub use sent::Payload;
-pub use wire::REGION;
+pub use views::{AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success, REGION};
 
 /// Fixtures the modules' tests share.
 #[cfg(test)]

@@ -86,6 +86,16 @@ pub struct Application {
     pub updated_ms: u64,
 }
 
+/// What a batch delete did with one id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteOutcome {
+    pub application_id: String,
+    /// The deleted application's name; empty when there was none.
+    pub application_name: String,
+    /// Why nothing was deleted; `None` when the application was.
+    pub error_reason: Option<String>,
+}
+
 fn merge_task(stored: Option<&ArrangeInfo>, spec: TaskSpec, id: String) -> ArrangeInfo {
     let base = stored.cloned().unwrap_or(ArrangeInfo {
         id: String::new(),
