@@ -16,22 +16,8 @@ use crate::validate::{
 };
 use serde_json::Value;
 
+/// The keys of a create body; an update's are `id` and these.
 const CREATE_KEYS: &[&str] = &[
-    "project_id",
-    "name",
-    "description",
-    "group_id",
-    "is_draft",
-    "create_type",
-    "slave_cluster_id",
-    "trigger",
-    "arrange_infos",
-    "agency_urn",
-    "slave_resource_type",
-    "timeout",
-];
-const UPDATE_KEYS: &[&str] = &[
-    "id",
     "project_id",
     "name",
     "description",
@@ -264,7 +250,10 @@ pub fn parse_create(body: &Value, report: &mut Report) -> Option<NewApplication>
 /// Validates a `PUT /v1/applications` body.
 pub fn parse_update(body: &Value, report: &mut Report) -> Option<ApplicationUpdate> {
     let mut f = Fields::of(body, "", report)?;
-    f.unknown_keys(UPDATE_KEYS, true);
+    let known: Vec<&str> = std::iter::once("id")
+        .chain(CREATE_KEYS.iter().copied())
+        .collect();
+    f.unknown_keys(&known, true);
     let id = owned(f.str("id", ID));
     let c = parse_common(&mut f, true);
     if let Some(tasks) = &c.arrange_infos {
