@@ -10,10 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// True for a project id: 32 ASCII letters and digits, like Huawei's.
-pub fn is_project_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_alphanumeric())
-}
+/// True for a project id: a Huawei id (32 ASCII letters and digits), the one rule for every id of
+/// that form.
+pub use crate::ids::is_huawei_id as is_project_id;
 
 /// Hex SHA-256 of a secret.
 pub fn hash_secret(secret: &str) -> String {

@@ -33,6 +33,12 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
+/// True for a Huawei id: 32 ASCII letters and digits. Projects, applications, their tasks and
+/// templates all have this form (those issued here are [`hex32`]).
+pub fn is_huawei_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// 32 lower-case hex characters, the form of Huawei's ids.
 pub fn hex32() -> Result<String, String> {
     Ok(hex::encode(random_bytes::<16>()?))
@@ -75,5 +81,15 @@ mod tests {
         assert!(id
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert!(is_huawei_id(&id));
+        assert!(is_huawei_id("0123456789ABCDEFghijklmnopqrstuv"));
+        for other in [
+            "",
+            "short",
+            "0123456789abcdef0123456789abcde-",
+            &"a".repeat(33),
+        ] {
+            assert!(!is_huawei_id(other), "{other}");
+        }
     }
 }

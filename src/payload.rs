@@ -28,7 +28,7 @@ const ID: StrRule = StrRule::required(ID_MAX);
 /// A server id in a path: 1 to 36 characters, as on deployments.
 const SERVER_ID: StrRule = StrRule::required(ID_MAX).min(1);
 /// An application id in a path: 32 letters and digits.
-const APP_ID: StrRule = StrRule::required(32).pattern(codearts::is_id, "32 letters and digits");
+const APP_ID: StrRule = codearts::ID;
 
 /// The rule of a path id, by its name in the table's templates.
 fn path_id_rule(name: &str) -> StrRule {
@@ -186,8 +186,10 @@ enum Parsed {
     Deployments(Vec<NewDeployment>, bool),
     DeploymentUpdate(DeploymentUpdate),
     /// A body or query sent as the caller wrote it once valid: a listing's query, a template to
-    /// validate; CodeArts bodies are normalised by [`codearts_json`].
+    /// validate.
     AsGiven,
+    /// A CodeArts body or query, validated; [`codearts::Payload::sent_body`] normalises it.
+    CodeArts(codearts::Payload),
 }
 
 fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
@@ -204,14 +206,19 @@ fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
             as_given(heat::parse_deployment_list_query(body, report).is_some())
         }
         Kind::TemplateValidate => as_given(heat::parse_template_validation(body, report).is_some()),
-        Kind::ApplicationCreate => as_given(codearts::parse_create(body, report).is_some()),
-        Kind::ApplicationUpdate => as_given(codearts::parse_update(body, report).is_some()),
-        Kind::ApplicationList => as_given(codearts::parse_list(body, report).is_some()),
-        Kind::ApplicationDisable => as_given(codearts::parse_disable(body, report).is_some()),
-        Kind::ApplicationBatchDelete => {
-            as_given(codearts::parse_batch_delete(body, report).is_some())
+        Kind::ApplicationCreate => codearts::parse_create(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Create(p))),
+        Kind::ApplicationUpdate => codearts::parse_update(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Update(p))),
+        Kind::ApplicationList => {
+            codearts::parse_list(body, report).map(|p| Parsed::CodeArts(codearts::Payload::List(p)))
         }
-        Kind::ApplicationExist => as_given(codearts::parse_exist(body, report).is_some()),
+        Kind::ApplicationDisable => codearts::parse_disable(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Disable(p))),
+        Kind::ApplicationBatchDelete => codearts::parse_batch_delete(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::BatchDelete(p))),
+        Kind::ApplicationExist => codearts::parse_exist(body, report)
+            .map(|p| Parsed::CodeArts(codearts::Payload::Exist(p))),
         // The rest carry nothing but their path ids (see `Kind::carries`).
         _ => None,
     };
@@ -281,12 +288,10 @@ pub fn build_request(kind: Kind, input: &Value) -> Result<(BuiltRequest, Report)
     let (path, body) = match (kind.carries(), body, parsed) {
         (Carries::Nothing, _, _) => (path, None),
         (Carries::Query, Some(Value::Object(q)), Some(_)) => (path + &query_string(&q), None),
-        (Carries::Body, Some(mut body), Some(Parsed::AsGiven)) => {
-            if kind.api() == crate::operations::Api::CodeArts {
-                codearts_json(kind, &mut body);
-            }
-            (path, Some(body.to_string()))
+        (Carries::Body, Some(body), Some(Parsed::CodeArts(payload))) => {
+            (path, Some(payload.sent_body(&body).to_string()))
         }
+        (Carries::Body, Some(body), Some(Parsed::AsGiven)) => (path, Some(body.to_string())),
         (Carries::Body, Some(_), Some(parsed)) => (path, Some(heat_json(&parsed).to_string())),
         _ => return Err(report),
     };
@@ -359,32 +364,6 @@ fn query_string(q: &Map<String, Value>) -> String {
     }
 }
 
-/// A validated CodeArts body as sent: nulls (absent to the server) left out, a numeric
-/// `trigger.trigger_source` as the string the SDK models declare, and a listing's default order
-/// made explicit.
-fn codearts_json(kind: Kind, body: &mut Value) {
-    let Value::Object(m) = body else { return };
-    m.retain(|_, v| !v.is_null());
-    if let Some(Value::Object(trigger)) = m.get_mut("trigger") {
-        trigger.retain(|_, v| !v.is_null());
-        if let Some(Value::Number(n)) = trigger.get("trigger_source") {
-            let s = n.to_string();
-            trigger.insert("trigger_source".into(), Value::String(s));
-        }
-    }
-    if kind == Kind::ApplicationList {
-        let sort_name = m
-            .entry("sort_name")
-            .or_insert_with(|| "startTime".into())
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        // By name: A to Z; by time: newest first (what parse_list defaults to).
-        m.entry("sort_by")
-            .or_insert_with(|| if sort_name == "name" { "ASC" } else { "DESC" }.into());
-    }
-}
-
 fn heat_json(parsed: &Parsed) -> Value {
     match parsed {
         Parsed::Config(c) => config_json(c),
@@ -393,7 +372,7 @@ fn heat_json(parsed: &Parsed) -> Value {
         }
         Parsed::Deployments(items, false) => items.first().map_or(Value::Null, deployment_json),
         Parsed::DeploymentUpdate(u) => update_json(u),
-        Parsed::AsGiven => Value::Null,
+        Parsed::AsGiven | Parsed::CodeArts(_) => Value::Null,
     }
 }
 

@@ -315,14 +315,15 @@ impl<'a, 'r> Fields<'a, 'r> {
             Some(a) => Some(*a),
             None => {
                 let path = self.at(key);
-                self.report.error(
-                    &path,
-                    Code::Enum,
-                    format_args!("must be one of: {}", allowed.join(", ")),
-                );
+                self.report.error(&path, Code::Enum, one_of_rule(allowed));
                 None
             }
         }
+    }
+
+    /// Validates a field that must spell one member of the closed set `T`.
+    pub fn choice<T: Choice>(&mut self, key: &str, required: bool) -> Option<T> {
+        self.one_of(key, &T::names(), required).and_then(T::parse)
     }
 
     /// Validates a boolean field.
@@ -434,6 +435,31 @@ impl<'a, 'r> Fields<'a, 'r> {
                 None
             }
         }
+    }
+}
+
+/// The rule an `enum` error states: `must be one of: a, b`.
+pub fn one_of_rule(allowed: &[&str]) -> String {
+    format!("must be one of: {}", allowed.join(", "))
+}
+
+/// A closed set of strings on the wire, as an enum whose members each have one spelling
+/// (`#[serde(rename)]` to the same string). Read with [`Fields::choice`].
+pub trait Choice: Copy + 'static {
+    /// Every member, in the order an `enum` error lists them.
+    const ALL: &'static [Self];
+
+    /// The member's wire spelling.
+    fn as_str(self) -> &'static str;
+
+    /// The member spelled `s`.
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// Every member's spelling.
+    fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|c| c.as_str()).collect()
     }
 }
 

@@ -1,5 +1,5 @@
 // The rules of the benchmarked kinds written a second and third time: as JSON Schema (compiled by
-// ajv) and as zod schemas. They follow src/domain/heat.rs and src/domain/codearts.rs as closely as
+// ajv) and as zod schemas. They follow src/domain/heat.rs and src/domain/codearts/ as closely as
 // each library allows, including the checks plain JSON Schema lacks (added as ajv formats and a
 // keyword: a Heat input's default fitting its type, JSON text in `params`, unique names and task
 // ids), so all three do the same work. Known differences, none of which the benchmark payloads hit:

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::credentials;
 use crate::domain::codearts::{
     parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
+    AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success,
 };
 use crate::error::{ApiError, AuthFailure};
 use crate::http::{Request, Response};
@@ -19,7 +20,8 @@ use crate::operations::{Operation, PathIds};
 use crate::service::codearts::CodeArtsService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use crate::store::Store;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::json;
 use subtle::ConstantTimeEq;
 
 /// Our codes for failures Huawei documents no code for (see docs/codearts.md).
@@ -129,8 +131,8 @@ fn check_project(caller: &str, claimed: &str) -> Result<(), ApiError> {
     }
 }
 
-fn success(result: Value) -> Response {
-    Response::json(200, &json!({"status": "success", "result": result}))
+fn success(result: impl Serialize) -> Response {
+    Response::json(200, &Success::of(result))
 }
 
 async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
@@ -147,42 +149,42 @@ async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
         Operation::ApplicationCreate => {
             let new = parse_body(req, limit, parse_create)?;
             check_project(&project, &new.project_id)?;
-            success(svc.create(new, now_ms).await?.base_wire())
+            success(AppBase::from(&svc.create(new, now_ms).await?))
         }
         Operation::ApplicationUpdate => {
             let update = parse_body(req, limit, parse_update)?;
             check_project(&project, &update.project_id)?;
-            success(svc.update(update, now_ms).await?.base_wire())
+            success(AppBase::from(&svc.update(update, now_ms).await?))
         }
         Operation::ApplicationList => {
             let query = parse_body(req, limit, parse_list)?;
             check_project(&project, &query.project_id)?;
             let (total, page) = svc.list(&query).await?;
-            let rows: Vec<Value> = page.iter().map(|a| a.list_wire()).collect();
-            Response::json(200, &json!({"total_num": total, "result": rows}))
+            let rows = page.iter().map(AppRow::from).collect();
+            Response::json(200, &Page::new(total, rows))
         }
         Operation::ApplicationExist => {
             let query = parse_query(req, parse_exist)?;
             check_project(&project, &query.project_id)?;
-            success(Value::Bool(svc.name_owner(&query.name).await?.is_some()))
+            success(svc.name_owner(&query.name).await?.is_some())
         }
-        Operation::ApplicationInfo => success(svc.get(id).await?.detail_wire()),
-        Operation::ApplicationDelete => success(svc.delete(id).await?.base_wire()),
+        Operation::ApplicationInfo => success(AppDetail::from(&svc.get(id).await?)),
+        Operation::ApplicationDelete => success(AppBase::from(&svc.delete(id).await?)),
         Operation::ApplicationDisable => {
             let disabled = parse_body(req, limit, parse_disable)?;
             svc.set_disabled(id, disabled, now_ms).await?;
-            Response::json(200, &json!({"status": "success"}))
+            Response::json(200, &Success::done())
         }
         Operation::ApplicationDuplicate => {
             super::check_body_size(req, limit)?;
-            success(svc.duplicate(id, now_ms).await?.info_wire())
+            success(AppInfo::from(&svc.duplicate(id, now_ms).await?))
         }
         Operation::ApplicationBatchDelete => {
             let batch = parse_body(req, limit, parse_batch_delete)?;
             check_project(&project, &batch.project_id)?;
             let outcomes = svc.batch_delete(batch).await?;
-            let rows: Vec<Value> = outcomes.iter().map(|o| o.to_wire()).collect();
-            Response::json(200, &json!({"total_num": rows.len(), "result": rows}))
+            let rows = outcomes.iter().map(DeleteResult::from).collect();
+            Response::json(200, &Page::new(outcomes.len(), rows))
         }
         other => {
             return Err(ApiError::NotFound(format!(
@@ -427,5 +429,91 @@ mod tests {
         w.clock.set(NOW_MS + 16 * 60 * 1000);
         let r = w.send(build(&create_body("late")));
         assert_eq!((r.status, code(&r)), (401, "DEV.00000003".into()));
+    }
+    #[test]
+    fn every_success_body_keeps_its_bytes() {
+        let w = World::new();
+        let tok = w.token(P);
+        let send = |method: &str, path: &str, body: Option<Value>| {
+            let mut req = Request::new(method, path).header("x-auth-token", &tok);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let r = w.send(req);
+            assert_eq!(r.status, 200, "{method} {path}");
+            String::from_utf8(r.body).unwrap()
+        };
+        let mut body = create_body("alpha");
+        body.as_object_mut().unwrap().remove("arrange_infos");
+        let created = send("POST", "/v1/applications", Some(body));
+        let id = serde_json::from_str::<Value>(&created).unwrap()["result"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let base = format!(
+            r#"{{"arrange_infos":[],"id":"{id}","is_disable":false,"name":"alpha","region":"deploy-edge"}}"#
+        );
+        assert_eq!(
+            created,
+            format!(r#"{{"result":{base},"status":"success"}}"#)
+        );
+        let exist = format!("/v1/applications/exist?name=alpha&project_id={P}");
+        assert_eq!(
+            send("GET", &exist, None),
+            r#"{"result":true,"status":"success"}"#
+        );
+        let info = send("GET", &format!("/v1/applications/{id}/info"), None);
+        assert!(
+            info.starts_with(r#"{"result":{"agency_urn":null,"#),
+            "{info}"
+        );
+        assert!(info.ends_with(r#""timeout":null,"trigger":{},"update_time":"2023-11-14 22:13:20"},"status":"success"}"#), "{info}");
+        assert_eq!(
+            send(
+                "PUT",
+                &format!("/v1/applications/{id}/disable"),
+                Some(json!({"is_disable": false}))
+            ),
+            r#"{"status":"success"}"#
+        );
+        let list = send(
+            "POST",
+            "/v1/applications/list",
+            Some(json!({"project_id": P, "page": 1, "size": 1})),
+        );
+        assert_eq!(
+            list,
+            format!(
+                r#"{{"result":[{{"arrange_infos":[],"can_copy":true,"can_create_env":true,"can_delete":true,"can_disable":true,"can_execute":true,"can_manage":true,"can_modify":true,"can_view":true,"create_tenant_id":"","create_time":"2023-11-14 22:13:20","create_user_id":"","deploy_system":"deployTemplate","description":"","duration":"","end_time":"","execution_state":"not_executed","execution_time":"","executor_id":"","executor_nick_name":"","id":"{id}","is_care":false,"is_disable":false,"is_draft":false,"name":"alpha","project_id":"{P}","project_name":"","update_time":"2023-11-14 22:13:20"}}],"total_num":1}}"#
+            )
+        );
+        let copy = send("POST", &format!("/v1/applications/{id}/duplicate"), None);
+        let copy_id = serde_json::from_str::<Value>(&copy).unwrap()["result"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            copy,
+            format!(
+                r#"{{"result":{{"id":"{copy_id}","is_disable":false,"name":"alpha_copy","region":"deploy-edge"}},"status":"success"}}"#
+            )
+        );
+        assert_eq!(
+            send("DELETE", &format!("/v1/applications/{copy_id}"), None),
+            format!(
+                r#"{{"result":{{"arrange_infos":[],"id":"{copy_id}","is_disable":false,"name":"alpha_copy","region":"deploy-edge"}},"status":"success"}}"#
+            )
+        );
+        let gone = "f".repeat(32);
+        assert_eq!(
+            send(
+                "POST",
+                "/v2/applications/batch-delete",
+                Some(json!({"project_id": P, "application_ids": [id, gone]}))
+            ),
+            format!(
+                r#"{{"result":[{{"application_id":"{id}","application_name":"alpha","error_reason":"","status":"success"}},{{"application_id":"{gone}","application_name":"","error_reason":"The application {gone} does not exist","status":"error"}}],"total_num":2}}"#
+            )
+        );
     }
 }

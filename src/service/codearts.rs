@@ -15,13 +15,12 @@
 
 use super::{decode, encode};
 use crate::domain::codearts::{
-    copy_name, Application, ApplicationUpdate, BatchDelete, ListQuery, NewApplication, SortName,
-    NO_GROUP,
+    copy_name, Application, ApplicationUpdate, BatchDelete, DeleteOutcome, GroupFilter, ListQuery,
+    NewApplication, SortName,
 };
 use crate::error::ApiError;
 use crate::store::{get_all, key_segment, list_all, Store};
 use crate::validate::{Code, FieldError};
-use serde_json::{json, Value};
 
 /// Most names [`CodeArtsService::duplicate`] tries before giving up.
 const COPY_TRIES: u32 = 1000;
@@ -58,26 +57,6 @@ pub fn name_taken(name: &str) -> ApiError {
     ))
 }
 
-/// One line of a batch delete's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeleteOutcome {
-    pub application_id: String,
-    pub application_name: String,
-    pub error_reason: Option<String>,
-}
-
-impl DeleteOutcome {
-    /// `AppDeleteResult`.
-    pub fn to_wire(&self) -> Value {
-        json!({
-            "application_id": self.application_id,
-            "application_name": self.application_name,
-            "status": if self.error_reason.is_none() { "success" } else { "error" },
-            "error_reason": self.error_reason.clone().unwrap_or_default(),
-        })
-    }
-}
-
 /// The application API of one project.
 pub struct CodeArtsService<'a, S: Store + ?Sized> {
     store: &'a S,
@@ -105,7 +84,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
 
     /// Reads an application, or 404.
     pub async fn get(&self, id: &str) -> Result<Application, ApiError> {
-        if !crate::domain::codearts::is_id(id) {
+        if !crate::ids::is_huawei_id(id) {
             return Err(no_such_app(id));
         }
         let key = self.keys.app(id);
@@ -305,13 +284,11 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
                     .as_ref()
                     .is_none_or(|s| a.name.to_lowercase().contains(s))
             })
-            .filter(|a| {
-                query.states.is_empty() || query.states.iter().any(|s| s == a.execution_state())
-            })
-            .filter(|a| match query.group_id.as_deref() {
+            .filter(|a| query.states.is_empty() || query.states.contains(&a.execution_state()))
+            .filter(|a| match &query.group_id {
                 None => true,
-                Some(NO_GROUP) => a.group_id.is_none(),
-                Some(g) => a.group_id.as_deref() == Some(g),
+                Some(GroupFilter::NoGroup) => a.group_id.is_none(),
+                Some(GroupFilter::Group(g)) => a.group_id.as_ref() == Some(g),
             })
             .collect();
         apps.sort_by(|a, b| {
@@ -320,7 +297,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
                 SortName::StartTime => a.created_ms.cmp(&b.created_ms),
             }
             .then_with(|| a.id.cmp(&b.id));
-            if query.ascending {
+            if query.ascending() {
                 order
             } else {
                 order.reverse()
@@ -340,10 +317,11 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::codearts::{parse_create, parse_list, parse_update};
+    use crate::domain::codearts::{parse_create, parse_list, parse_update, DeleteResult};
     use crate::store::MemoryStore;
     use crate::validate::Report;
     use futures::executor::block_on;
+    use serde_json::{json, Value};
 
     const P: &str = "0123456789abcdef0123456789abcdef";
 
@@ -465,9 +443,12 @@ mod tests {
                 })
                 .await
                 .unwrap();
-            assert_eq!(out[0].to_wire()["status"], "success");
+            let status = |o: &DeleteOutcome| {
+                serde_json::to_value(DeleteResult::from(o)).unwrap()["status"].clone()
+            };
+            assert_eq!(status(&out[0]), "success");
             assert_eq!(out[0].application_name, "alpha");
-            assert_eq!(out[1].to_wire()["status"], "error");
+            assert_eq!(status(&out[1]), "error");
             assert!(out[1].error_reason.as_ref().unwrap().contains(&missing));
             assert!(store.is_empty());
         });
