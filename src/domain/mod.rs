@@ -2,7 +2,7 @@
 //! validated values. Pure: no storage, no HTTP.
 
 pub mod agent;
-mod closed_set;
-pub(crate) use closed_set::closed_set;
+mod wire_enum;
+pub(crate) use wire_enum::wire_enum;
 pub mod codearts;
 pub mod heat;

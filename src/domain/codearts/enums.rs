@@ -1,29 +1,7 @@
 //! The closed sets of strings in the CodeArts models, each an enum spelled on the wire exactly as
 //! Huawei's models spell it (one string per member, for serde, parsing and error messages alike).
 
-use crate::validate::Choice;
-use serde::{Deserialize, Serialize};
-
-/// Declares an enum of wire strings: serde renames each member to its string and [`Choice`]
-/// lists the members in order, so the spelling is written once.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
-        }
-
-        impl Choice for $name {
-            const ALL: &'static [Self] = &[$(Self::$variant),+];
-            fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $wire,)+
-                }
-            }
-        }
-    };
-}
+use crate::domain::wire_enum;
 
 wire_enum! {
     /// How an application was created: only from a template.
@@ -122,6 +100,8 @@ wire_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Choice;
+    use serde::{Deserialize, Serialize};
 
     #[test]
     fn each_member_serialises_and_parses_as_its_one_spelling() {

@@ -2,7 +2,6 @@
 //! normalised by what its parse found, so the normal forms are decided once, by the parse.
 
 use super::request::{ApplicationUpdate, BatchDelete, ExistQuery, ListQuery, NewApplication};
-use crate::validate::Choice;
 use serde_json::Value;
 
 /// The validated payload of one CodeArts request.

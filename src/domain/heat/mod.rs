@@ -15,7 +15,7 @@ pub use views::*;
 
 /// The group a config gets when none is given.
 pub const DEFAULT_GROUP: &str = "Heat::Ungrouped";
-crate::domain::closed_set! {
+crate::domain::wire_enum! {
     /// The type of a config's input or output (Heat's parameter types).
     IoType {
         String = "String",
@@ -26,7 +26,7 @@ crate::domain::closed_set! {
     }
 }
 
-crate::domain::closed_set! {
+crate::domain::wire_enum! {
     /// A deployment's status (the RTS pages' list). IN_PROGRESS is the only one a signal or a
     /// timeout changes.
     DeploymentStatus {
@@ -36,10 +36,6 @@ crate::domain::closed_set! {
     }
 }
 
-/// Input and output types' names.
-pub const IO_TYPES: &[&str] = IoType::NAMES;
-/// Deployment statuses' names.
-pub const STATUSES: &[&str] = DeploymentStatus::NAMES;
 /// Most inputs (or outputs) one config may declare.
 pub const MAX_IO: usize = 100;
 /// Most deployments one batch create may hold.

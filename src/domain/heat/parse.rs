@@ -204,9 +204,7 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
     let mut f = Fields::of(v, path, report)?;
     f.unknown_keys(INPUT_KEYS, true);
     let name = f.str("name", StrRule::required(NAME_MAX));
-    let kind = f
-        .one_of("type", IoType::NAMES, false)
-        .and_then(IoType::parse);
+    let kind = f.choice::<IoType>("type", false);
     let type_ok = f.present("type").is_none() || kind.is_some();
     let description = f
         .str("description", StrRule::optional(DESCRIPTION_MAX))
@@ -232,10 +230,7 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
     let mut f = Fields::of(v, path, report)?;
     f.unknown_keys(OUTPUT_KEYS, true);
     let name = f.str("name", StrRule::required(NAME_MAX));
-    let kind = f
-        .one_of("type", IoType::NAMES, false)
-        .and_then(IoType::parse)
-        .unwrap_or(IoType::String);
+    let kind = f.choice::<IoType>("type", false).unwrap_or(IoType::String);
     let description = f
         .str("description", StrRule::optional(DESCRIPTION_MAX))
         .map(str::to_owned);
@@ -297,9 +292,7 @@ fn parse_deployment_fields(
     let action = f
         .str("action", StrRule::optional(ACTION_MAX))
         .map(str::to_owned);
-    let status = f
-        .one_of("status", DeploymentStatus::NAMES, false)
-        .and_then(DeploymentStatus::parse);
+    let status = f.choice::<DeploymentStatus>("status", false);
     let status_reason = f
         .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
         .map(str::to_owned);
@@ -329,9 +322,7 @@ pub fn parse_new_deployment(
     let action = f
         .str("action", StrRule::optional(ACTION_MAX))
         .map(str::to_owned);
-    let status = f
-        .one_of("status", DeploymentStatus::NAMES, false)
-        .and_then(DeploymentStatus::parse);
+    let status = f.choice::<DeploymentStatus>("status", false);
     let status_reason = f
         .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
         .map(str::to_owned);
