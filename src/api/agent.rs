@@ -7,19 +7,17 @@
 
 use super::{json_body, Ctx};
 use crate::api::envelope;
-use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
 use crate::operations::{Operation, PathIds};
 use crate::service::agent::{AgentService, AgentUrl, Conditions, Poll};
-use crate::store::Store;
 use crate::validate::{type_name, Code, FieldError};
 use serde_json::{json, Map, Value};
 
 /// Answers an agent operation ([`Api::Agent`](crate::operations::Api::Agent)).
-pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+pub async fn handle(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
     op: Operation,
     ids: &PathIds,
 ) -> Response {
@@ -33,9 +31,9 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         .unwrap_or_else(|e| envelope::heat(&e))
 }
 
-async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
+async fn answer(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
     op: Operation,
     url: AgentUrl<'_>,
     derived: &str,

@@ -8,7 +8,6 @@
 
 use super::{parse_body, parse_query, Ctx};
 use crate::auth;
-use crate::clock::Clock;
 use crate::credentials;
 use crate::domain::codearts::{
     parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
@@ -19,7 +18,6 @@ use crate::http::{Request, Response};
 use crate::operations::{Operation, PathIds};
 use crate::service::codearts::CodeArtsService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
-use crate::store::Store;
 use serde::Serialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -81,9 +79,9 @@ pub fn no_route(req: &Request) -> Response {
 
 /// Answers a CodeArts operation ([`Api::CodeArts`](crate::operations::Api::CodeArts)) for the
 /// caller's project.
-pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+pub async fn handle(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
     op: Operation,
     ids: &PathIds,
 ) -> Response {
@@ -94,9 +92,9 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
 
 /// The caller's project: from an AK/SK signature, else from `X-Auth-Token`. An `X-Project-Id`
 /// header must name the same project.
-pub async fn caller_project<S: Store + ?Sized, C: Clock + ?Sized>(
+pub async fn caller_project(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
 ) -> Result<String, ApiError> {
     let project = if credentials::is_signed(req) {
         credentials::authenticate(
@@ -135,9 +133,9 @@ fn success(result: impl Serialize) -> Response {
     Response::json(200, &Success::of(result))
 }
 
-async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
+async fn answer(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
     op: Operation,
     id: &str,
 ) -> Result<Response, ApiError> {
@@ -291,7 +289,7 @@ mod tests {
         assert_eq!(
             r.json_body(),
             json!({"status": "success", "result": {"id": id, "name": "deployenv20230822192953",
-                   "region": crate::domain::codearts::REGION, "is_disable": false, "arrange_infos": [{"id": task}]}})
+                   "region": crate::domain::codearts::views::REGION, "is_disable": false, "arrange_infos": [{"id": task}]}})
         );
         let rid = r.header_value("x-request-id").unwrap();
         assert!(rid.len() == 32 && rid.bytes().all(|b| b.is_ascii_hexdigit()));

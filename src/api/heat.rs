@@ -7,7 +7,6 @@
 use super::{parse_body, parse_query, Ctx};
 use crate::api::envelope;
 use crate::auth;
-use crate::clock::Clock;
 use crate::domain::heat::{
     parse_config_list_query, parse_deployment_list_query, parse_deployment_update,
     parse_new_config, parse_new_deployments, parse_template_validation, SoftwareDeployment,
@@ -17,14 +16,13 @@ use crate::http::{Request, Response};
 use crate::operations::{Operation, PathIds};
 use crate::service::agent::AgentService;
 use crate::service::heat::{deployment_id, etag, HeatService};
-use crate::store::Store;
 use serde_json::json;
 
 /// Answers a Heat operation ([`Api::Heat`](crate::operations::Api::Heat)) of the project in its
 /// path.
-pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+pub async fn handle(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
     op: Operation,
     ids: &PathIds,
 ) -> Response {
@@ -33,9 +31,9 @@ pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
         .unwrap_or_else(|e| envelope::heat(&e))
 }
 
-async fn answer<S: Store + ?Sized, C: Clock + ?Sized>(
+async fn answer(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
     op: Operation,
     ids: &PathIds,
 ) -> Result<Response, ApiError> {

@@ -67,19 +67,19 @@ impl Default for Settings {
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// What every handler gets.
-pub struct Ctx<'a, S: Store + ?Sized, C: Clock + ?Sized> {
-    pub store: &'a S,
-    pub clock: &'a C,
+pub struct Ctx<'a> {
+    pub store: &'a dyn Store,
+    pub clock: &'a dyn Clock,
     pub settings: &'a Settings,
     /// The base of absolute URLs in answers: `PUBLIC_URL`, else the request's checked origin.
     pub origin: &'a str,
 }
 
 /// Answers one request. Never panics on input; every failure becomes an error envelope.
-pub async fn handle<S: Store + ?Sized, C: Clock + ?Sized>(
+pub async fn handle(
     req: &Request,
-    store: &S,
-    clock: &C,
+    store: &dyn Store,
+    clock: &dyn Clock,
     settings: &Settings,
 ) -> Response {
     // Count beneath the cache, so X-KV-Ops reports the operations that reached KV.
@@ -150,9 +150,9 @@ fn request_id() -> String {
 }
 
 /// Finds the request's operation in [`crate::operations::ROUTES`] and hands it to its API.
-async fn route<S: Store + ?Sized, C: Clock + ?Sized>(
+async fn route(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
 ) -> Response {
     let segments = req.segments();
     match operations::resolve(&req.method, &segments) {
@@ -193,9 +193,9 @@ fn versions(origin: &str) -> Value {
 }
 
 /// The admin API: project tokens and AK/SK credentials.
-async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(
+async fn admin(
     req: &Request,
-    ctx: &Ctx<'_, S, C>,
+    ctx: &Ctx<'_>,
     op: Operation,
     ids: &PathIds,
 ) -> Result<Response, ApiError> {

@@ -15,20 +15,15 @@ pub mod rules;
 pub mod sent;
 pub mod views;
 
-pub use enums::{
-    ArtifactSourceSystem, ArtifactType, CreateType, DeploySystem, ExecutionState, Outcome, SortBy,
-    SortName, TriggerSource,
-};
-pub use model::{Application, ArrangeInfo, DeleteOutcome, Operation, Trigger};
+pub use enums::SortName;
+pub use model::{Application, DeleteOutcome};
 pub use parse::{
     parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
 };
-pub use request::{
-    ApplicationUpdate, BatchDelete, ExistQuery, GroupFilter, ListQuery, NewApplication, TaskSpec,
-};
+pub use request::{ApplicationUpdate, BatchDelete, GroupFilter, ListQuery, NewApplication};
 pub use rules::*;
 pub use sent::Payload;
-pub use views::{AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success, REGION};
+pub use views::{AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success};
 
 /// Fixtures the modules' tests share.
 #[cfg(test)]
