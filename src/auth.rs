@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// What a project id is, in words (the `pattern` of its errors).
+pub const PROJECT_ID_PATTERN: &str = "32 letters and digits";
+
 /// True for a project id: 32 ASCII letters and digits, like Huawei's.
 pub fn is_project_id(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| b.is_ascii_alphanumeric())

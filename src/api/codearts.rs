@@ -354,7 +354,11 @@ mod tests {
         );
         let bad = post(&json!({"project_id": P, "name": "x"}));
         assert_eq!((bad.status, code(&bad)), (400, "EDGE.00000400".into()));
-        assert_eq!(bad.json_body()["errors"][0]["path"], "/name");
+        assert_eq!(
+            bad.json_body()["errors"][0],
+            json!({"path": "/name", "code": "too_short", "message": "name must be at least 3 characters",
+                "params": {"limit": 3}})
+        );
         let none = w.send(
             Request::new("GET", &format!("/v1/applications/{}/info", "a".repeat(32)))
                 .header("x-auth-token", &tok),

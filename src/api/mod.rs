@@ -206,8 +206,10 @@ async fn admin<S: Store + ?Sized, C: Clock + ?Sized>(
     if !auth::is_project_id(project) {
         return Err(ApiError::invalid(crate::validate::FieldError::new(
             "/project_id",
-            crate::validate::Code::Pattern,
-            "must be 32 letters and digits",
+            crate::validate::Rule::Pattern {
+                pattern: auth::PROJECT_ID_PATTERN,
+            },
+            format_args!("must be {}", auth::PROJECT_ID_PATTERN),
         )));
     }
     let now_ms = ctx.clock.now_ms();
@@ -275,14 +277,14 @@ pub fn json_body(req: &Request, limit: usize) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(&req.body).map_err(|_| {
         ApiError::invalid(crate::validate::FieldError::new(
             "",
-            crate::validate::Code::InvalidJson,
+            crate::validate::Rule::InvalidJson,
             "is not valid UTF-8",
         ))
     })?;
     if text.trim().is_empty() {
         return Err(ApiError::invalid(crate::validate::FieldError::new(
             "",
-            crate::validate::Code::Required,
+            crate::validate::Rule::Required,
             "is required (send a JSON document)",
         )));
     }
@@ -378,6 +380,23 @@ mod tests {
                 req.path
             );
         }
+    }
+
+    #[test]
+    fn a_heat_fault_lists_field_errors_with_their_rule_parameters() {
+        let store = MemoryStore::new();
+        let r = send(
+            &store,
+            Request::new("POST", "/admin/v1/projects/not-a-project/tokens")
+                .header("authorization", "Bearer admin"),
+        );
+        assert_eq!(r.status, 400);
+        assert_eq!(
+            r.json_body()["error"]["errors"],
+            serde_json::json!([{"path": "/project_id", "code": "pattern",
+                "message": "project_id must be 32 letters and digits",
+                "params": {"pattern": "32 letters and digits"}}])
+        );
     }
 
     #[test]

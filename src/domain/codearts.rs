@@ -2,11 +2,11 @@
 //! every request payload.
 //!
 //! `parse_*` functions take a payload as JSON and return either a validated value or `None` with
-//! every problem recorded in the [`Report`], each with a JSON-pointer path and a [`Code`]. The same
+//! every problem recorded in the [`Report`], each with a JSON-pointer path and a [`Rule`]. The same
 //! functions back the Worker and the npm package. Unknown keys are errors (`unknown_field`): the
 //! Huawei models are closed and the SDKs never send keys outside them, so an unknown key is a typo.
 
-use crate::validate::{check_str, item, type_name, Code, Fields, Report, StrRule};
+use crate::validate::{check_str, item, Expected, Fields, Report, Rule, StrRule};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -143,8 +143,11 @@ fn is_id_or_empty(s: &str) -> bool {
     s.is_empty() || is_id(s)
 }
 
-const ID: StrRule = StrRule::required(32).pattern(is_id, "32 letters and digits");
-const OPTIONAL_ID: StrRule = StrRule::optional(32).pattern(is_id, "32 letters and digits");
+/// What an id is, in words (the `pattern` of its errors).
+pub const ID_PATTERN: &str = "32 letters and digits";
+
+pub(crate) const ID: StrRule = StrRule::required(32).pattern(is_id, ID_PATTERN);
+const OPTIONAL_ID: StrRule = StrRule::optional(32).pattern(is_id, ID_PATTERN);
 const ID_OR_EMPTY: StrRule =
     StrRule::optional(32).pattern(is_id_or_empty, "empty or 32 letters and digits");
 const NAME: StrRule = StrRule::required(NAME_MAX).min(NAME_MIN).pattern(
@@ -401,11 +404,7 @@ fn parse_trigger(v: &Value, path: &str, report: &mut Report) -> Option<Trigger> 
                 Some(s)
             } else {
                 let p = f.at("trigger_source");
-                f.report.error(
-                    &p,
-                    Code::Enum,
-                    format_args!("must be one of: {}", TRIGGER_SOURCES.join(", ")),
-                );
+                f.report.not_one_of(&p, TRIGGER_SOURCES);
                 None
             }
         }
@@ -479,7 +478,7 @@ fn parse_operation(v: &Value, path: &str, report: &mut Report) -> Option<Operati
             let at = f.at("params");
             f.report.error(
                 &at,
-                Code::InvalidJson,
+                Rule::InvalidJson,
                 "must be a JSON document carried as a string",
             );
         }
@@ -536,7 +535,7 @@ pub fn parse_update(body: &Value, report: &mut Report) -> Option<ApplicationUpda
                 if !seen.insert(id.as_str()) {
                     report.error(
                         &format!("/arrange_infos/{i}/id"),
-                        Code::Duplicate,
+                        Rule::Duplicate,
                         format_args!("\"{id}\" appears twice"),
                     );
                 }
@@ -580,16 +579,8 @@ pub fn parse_list(body: &Value, report: &mut Report) -> Option<ListQuery> {
             let path = item(&base, i);
             match v {
                 Value::String(s) if STATES.contains(&s.as_str()) => out.push(s.clone()),
-                Value::String(_) => f.report.error(
-                    &path,
-                    Code::Enum,
-                    format_args!("must be one of: {}", STATES.join(", ")),
-                ),
-                other => f.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be a string, not {}", type_name(other)),
-                ),
+                Value::String(_) => f.report.not_one_of(&path, STATES),
+                other => f.report.type_error(&path, Expected::STRING, other),
             }
         }
         out
@@ -646,7 +637,7 @@ pub fn parse_batch_delete(body: &Value, report: &mut Report) -> Option<BatchDele
         if items.is_empty() {
             f.report.error(
                 "/application_ids",
-                Code::TooShort,
+                Rule::TooShort { limit: 1 },
                 "must hold at least one id",
             );
         }
@@ -658,7 +649,7 @@ pub fn parse_batch_delete(body: &Value, report: &mut Report) -> Option<BatchDele
                         if application_ids.contains(s) {
                             f.report.error(
                                 &path,
-                                Code::Duplicate,
+                                Rule::Duplicate,
                                 format_args!("\"{s}\" appears twice"),
                             );
                         } else {
@@ -666,11 +657,7 @@ pub fn parse_batch_delete(body: &Value, report: &mut Report) -> Option<BatchDele
                         }
                     }
                 }
-                other => f.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be a string, not {}", type_name(other)),
-                ),
+                other => f.report.type_error(&path, Expected::STRING, other),
             }
         }
     }
@@ -1055,6 +1042,7 @@ pub fn copy_name(name: &str, n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Code;
 
     const P: &str = "0123456789abcdef0123456789abcdef";
     const T: &str = "fedcba9876543210fedcba9876543210";
@@ -1062,7 +1050,10 @@ mod tests {
     fn errors(body: Value, f: fn(&Value, &mut Report) -> bool) -> Vec<(String, Code)> {
         let mut r = Report::default();
         f(&body, &mut r);
-        r.errors.into_iter().map(|e| (e.path, e.code)).collect()
+        r.errors
+            .iter()
+            .map(|e| (e.path.clone(), e.code()))
+            .collect()
     }
     fn create(v: &Value, r: &mut Report) -> bool {
         parse_create(v, r).is_some()
@@ -1256,7 +1247,7 @@ mod tests {
                 parse_disable(&v, &mut r),
                 r.errors
                     .iter()
-                    .map(|e| (e.path.clone(), e.code))
+                    .map(|e| (e.path.clone(), e.code()))
                     .collect::<Vec<_>>(),
             )
         };
@@ -1279,7 +1270,7 @@ mod tests {
             parse_batch_delete(&v, &mut r);
             r.errors
                 .into_iter()
-                .map(|e| (e.path, e.code))
+                .map(|e| (e.path.clone(), e.code()))
                 .collect::<Vec<_>>()
         };
         assert_eq!(
@@ -1311,7 +1302,11 @@ mod tests {
     fn exist_queries_need_a_name_and_project() {
         let mut r = Report::default();
         assert!(parse_exist(&json!({"name": "ab"}), &mut r).is_none());
-        let got: Vec<_> = r.errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
+        let got: Vec<_> = r
+            .errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code()))
+            .collect();
         assert_eq!(
             got,
             [("/name", Code::TooShort), ("/project_id", Code::Required)]

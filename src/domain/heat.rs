@@ -4,7 +4,7 @@
 //! problem found, each with a JSON-pointer path. The same functions back the Worker and the npm
 //! package, so both give the same verdict.
 
-use crate::validate::{child, item, type_name, Code, Fields, Report, StrRule};
+use crate::validate::{child, item, type_name, Expected, Fields, Report, Rule, StrRule};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -316,8 +316,13 @@ pub fn parse_config_list_query(query: &Value, report: &mut Report) -> Option<Con
                 _ => None,
             };
             if n.is_none() {
-                f.report
-                    .error("/limit", Code::Type, "must be a non-negative whole number");
+                f.report.error(
+                    "/limit",
+                    Rule::Type {
+                        expected: Expected::INTEGER.name,
+                    },
+                    "must be a non-negative whole number",
+                );
             }
             n.map(|n| n.min(MAX_CONFIG_PAGE as u64) as usize)
         }
@@ -358,7 +363,7 @@ pub fn parse_template_validation(body: &Value, report: &mut Report) -> Option<St
     f.unknown_keys(VALIDATE_KEYS, false);
     let Some(template) = f.present("template") else {
         f.report
-            .error("/template", Code::Required, "is required (a JSON template)");
+            .error("/template", Rule::Required, "is required (a JSON template)");
         return None;
     };
     let mut t = Fields::of(template, "/template", report)?;
@@ -392,7 +397,7 @@ fn check_unique_names<'a>(names: impl Iterator<Item = &'a str>, path: &str, repo
         if !seen.insert(name) {
             report.error(
                 &child(&item(path, i), "name"),
-                Code::Duplicate,
+                Rule::Duplicate,
                 format_args!("\"{name}\" is declared twice"),
             );
         }
@@ -444,7 +449,7 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
 
 /// Checks that an input's `default` fits its declared type, as Heat's parameter types coerce.
 /// An empty-string default is Heat's legacy "no default" and is never checked.
-fn check_fits_type(v: &Value, kind: &str, path: &str, report: &mut Report) {
+fn check_fits_type(v: &Value, kind: &'static str, path: &str, report: &mut Report) {
     let ok = match (kind, v) {
         (_, Value::String(s)) if s.is_empty() => true,
         ("String", Value::String(_) | Value::Number(_) | Value::Bool(_)) => true,
@@ -467,7 +472,7 @@ fn check_fits_type(v: &Value, kind: &str, path: &str, report: &mut Report) {
     if !ok {
         report.error(
             path,
-            Code::Type,
+            Rule::Type { expected: kind },
             format_args!("must be a valid {kind} value, not {}", describe(v)),
         );
     }
@@ -562,13 +567,17 @@ pub fn parse_new_deployments(
     match body {
         Value::Array(items) => {
             if items.is_empty() {
-                report.error("", Code::TooShort, "must hold at least one deployment");
+                report.error(
+                    "",
+                    Rule::TooShort { limit: 1 },
+                    "must hold at least one deployment",
+                );
                 return None;
             }
             if items.len() > MAX_BATCH {
                 report.error(
                     "",
-                    Code::TooLong,
+                    Rule::TooLong { limit: MAX_BATCH },
                     format_args!("must hold at most {MAX_BATCH} deployments"),
                 );
                 return None;
@@ -587,7 +596,9 @@ pub fn parse_new_deployments(
         other => {
             report.error(
                 "",
-                Code::Type,
+                Rule::Type {
+                    expected: "object or array",
+                },
                 format_args!(
                     "must be a JSON object or an array of objects, not {}",
                     type_name(other)
@@ -736,12 +747,16 @@ impl SoftwareDeployment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Code;
     use serde_json::json;
 
     fn errors_of(f: impl FnOnce(&mut Report)) -> Vec<(String, Code)> {
         let mut r = Report::default();
         f(&mut r);
-        r.errors.into_iter().map(|e| (e.path, e.code)).collect()
+        r.errors
+            .iter()
+            .map(|e| (e.path.clone(), e.code()))
+            .collect()
     }
 
     #[test]
