@@ -14,6 +14,7 @@ pub mod http;
 pub mod ids;
 pub mod operations;
 pub mod payload;
+pub mod rules;
 pub mod service;
 pub mod signing;
 pub mod store;

@@ -35,8 +35,33 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order the package's `ErrorCode` lists them.
+    pub const ALL: [Code; 10] = [
+        Code::Required,
+        Code::Type,
+        Code::TooLong,
+        Code::TooShort,
+        Code::Pattern,
+        Code::Enum,
+        Code::OutOfRange,
+        Code::UnknownField,
+        Code::InvalidJson,
+        Code::Duplicate,
+    ];
+
+    /// Every code's wire word, in the same order.
+    pub const NAMES: [&'static str; 10] = {
+        let mut names = [""; 10];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Code::ALL[i].as_str();
+            i += 1;
+        }
+        names
+    };
+
     /// The snake_case word used on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Code::Required => "required",
             Code::Type => "type",

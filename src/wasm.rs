@@ -36,24 +36,11 @@ fn plain() -> Plain {
 
 thread_local! {
     /// Error codes as JS strings, made once (indexed by [`code_index`]).
-    static CODES: Vec<JsValue> = ALL_CODES.iter().map(|c| JsValue::from_str(c.as_str())).collect();
+    static CODES: Vec<JsValue> = Code::ALL.iter().map(|c| JsValue::from_str(c.as_str())).collect();
 }
 
-const ALL_CODES: [Code; 10] = [
-    Code::Required,
-    Code::Type,
-    Code::TooLong,
-    Code::TooShort,
-    Code::Pattern,
-    Code::Enum,
-    Code::OutOfRange,
-    Code::UnknownField,
-    Code::InvalidJson,
-    Code::Duplicate,
-];
-
 fn code_str(code: Code) -> JsValue {
-    match ALL_CODES.iter().position(|c| *c == code) {
+    match Code::ALL.iter().position(|c| *c == code) {
         Some(i) => CODES.with(|c| c[i].clone()),
         None => JsValue::from_str(code.as_str()),
     }
@@ -238,6 +225,12 @@ fn invalid(kind: Kind, report: &Report) -> JsValue {
 #[wasm_bindgen(skip_typescript)]
 pub fn kinds() -> Array {
     Kind::names().map(JsValue::from_str).collect()
+}
+
+/// The enums and limits validation applies ([`crate::rules::rules`]), as a fresh object.
+#[wasm_bindgen(skip_typescript)]
+pub fn rules() -> Result<JsValue, JsValue> {
+    JSON::parse(&crate::rules::rules_json())
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -528,10 +521,10 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn an_unknown_kind_throws_an_error_naming_the_known_kinds() {
-        let e = validate(s("software_config.delete"), js("{}")).unwrap_err();
+        let e = validate(s("software_config.remove"), js("{}")).unwrap_err();
         let e: js_sys::Error = e.dyn_into().expect("an Error");
         let msg = String::from(e.message());
-        assert!(msg.contains("software_config.delete"), "{msg}");
+        assert!(msg.contains("software_config.remove"), "{msg}");
         assert!(msg.contains("application.batch_delete"), "{msg}");
         let e = validate(JsValue::from(3), js("{}")).unwrap_err();
         assert!(e.is_instance_of::<js_sys::TypeError>());
@@ -647,8 +640,14 @@ mod tests {
         let k = kinds();
         assert_eq!(k.length() as usize, Kind::kinds().count());
         assert_eq!(
-            k.get(0).as_string().as_deref(),
-            Some("software_config.create")
+            k.get(0).as_string(),
+            Kind::names().next().map(str::to_owned)
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn rules_is_the_document_rules_json_writes() {
+        let r = rules().unwrap();
+        assert_eq!(text(&r), crate::rules::rules_json());
     }
 }

@@ -25,12 +25,18 @@ pub const ARRANGE_INFOS_MAX: usize = 10;
 pub const OPERATIONS_MAX: usize = 100;
 pub const AGENCY_URN_MAX: usize = 512;
 pub const SLAVE_RESOURCE_TYPE_MAX: usize = 64;
+pub const TIMEOUT_MIN: i64 = 0;
 pub const TIMEOUT_MAX: i64 = 86_400;
 pub const SEARCH_MAX: usize = 128;
 pub const BATCH_DELETE_MAX: usize = 100;
 /// Listing bounds (Huawei's).
+pub const PAGE_MIN: i64 = 1;
 pub const PAGE_MAX: i64 = 99_999;
+pub const SIZE_MIN: i64 = 1;
 pub const SIZE_MAX: i64 = 100;
+/// `ansible_type`: 0 or 1.
+pub const ANSIBLE_TYPE_MIN: i64 = 0;
+pub const ANSIBLE_TYPE_MAX: i64 = 1;
 
 /// The only creation type.
 pub const CREATE_TYPES: &[&str] = &["template"];
@@ -147,14 +153,14 @@ fn is_id_or_empty(s: &str) -> bool {
 pub const ID_PATTERN: &str = "32 letters and digits";
 
 pub(crate) const ID: StrRule = StrRule::required(32).pattern(is_id, ID_PATTERN);
-const OPTIONAL_ID: StrRule = StrRule::optional(32).pattern(is_id, ID_PATTERN);
-const ID_OR_EMPTY: StrRule =
+pub(crate) const OPTIONAL_ID: StrRule = StrRule::optional(32).pattern(is_id, ID_PATTERN);
+pub(crate) const ID_OR_EMPTY: StrRule =
     StrRule::optional(32).pattern(is_id_or_empty, "empty or 32 letters and digits");
-const NAME: StrRule = StrRule::required(NAME_MAX).min(NAME_MIN).pattern(
+pub(crate) const NAME: StrRule = StrRule::required(NAME_MAX).min(NAME_MIN).pattern(
     is_app_name,
     "letters, digits, underscores (_) and hyphens (-)",
 );
-const OP_NAME: StrRule = StrRule::optional(OP_NAME_MAX).pattern(
+pub(crate) const OP_NAME: StrRule = StrRule::optional(OP_NAME_MAX).pattern(
     is_operation_name,
     "letters, digits, spaces and -_,;:./() without a leading or trailing space",
 );
@@ -375,7 +381,7 @@ fn parse_common(f: &mut Fields<'_, '_>, update: bool) -> Common {
         "slave_resource_type",
         StrRule::optional(SLAVE_RESOURCE_TYPE_MAX),
     ));
-    let timeout = f.int("timeout", false, 0, TIMEOUT_MAX);
+    let timeout = f.int("timeout", false, TIMEOUT_MIN, TIMEOUT_MAX);
     Common {
         project_id,
         name,
@@ -447,7 +453,7 @@ fn parse_task(v: &Value, path: &str, update: bool, report: &mut Report) -> Optio
     let ansible_type = if update {
         None
     } else {
-        f.int("ansible_type", false, 0, 1)
+        f.int("ansible_type", false, ANSIBLE_TYPE_MIN, ANSIBLE_TYPE_MAX)
     };
     let operation_list = f.array("operation_list", false, OPERATIONS_MAX).map(|ops| {
         let base = f.at("operation_list");
@@ -568,8 +574,8 @@ pub fn parse_list(body: &Value, report: &mut Report) -> Option<ListQuery> {
     f.unknown_keys(LIST_KEYS, true);
     let project_id = owned(f.str("project_id", ID));
     let search = owned(f.str("search", StrRule::optional(SEARCH_MAX)));
-    let page = f.int("page", true, 1, PAGE_MAX);
-    let size = f.int("size", true, 1, SIZE_MAX);
+    let page = f.int("page", true, PAGE_MIN, PAGE_MAX);
+    let size = f.int("size", true, SIZE_MIN, SIZE_MAX);
     let sort_name = f.one_of("sort_name", SORT_NAMES, false);
     let sort_by = f.one_of("sort_by", SORT_BYS, false);
     let states = f.array("states", false, STATES.len()).map(|items| {

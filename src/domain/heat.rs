@@ -12,8 +12,13 @@ use serde_json::{Map, Value};
 pub const DEFAULT_GROUP: &str = "Heat::Ungrouped";
 /// Input and output types.
 pub const IO_TYPES: &[&str] = &["String", "Number", "CommaDelimitedList", "Json", "Boolean"];
+/// The type of an input or output that declares none.
+pub const DEFAULT_IO_TYPE: &str = "String";
 /// Deployment statuses (the RTS pages' list).
-pub const STATUSES: &[&str] = &["COMPLETE", "IN_PROGRESS", "FAILED"];
+pub const STATUSES: &[&str] = &[COMPLETE, IN_PROGRESS, FAILED];
+/// The action and status of a deployment created without them (Heat's RPC defaults).
+pub const DEFAULT_ACTION: &str = "INIT";
+pub const DEFAULT_STATUS: &str = COMPLETE;
 /// Most inputs (or outputs) one config may declare.
 pub const MAX_IO: usize = 100;
 /// Most deployments one batch create may hold.
@@ -25,7 +30,8 @@ pub const STACK_USER_PROJECT_MAX: usize = 64;
 pub const ACTION_MAX: usize = 255;
 pub const DESCRIPTION_MAX: usize = 4096;
 pub const STATUS_REASON_MAX: usize = 65_535;
-/// Longest deployment `timeout`, in seconds: one week.
+/// Shortest and longest deployment `timeout`, in seconds: one second to one week.
+pub const TIMEOUT_MIN: i64 = 1;
 pub const TIMEOUT_MAX: i64 = 604_800;
 /// The status of a deployment whose result is awaited (the only status a signal or a timeout
 /// changes).
@@ -416,7 +422,7 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
     let replace_on_change = f.bool("replace_on_change", false).unwrap_or(false);
     let default = f.present("default").cloned();
     let value = f.present("value").cloned();
-    let kind = kind.unwrap_or("String");
+    let kind = kind.unwrap_or(DEFAULT_IO_TYPE);
     if let (Some(d), true) = (&default, type_ok) {
         check_fits_type(d, kind, &child(path, "default"), report);
     }
@@ -434,7 +440,7 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
     let mut f = Fields::of(v, path, report)?;
     f.unknown_keys(OUTPUT_KEYS, true);
     let name = f.str("name", StrRule::required(NAME_MAX));
-    let kind = f.one_of("type", IO_TYPES, false).unwrap_or("String");
+    let kind = f.one_of("type", IO_TYPES, false).unwrap_or(DEFAULT_IO_TYPE);
     let description = f
         .str("description", StrRule::optional(DESCRIPTION_MAX))
         .map(str::to_owned);
@@ -544,8 +550,8 @@ pub fn parse_new_deployment(
         config_id: config_id?,
         server_id: server_id?,
         input_values,
-        action: action.unwrap_or_else(|| "INIT".to_owned()),
-        status: status.unwrap_or_else(|| "COMPLETE".to_owned()),
+        action: action.unwrap_or_else(|| DEFAULT_ACTION.to_owned()),
+        status: status.unwrap_or_else(|| DEFAULT_STATUS.to_owned()),
         status_reason: status_reason.unwrap_or_default(),
         stack_user_project_id,
         timeout,
@@ -554,7 +560,7 @@ pub fn parse_new_deployment(
 
 /// `timeout`: whole seconds, 1 to [`TIMEOUT_MAX`].
 fn parse_timeout(f: &mut Fields<'_, '_>) -> Option<u32> {
-    f.int("timeout", false, 1, TIMEOUT_MAX)
+    f.int("timeout", false, TIMEOUT_MIN, TIMEOUT_MAX)
         .and_then(|t| u32::try_from(t).ok())
 }
 
