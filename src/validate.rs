@@ -288,26 +288,14 @@ pub struct Expected {
 }
 
 impl Expected {
-    pub const STRING: Expected = Expected {
-        name: "string",
-        noun: "a string",
-    };
-    pub const BOOLEAN: Expected = Expected {
-        name: "boolean",
-        noun: "a boolean",
-    };
-    pub const INTEGER: Expected = Expected {
-        name: "integer",
-        noun: "a whole number",
-    };
-    pub const OBJECT: Expected = Expected {
-        name: "object",
-        noun: "a JSON object",
-    };
-    pub const ARRAY: Expected = Expected {
-        name: "array",
-        noun: "an array",
-    };
+    const fn of(name: &'static str, noun: &'static str) -> Expected {
+        Expected { name, noun }
+    }
+    pub const STRING: Expected = Expected::of("string", "a string");
+    pub const BOOLEAN: Expected = Expected::of("boolean", "a boolean");
+    pub const INTEGER: Expected = Expected::of("integer", "a whole number");
+    pub const OBJECT: Expected = Expected::of("object", "a JSON object");
+    pub const ARRAY: Expected = Expected::of("array", "an array");
 }
 
 /// The JSON pointer of `key` inside the object at `parent` (escaping `~` and `/`).

@@ -166,7 +166,7 @@ fn payload_text(payload: &JsValue) -> Result<String, Report> {
 /// Validates `payload` (an object, an array, a JSON string, or UTF-8 JSON bytes as a `Uint8Array`
 /// or `ArrayBuffer`) as the body of a `kind` request.
 ///
-/// Returns `{ valid, errors: [{path, code, message}], warnings: [...] }`, the report the Worker
+/// Returns `{ valid, errors: [{path, code, message, params}], warnings: [...] }`, the report the Worker
 /// computes for the same body. Throws an `Error` naming the known kinds for an unknown kind.
 #[wasm_bindgen(skip_typescript)]
 pub fn validate(kind: JsValue, payload: JsValue) -> Result<JsValue, JsValue> {
