@@ -17,23 +17,50 @@ export type ErrorCode =
   | 'invalid_json'
   | 'duplicate';
 
-/** One problem with one field. */
-export interface FieldError {
-  /** JSON pointer (RFC 6901) into the payload: `/inputs/0/type`; `""` is the whole payload. */
-  path: string;
-  code: ErrorCode;
-  /** A sentence naming the field, e.g. `inputs[0].type must be one of: String, Number, ...`. */
-  message: string;
+/** The parameters of each rule that has any, by code (the other codes have none). */
+export interface ErrorParams {
+  /** A JSON type (`string`, `integer`, `boolean`, `object`, `array`, `object or array`) or, for an input's `default`, its declared `IoType`. */
+  type: { expected: string };
+  /** At most `limit` characters, items or levels of nesting. */
+  too_long: { limit: number };
+  /** At least `limit` characters or items. */
+  too_short: { limit: number };
+  /** What the pattern accepts, in words: `32 letters and digits`. */
+  pattern: { pattern: string };
+  enum: { allowed: string[] };
+  out_of_range: { min: number; max: number };
 }
 
-/** What `validate` returns: the report the Worker computes for the same payload. */
-export interface ValidationResult {
-  /** True when there is no error (warnings do not count). */
-  valid: boolean;
-  errors: FieldError[];
-  /** Fields the server ignores (`unknown_field` on Heat bodies). */
-  warnings: FieldError[];
-}
+/**
+ * One problem with one field. Narrow on `code` to read `params`:
+ * `if (e.code === 'too_long') e.params.limit`.
+ */
+export type FieldError = {
+  [C in ErrorCode]: {
+    /** JSON pointer (RFC 6901) into the payload: `/inputs/0/type`; `""` is the whole payload. */
+    path: string;
+    code: C;
+    /** A sentence naming the field, e.g. `inputs[0].type must be one of: String, Number, ...`. */
+    message: string;
+  } & (C extends keyof ErrorParams ? { params: ErrorParams[C] } : { params?: undefined });
+}[ErrorCode];
+
+/**
+ * What `validate` returns: the report the Worker computes for the same payload. `valid` tells
+ * which: no errors, or at least one.
+ */
+export type ValidationResult =
+  | {
+      valid: true;
+      errors: [];
+      /** Fields the server ignores (`unknown_field` on Heat bodies). */
+      warnings: FieldError[];
+    }
+  | {
+      valid: false;
+      errors: [FieldError, ...FieldError[]];
+      warnings: FieldError[];
+    };
 
 /** What `buildRequest` throws for invalid input. */
 export interface InvalidRequestError extends Error {
@@ -44,6 +71,7 @@ export interface InvalidRequestError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Heat / RTS software configs and deployments. `null` counts as absent everywhere.
 
+/** An input's or output's type; `rules().heat.ioTypes` lists them, `String` is the default. */
 export type IoType = 'String' | 'Number' | 'CommaDelimitedList' | 'Json' | 'Boolean';
 
 /** A declared input. Unknown keys are errors. */
@@ -86,6 +114,7 @@ export interface SoftwareConfigCreate {
   options?: Record<string, unknown> | null;
 }
 
+/** `rules().heat.deploymentStatuses`; `COMPLETE` is the default. */
 export type DeploymentStatus = 'COMPLETE' | 'IN_PROGRESS' | 'FAILED';
 
 /** One deployment of `POST /v1/{project_id}/software_deployments`. Unknown keys are warnings. */
@@ -123,20 +152,84 @@ export interface SoftwareDeploymentUpdate {
   timeout?: number | null;
 }
 
-/** The path ids of one server's agent URL: the project, and the server (1 to 36 characters). */
-export interface ServerAgent {
+/** Heat's path ids of a kind whose only input is its path: the project and a config or deployment id (at most 36 characters). */
+export interface ResourceIds {
+  project_id: string;
+  id: string;
+}
+
+/** The path ids of one server (its agent URL, its metadata): the project, and the server (1 to 36 characters). */
+export interface ServerIds {
   project_id: string;
   server_id: string;
+}
+
+/** The same as `ServerIds` (its name before there were metadata requests). */
+export type ServerAgent = ServerIds;
+
+/** Query of `GET /v1/{project_id}/software_configs`: a page, newest first. Other parameters are ignored. */
+export interface ConfigListQuery {
+  /** A non-negative whole number (as a number or its text); more than 1,000 gives 1,000. */
+  limit?: number | string | null;
+  /** The id of the last config of the previous page. */
+  marker?: string | null;
+}
+
+/** Query of `GET /v1/{project_id}/software_deployments`. Other parameters are ignored. */
+export interface DeploymentListQuery {
+  /** Only the deployments of this server. */
+  server_id?: string | null;
+}
+
+/** `rules().heat.templateResourceTypes`: the resources a template to validate may declare. */
+export type TemplateResourceType = 'OS::Heat::SoftwareConfig';
+
+/** One resource of a template: a software config, whose properties are a config's body. */
+export interface TemplateResource {
+  type: TemplateResourceType;
+  properties?: SoftwareConfigCreate | null;
+}
+
+/** A Heat template of software configs. Unknown keys are errors. */
+export interface HeatTemplate {
+  /** Required, at most 255 characters. */
+  heat_template_version: string;
+  /** At most 4,096 characters. */
+  description?: string | null;
+  resources?: Record<string, TemplateResource> | null;
+}
+
+/** Body of `POST /v1/{project_id}/validate` (what `openstack software config create` sends first). Other keys are warnings (ignored). */
+export interface TemplateValidation {
+  template: HeatTemplate;
+  environment?: unknown;
+  files?: unknown;
+  environment_files?: unknown;
 }
 
 // ---------------------------------------------------------------------------------------------
 // CodeArts Deploy applications. Unknown keys are errors. Ids are 32 ASCII letters and digits.
 
+/** `rules().codearts.triggerSources`: `"0"`, anyone may run it; `"1"`, only a pipeline. */
+export type TriggerSource = '0' | '1';
+/** `rules().codearts.artifactSourceSystems`. */
+export type ArtifactSourceSystem = '' | 'Artifact';
+/** `rules().codearts.artifactTypes`. */
+export type ArtifactType = '' | 'generic' | 'docker';
+/** `rules().codearts.deploySystems`: the only deployment system accepted on write. */
+export type DeploySystem = 'deployTemplate';
+/** `rules().codearts.createTypes`: the only creation type. */
+export type CreateType = 'template';
+/** `rules().codearts.sortNames`. */
+export type SortName = 'name' | 'startTime';
+/** `rules().codearts.sortBys`. */
+export type SortBy = 'ASC' | 'DESC';
+
 export interface Trigger {
-  /** `"0"`: anyone may run it; `"1"`: only a pipeline. The number form is accepted too. */
-  trigger_source?: '0' | '1' | 0 | 1 | null;
-  artifact_source_system?: '' | 'Artifact' | null;
-  artifact_type?: '' | 'generic' | 'docker' | null;
+  /** The number form (`0`, `1`) is accepted too, and sent as text. */
+  trigger_source?: TriggerSource | 0 | 1 | null;
+  artifact_source_system?: ArtifactSourceSystem | null;
+  artifact_type?: ArtifactType | null;
 }
 
 /** One action of a deployment orchestration (`DeployV2OperationsDO`). */
@@ -157,7 +250,7 @@ export interface Operation {
 
 /** A deployment task on create. */
 export interface CreateTask {
-  deploy_system?: 'deployTemplate' | null;
+  deploy_system?: DeploySystem | null;
   template_id?: string | null;
   ansible_type?: 0 | 1 | null;
   /** At most 100. */
@@ -167,7 +260,7 @@ export interface CreateTask {
 /** A deployment task on update: with the `id` of an existing task, or without one for a new task. */
 export interface UpdateTask {
   id?: string | null;
-  deploy_system?: 'deployTemplate' | null;
+  deploy_system?: DeploySystem | null;
   template_id?: string | null;
   operation_list?: Operation[] | null;
 }
@@ -182,7 +275,7 @@ interface ApplicationFields {
   /** Empty or an id. */
   group_id?: string | null;
   is_draft: boolean;
-  create_type: 'template';
+  create_type: CreateType;
   /** Empty (the default agent pool) or an id. */
   slave_cluster_id?: string | null;
   trigger?: Trigger | null;
@@ -208,6 +301,7 @@ export interface ApplicationUpdate extends ApplicationFields {
   arrange_infos?: UpdateTask[] | null;
 }
 
+/** `rules().codearts.states`: the execution states a listing can filter on. */
 export type ApplicationState =
   | 'abort'
   | 'failed'
@@ -228,9 +322,9 @@ export interface ApplicationList {
   /** 1 to 100. */
   size: number;
   /** Default `startTime`. */
-  sort_name?: 'name' | 'startTime' | null;
+  sort_name?: SortName | null;
   /** Default `ASC` by name, `DESC` by time. */
-  sort_by?: 'ASC' | 'DESC' | null;
+  sort_by?: SortBy | null;
   states?: ApplicationState[] | null;
   /** Empty, `no_grouped` or an id. */
   group_id?: string | null;
@@ -262,26 +356,43 @@ export interface AppId {
 // ---------------------------------------------------------------------------------------------
 // Kinds
 
-/** What `validate(kind, payload)` checks for each kind: the body the server reads. */
+/**
+ * What `validate(kind, payload)` checks for each kind, in the order of the operation table: the
+ * body the server reads, a listing's query, or (for kinds without either) the path ids.
+ */
 export interface Payloads {
+  /** The query. */
+  'software_config.list': ConfigListQuery;
   'software_config.create': SoftwareConfigCreate;
+  /** No body: the path ids. */
+  'software_config.show': ResourceIds;
+  'software_config.delete': ResourceIds;
+  'software_deployment.list': DeploymentListQuery;
+  /** One deployment, or a batch of 1 to 100. */
   'software_deployment.create': SoftwareDeploymentCreate | SoftwareDeploymentCreate[];
+  'software_deployment.show': ResourceIds;
   'software_deployment.update': SoftwareDeploymentUpdate;
-  /** No body: the path ids. `POST .../servers/{server_id}/agent` issues the metadata URL. */
-  'server_agent.issue': ServerAgent;
-  /** No body: the path ids. `DELETE .../servers/{server_id}/agent` revokes its URLs. */
-  'server_agent.revoke': ServerAgent;
+  'software_deployment.delete': ResourceIds;
+  /** Every deployment of the server as Heat's derived config. */
+  'software_deployment.metadata': ServerIds;
+  /** `GET .../servers/{server_id}/agent`: whether it polled, its metadata URL. */
+  'server_agent.show': ServerIds;
+  /** `POST .../servers/{server_id}/agent` issues the metadata URL. */
+  'server_agent.issue': ServerIds;
+  /** `DELETE .../servers/{server_id}/agent` revokes its URLs. */
+  'server_agent.revoke': ServerIds;
+  'template.validate': TemplateValidation;
   'application.create': ApplicationCreate;
   'application.update': ApplicationUpdate;
   'application.list': ApplicationList;
-  'application.disable': ApplicationDisable;
-  'application.batch_delete': ApplicationBatchDelete;
   /** The query parameters. */
   'application.exist': ApplicationExist;
   /** No body: the path id. */
   'application.info': AppId;
   'application.delete': AppId;
+  'application.disable': ApplicationDisable;
   'application.duplicate': AppId;
+  'application.batch_delete': ApplicationBatchDelete;
 }
 
 /** Heat's path ids: the project (32 letters and digits). */
@@ -289,39 +400,163 @@ export interface ProjectId {
   project_id: string;
 }
 
-/** What `buildRequest(kind, input)` takes: the body plus the ids that go in the path. */
+/** What `buildRequest(kind, input)` takes: the body (or query) plus the ids that go in the path. */
 export interface Inputs {
+  'software_config.list': ConfigListQuery & ProjectId;
   'software_config.create': SoftwareConfigCreate & ProjectId;
+  'software_config.show': ResourceIds;
+  'software_config.delete': ResourceIds;
+  'software_deployment.list': DeploymentListQuery & ProjectId;
   /** One deployment, or a batch of 1 to 100 as `{ project_id, deployments }`. */
   'software_deployment.create':
     | (SoftwareDeploymentCreate & ProjectId)
     | (ProjectId & { deployments: SoftwareDeploymentCreate[] });
+  'software_deployment.show': ResourceIds;
   /** `id`: the deployment, at most 36 characters. */
-  'software_deployment.update': SoftwareDeploymentUpdate & ProjectId & { id: string };
-  'server_agent.issue': ServerAgent;
-  'server_agent.revoke': ServerAgent;
+  'software_deployment.update': SoftwareDeploymentUpdate & ResourceIds;
+  'software_deployment.delete': ResourceIds;
+  'software_deployment.metadata': ServerIds;
+  'server_agent.show': ServerIds;
+  'server_agent.issue': ServerIds;
+  'server_agent.revoke': ServerIds;
+  'template.validate': TemplateValidation & ProjectId;
+  /** CodeArts bodies carry their own `project_id`. */
   'application.create': ApplicationCreate;
   'application.update': ApplicationUpdate;
   'application.list': ApplicationList;
-  'application.disable': ApplicationDisable & AppId;
-  'application.batch_delete': ApplicationBatchDelete;
   'application.exist': ApplicationExist;
   'application.info': AppId;
   'application.delete': AppId;
+  'application.disable': ApplicationDisable & AppId;
   'application.duplicate': AppId;
+  'application.batch_delete': ApplicationBatchDelete;
 }
 
+/** Every request kind; `kinds()` lists them at run time and `rules().kinds` describes each. */
 export type Kind = keyof Payloads;
+
+/** The methods of the kinds' requests. */
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The ids that go in a kind's path (`rules().pathIds` has the rule of each). */
+export type PathId = 'project_id' | 'id' | 'server_id' | 'app_id';
 
 /** A request ready for `fetch(endpoint + request.path, request)`. */
 export interface BuiltRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: Method;
   /** Path and query relative to the endpoint, ids percent-encoded. */
   path: string;
   /** `Accept: application/json`, plus `Content-Type: application/json` when there is a body. */
   headers: Record<string, string>;
   /** Compact JSON with the server's defaults applied, or `null`. */
   body: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules: the enums and limits validation applies (`rules()`)
+
+/** A string's rule: lengths in characters (`maxLength` null when unbounded) and, if any, its pattern in words. */
+export interface StringRule {
+  readonly minLength: number;
+  readonly maxLength: number | null;
+  readonly pattern?: string;
+}
+
+/** Whole numbers from `min` to `max`, both included. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One kind's request, from the operation table. */
+export interface KindRule {
+  readonly method: Method;
+  /** The path template, ids in braces: `/v1/{project_id}/software_deployments/{id}`. */
+  readonly path: string;
+  /** The template's ids, in path order. */
+  readonly pathIds: readonly PathId[];
+  /** What the request carries besides its path ids: `validate` checks that (or, with `nothing`, the path ids). */
+  readonly carries: 'body' | 'query' | 'nothing';
+  readonly api: 'heat' | 'codearts';
+}
+
+/** What `rules()` returns (deeply frozen). Lengths count characters; `maxLength`/`maxItems` are keyed by field name. */
+export interface Rules {
+  readonly errorCodes: readonly ErrorCode[];
+  readonly kinds: { readonly [K in Kind]: KindRule };
+  readonly pathIds: { readonly [P in PathId]: StringRule };
+  readonly heat: {
+    readonly ioTypes: readonly IoType[];
+    readonly defaultIoType: IoType;
+    readonly deploymentStatuses: readonly DeploymentStatus[];
+    readonly defaultStatus: DeploymentStatus;
+    /** The action of a deployment created without one. */
+    readonly defaultAction: string;
+    /** The group of a config created without one. */
+    readonly defaultGroup: string;
+    readonly templateResourceTypes: readonly TemplateResourceType[];
+    readonly maxLength: {
+      readonly name: number;
+      readonly group: number;
+      readonly config_id: number;
+      readonly server_id: number;
+      readonly action: number;
+      readonly status_reason: number;
+      readonly stack_user_project_id: number;
+      /** Of an input's or output's description. */
+      readonly description: number;
+    };
+    readonly maxItems: {
+      readonly inputs: number;
+      readonly outputs: number;
+      /** In one batch create. */
+      readonly deployments: number;
+      /** Configs one listing returns at most. */
+      readonly configPage: number;
+    };
+    /** A deployment's `timeout`, in seconds. */
+    readonly timeout: Range;
+  };
+  readonly codearts: {
+    /** Ids in bodies (`project_id`, `id`, `template_id`, ...). */
+    readonly id: StringRule;
+    /** `group_id` and `slave_cluster_id`. */
+    readonly idOrEmpty: StringRule;
+    /** An application's name. */
+    readonly name: StringRule;
+    /** An operation's name. */
+    readonly operationName: StringRule;
+    readonly createTypes: readonly CreateType[];
+    readonly deploySystems: readonly DeploySystem[];
+    readonly triggerSources: readonly TriggerSource[];
+    readonly artifactSourceSystems: readonly ArtifactSourceSystem[];
+    readonly artifactTypes: readonly ArtifactType[];
+    readonly sortNames: readonly SortName[];
+    readonly sortBys: readonly SortBy[];
+    readonly states: readonly ApplicationState[];
+    readonly maxLength: {
+      /** Of an application's or an operation's description. */
+      readonly description: number;
+      readonly agency_urn: number;
+      readonly slave_resource_type: number;
+      readonly search: number;
+      readonly code: number;
+      readonly params: number;
+      readonly entrance: number;
+      readonly version: number;
+      readonly module_id: number;
+    };
+    readonly maxItems: {
+      readonly arrange_infos: number;
+      readonly operation_list: number;
+      readonly application_ids: number;
+    };
+    /** An application's `timeout`, in seconds. */
+    readonly timeout: Range;
+    readonly page: Range;
+    readonly size: Range;
+    readonly ansibleType: Range;
+  };
 }
 
 /** Anything `signRequest` can sign. */
@@ -347,20 +582,33 @@ export interface Credentials {
 // ---------------------------------------------------------------------------------------------
 // Functions
 
+/** JSON text, as a string or UTF-8 bytes: parsed as the server parses a body. */
+export type JsonText = string | Uint8Array | ArrayBuffer;
+
 /**
  * Validates a payload (an object, an array, or JSON text as a string or UTF-8 bytes, which is
  * parsed) as `kind`'s body. Never throws for a known kind; throws an `Error` naming the known kinds
  * otherwise.
+ *
+ * A payload whose type is known must be `Payloads[kind]` (or JSON text); data whose type is not
+ * known (`unknown`, `any`: a form, a file, a response) is what `validate` is for and is accepted
+ * as it is. To narrow such data to `Payloads[kind]`, use `isValid`.
  */
-export function validate<K extends Kind>(
+export function validate<K extends Kind>(kind: K, payload: Payloads[K] | JsonText): ValidationResult;
+export function validate<K extends Kind, P>(
   kind: K,
-  payload: Payloads[K] | string | Uint8Array | ArrayBuffer,
+  payload: unknown extends P ? P : never,
 ): ValidationResult;
-export function validate(kind: string, payload: unknown): ValidationResult;
+
+/**
+ * True when `value`, as JSON (what `fetch` would send), is a valid `kind` payload: a type
+ * predicate, so `value` is a `Payloads[kind]` where it returns true. Strings and bytes are values
+ * here, not JSON text (use `validate` for text). Throws like `validate` for an unknown kind.
+ */
+export function isValid<K extends Kind>(kind: K, value: unknown): value is Payloads[K];
 
 /** Builds `{ method, path, headers, body }`; throws an `InvalidRequestError` for invalid input. */
 export function buildRequest<K extends Kind>(kind: K, input: Inputs[K] | string): BuiltRequest;
-export function buildRequest(kind: string, input: unknown): BuiltRequest;
 
 /**
  * Returns a copy of `request` whose `headers` (a plain object) gain `X-Sdk-Date`, `X-Project-Id`
@@ -373,8 +621,15 @@ export function signRequest<R extends RequestLike>(
   credentials: Credentials,
 ): Omit<R, 'headers'> & { headers: Record<string, string> };
 
-/** Every kind name. */
+/** Every kind name, in a fresh array. */
 export function kinds(): Kind[];
+
+/**
+ * The enums and limits validation applies, and each kind's request (method, path, path ids, what
+ * it carries): built from the Rust constants and the operation table the validator uses. The same
+ * deeply frozen object on every call.
+ */
+export function rules(): Rules;
 
 /** The package version. */
 export const version: string;

@@ -6,6 +6,7 @@ import wasmInit, {
   buildRequest as wasmBuildRequest,
   signRequest as wasmSignRequest,
   kinds as wasmKinds,
+  rules as wasmRules,
 } from './deploy_edge.js';
 
 /** The package version (the crate's version). */
@@ -83,6 +84,18 @@ export function validate(kind, payload) {
   return wasmValidate(kind, payload);
 }
 
+/** True when `value`, as JSON (what fetch would send), is a valid `kind` payload. */
+export function isValid(kind, value) {
+  check();
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return validate(kind, value).valid; // reported there as invalid_json
+  }
+  return validate(kind, text).valid;
+}
+
 export function buildRequest(kind, input) {
   check();
   return wasmBuildRequest(kind, input);
@@ -96,4 +109,21 @@ export function signRequest(request, credentials) {
 export function kinds() {
   check();
   return wasmKinds();
+}
+
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+let frozenRules;
+
+/** The enums and limits validation applies, and each kind's request: one frozen object. */
+export function rules() {
+  check();
+  frozenRules ??= deepFreeze(wasmRules());
+  return frozenRules;
 }

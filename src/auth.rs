@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// What a project id is, in words (the `pattern` of its errors).
+pub const PROJECT_ID_PATTERN: &str = "32 letters and digits";
+
 /// True for a project id: a Huawei id (32 ASCII letters and digits), the one rule for every id of
 /// that form.
 pub use crate::ids::is_huawei_id as is_project_id;

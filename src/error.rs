@@ -103,13 +103,17 @@ fn summarize(errors: &[FieldError]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::Code;
+    use crate::validate::Rule;
 
     #[test]
     fn an_invalid_payload_names_every_field_in_its_message() {
         let e = ApiError::Invalid(vec![
-            FieldError::new("/server_id", Code::Required, "is required"),
-            FieldError::new("/status", Code::Enum, "must be one of: COMPLETE"),
+            FieldError::new("/server_id", Rule::Required, "is required"),
+            FieldError::new(
+                "/status",
+                Rule::one_of(&["COMPLETE"]),
+                "must be one of: COMPLETE",
+            ),
         ]);
         assert_eq!(e.status(), 400);
         assert_eq!(

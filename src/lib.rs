@@ -18,6 +18,7 @@ pub mod http;
 pub(crate) mod ids;
 pub mod operations;
 pub mod payload;
+pub mod rules;
 pub(crate) mod service;
 pub mod signing;
 pub mod store;

@@ -11,7 +11,7 @@
 use crate::domain::codearts;
 use crate::domain::heat::{self, DeploymentUpdate, NewConfig, NewDeployment, ID_MAX};
 use crate::operations::ROUTES;
-use crate::validate::{child, parse_json, type_name, Code, Fields, Report, StrRule};
+use crate::validate::{child, parse_json, Expected, Fields, Report, Rule, StrRule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -21,8 +21,8 @@ use std::fmt;
 pub use crate::operations::{Carries, Operation as Kind};
 
 /// A project id in a path: 32 letters and digits (what the Worker accepts).
-const PROJECT_ID: StrRule =
-    StrRule::required(usize::MAX).pattern(crate::auth::is_project_id, "32 letters and digits");
+const PROJECT_ID: StrRule = StrRule::required(usize::MAX)
+    .pattern(crate::auth::is_project_id, crate::auth::PROJECT_ID_PATTERN);
 /// A config or deployment id in a path.
 const ID: StrRule = StrRule::required(ID_MAX);
 /// A server id in a path: 1 to 36 characters, as on deployments.
@@ -171,7 +171,7 @@ pub fn validate_json(kind: Kind, text: &str) -> Report {
 pub fn parse_body_text(text: &str) -> Result<Value, Report> {
     let mut report = Report::default();
     if text.trim().is_empty() {
-        report.error("", Code::Required, "is required (send a JSON document)");
+        report.error("", Rule::Required, "is required (send a JSON document)");
         return Err(report);
     }
     parse_json(text).map_err(|e| {
@@ -256,11 +256,7 @@ fn path_ids(kind: Kind, f: &mut Fields<'_, '_>, only: bool) -> Option<Vec<String
 pub fn build_request(kind: Kind, input: &Value) -> Result<(BuiltRequest, Report), Report> {
     let mut report = Report::default();
     let Some(obj) = input.as_object() else {
-        report.error(
-            "",
-            Code::Type,
-            format_args!("must be a JSON object, not {}", type_name(input)),
-        );
+        report.type_error("", Expected::OBJECT, input);
         return Err(report);
     };
     let mut f = Fields {
@@ -314,7 +310,7 @@ fn body_of(kind: Kind, input: &Map<String, Value>, report: &mut Report) -> Value
                 if key != "project_id" && key != "deployments" {
                     report.error(
                         &child("", key),
-                        Code::UnknownField,
+                        Rule::UnknownField,
                         "is not allowed beside a deployments batch (known: project_id, deployments)",
                     );
                 }
@@ -448,13 +444,17 @@ fn update_json(u: &DeploymentUpdate) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Code;
     use serde_json::json;
 
     const PROJECT: &str = "95d02433133a4c0a87ba6967474a2ad3";
     const APP: &str = "e700f15965694253940502911220d76b";
 
     fn paths(r: &Report) -> Vec<(&str, Code)> {
-        r.errors.iter().map(|e| (e.path.as_str(), e.code)).collect()
+        r.errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code()))
+            .collect()
     }
 
     #[test]

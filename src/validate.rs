@@ -35,8 +35,33 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order the package's `ErrorCode` lists them.
+    pub const ALL: [Code; 10] = [
+        Code::Required,
+        Code::Type,
+        Code::TooLong,
+        Code::TooShort,
+        Code::Pattern,
+        Code::Enum,
+        Code::OutOfRange,
+        Code::UnknownField,
+        Code::InvalidJson,
+        Code::Duplicate,
+    ];
+
+    /// Every code's wire word, in the same order.
+    pub const NAMES: [&'static str; 10] = {
+        let mut names = [""; 10];
+        let mut i = 0;
+        while i < names.len() {
+            names[i] = Code::ALL[i].as_str();
+            i += 1;
+        }
+        names
+    };
+
     /// The snake_case word used on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Code::Required => "required",
             Code::Type => "type",
@@ -58,25 +83,145 @@ impl fmt::Display for Code {
     }
 }
 
-/// One problem with one field: where it is, which rule it broke, and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The rule a field broke, with the parameters a client needs to say so in its own words (as ajv's
+/// and validator's `params` do): the `code` of an error and its `params`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    Required,
+    /// `expected`: the type the field must have: a JSON type (`string`, `integer`, `boolean`,
+    /// `object`, `array`, `object or array`) or, for an input's `default`, its declared Heat type.
+    Type {
+        expected: &'static str,
+    },
+    /// At most `limit` characters, items or levels of nesting.
+    TooLong {
+        limit: usize,
+    },
+    /// At least `limit` characters or items.
+    TooShort {
+        limit: usize,
+    },
+    /// `pattern`: what the pattern accepts, in words (`32 letters and digits`).
+    Pattern {
+        pattern: &'static str,
+    },
+    Enum {
+        allowed: Vec<String>,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    UnknownField,
+    InvalidJson,
+    Duplicate,
+}
+
+/// The value of one rule parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Param<'a> {
+    Text(&'a str),
+    Number(i64),
+    List(&'a [String]),
+}
+
+impl Serialize for Param<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Param::Text(t) => s.serialize_str(t),
+            Param::Number(n) => s.serialize_i64(*n),
+            Param::List(items) => items.serialize(s),
+        }
+    }
+}
+
+impl Rule {
+    /// `enum`: one of `allowed`.
+    pub fn one_of<S: AsRef<str>>(allowed: &[S]) -> Rule {
+        Rule::Enum {
+            allowed: allowed.iter().map(|a| a.as_ref().to_owned()).collect(),
+        }
+    }
+
+    /// The code that names the rule.
+    pub fn code(&self) -> Code {
+        match self {
+            Rule::Required => Code::Required,
+            Rule::Type { .. } => Code::Type,
+            Rule::TooLong { .. } => Code::TooLong,
+            Rule::TooShort { .. } => Code::TooShort,
+            Rule::Pattern { .. } => Code::Pattern,
+            Rule::Enum { .. } => Code::Enum,
+            Rule::OutOfRange { .. } => Code::OutOfRange,
+            Rule::UnknownField => Code::UnknownField,
+            Rule::InvalidJson => Code::InvalidJson,
+            Rule::Duplicate => Code::Duplicate,
+        }
+    }
+
+    /// The rule's parameters as `(name, value)` pairs, in wire order; empty for rules without any.
+    pub fn params(&self) -> Vec<(&'static str, Param<'_>)> {
+        let count = |n: usize| Param::Number(i64::try_from(n).unwrap_or(i64::MAX));
+        match self {
+            Rule::Type { expected } => vec![("expected", Param::Text(expected))],
+            Rule::TooLong { limit } | Rule::TooShort { limit } => vec![("limit", count(*limit))],
+            Rule::Pattern { pattern } => vec![("pattern", Param::Text(pattern))],
+            Rule::Enum { allowed } => vec![("allowed", Param::List(allowed))],
+            Rule::OutOfRange { min, max } => {
+                vec![("min", Param::Number(*min)), ("max", Param::Number(*max))]
+            }
+            Rule::Required | Rule::UnknownField | Rule::InvalidJson | Rule::Duplicate => Vec::new(),
+        }
+    }
+}
+
+/// One problem with one field: where it is, which rule it broke (with the rule's parameters), and
+/// a sentence for people. Serialised as `{path, code, message, params}`, `params` only when the
+/// rule has any.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// JSON pointer to the field (`/inputs/0/type`); `""` is the whole payload.
     pub path: String,
     /// The rule that was broken.
-    pub code: Code,
+    pub rule: Rule,
     /// A sentence naming the field and the rule, e.g. `inputs[0].type must be one of: String, Number`.
     pub message: String,
 }
 
 impl FieldError {
     /// Builds an error whose message starts with the field's readable name.
-    pub fn new(path: &str, code: Code, rule: impl fmt::Display) -> Self {
+    pub fn new(path: &str, rule: Rule, text: impl fmt::Display) -> Self {
         FieldError {
             path: path.to_owned(),
-            code,
-            message: format!("{} {rule}", display_path(path)),
+            rule,
+            message: format!("{} {text}", display_path(path)),
         }
+    }
+
+    /// The code of the rule that was broken.
+    pub fn code(&self) -> Code {
+        self.rule.code()
+    }
+}
+
+impl Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Params<'a>(&'a [(&'static str, Param<'a>)]);
+        impl Serialize for Params<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        let params = self.rule.params();
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("path", &self.path)?;
+        m.serialize_entry("code", &self.code())?;
+        m.serialize_entry("message", &self.message)?;
+        if !params.is_empty() {
+            m.serialize_entry("params", &Params(&params))?;
+        }
+        m.end()
     }
 }
 
@@ -87,7 +232,7 @@ impl fmt::Display for FieldError {
 }
 
 /// Everything found in one payload: errors make it invalid, warnings name what the server ignores.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub errors: Vec<FieldError>,
     pub warnings: Vec<FieldError>,
@@ -99,13 +244,50 @@ impl Report {
         self.errors.is_empty()
     }
     /// Records an error.
-    pub fn error(&mut self, path: &str, code: Code, rule: impl fmt::Display) {
-        self.errors.push(FieldError::new(path, code, rule));
+    pub fn error(&mut self, path: &str, rule: Rule, text: impl fmt::Display) {
+        self.errors.push(FieldError::new(path, rule, text));
     }
     /// Records a warning.
-    pub fn warn(&mut self, path: &str, code: Code, rule: impl fmt::Display) {
-        self.warnings.push(FieldError::new(path, code, rule));
+    pub fn warn(&mut self, path: &str, rule: Rule, text: impl fmt::Display) {
+        self.warnings.push(FieldError::new(path, rule, text));
     }
+    /// Records that the value at `path` has another type than `expected`: `must be a string, not a
+    /// number`.
+    pub fn type_error(&mut self, path: &str, expected: Expected, got: &Value) {
+        self.error(
+            path,
+            Rule::Type {
+                expected: expected.name,
+            },
+            format_args!("must be {}, not {}", expected.noun, type_name(got)),
+        );
+    }
+    /// Records that the value at `path` is none of `allowed`: `must be one of: a, b`.
+    pub fn not_one_of(&mut self, path: &str, allowed: &[&str]) {
+        self.error(
+            path,
+            Rule::one_of(allowed),
+            format_args!("must be one of: {}", allowed.join(", ")),
+        );
+    }
+}
+
+/// A JSON type a field must have: its name in `params.expected` and its noun in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    pub name: &'static str,
+    pub noun: &'static str,
+}
+
+impl Expected {
+    const fn of(name: &'static str, noun: &'static str) -> Expected {
+        Expected { name, noun }
+    }
+    pub const STRING: Expected = Expected::of("string", "a string");
+    pub const BOOLEAN: Expected = Expected::of("boolean", "a boolean");
+    pub const INTEGER: Expected = Expected::of("integer", "a whole number");
+    pub const OBJECT: Expected = Expected::of("object", "a JSON object");
+    pub const ARRAY: Expected = Expected::of("array", "an array");
 }
 
 /// The JSON pointer of `key` inside the object at `parent` (escaping `~` and `/`).
@@ -230,11 +412,7 @@ impl<'a, 'r> Fields<'a, 'r> {
         match value {
             Value::Object(obj) => Some(Fields { obj, path, report }),
             other => {
-                report.error(
-                    path,
-                    Code::Type,
-                    format_args!("must be a JSON object, not {}", type_name(other)),
-                );
+                report.type_error(path, Expected::OBJECT, other);
                 None
             }
         }
@@ -259,13 +437,13 @@ impl<'a, 'r> Fields<'a, 'r> {
                 if strict {
                     self.report.error(
                         &path,
-                        Code::UnknownField,
+                        Rule::UnknownField,
                         format_args!("is not a known field (known: {})", known.join(", ")),
                     );
                 } else {
                     self.report.warn(
                         &path,
-                        Code::UnknownField,
+                        Rule::UnknownField,
                         "is not read by the server and will be ignored",
                     );
                 }
@@ -273,26 +451,35 @@ impl<'a, 'r> Fields<'a, 'r> {
         }
     }
 
+    /// The value of `key` when it is present and `accept` takes it. The one place where a field's
+    /// presence and type are checked: records `required` when the key is absent (or null) but
+    /// `required`, and `type` (naming `expected`) when `accept` refuses the value.
+    fn typed<T>(
+        &mut self,
+        key: &str,
+        required: bool,
+        expected: Expected,
+        accept: impl FnOnce(&'a Value) -> Option<T>,
+    ) -> Option<T> {
+        let Some(value) = self.present(key) else {
+            if required {
+                let path = self.at(key);
+                self.report.error(&path, Rule::Required, "is required");
+            }
+            return None;
+        };
+        let accepted = accept(value);
+        if accepted.is_none() {
+            let path = self.at(key);
+            self.report.type_error(&path, expected, value);
+        }
+        accepted
+    }
+
     /// Validates a string field.
     pub fn str(&mut self, key: &str, rule: StrRule) -> Option<&'a str> {
-        let path = self.at(key);
-        match self.present(key) {
-            None => {
-                if rule.required {
-                    self.report.error(&path, Code::Required, "is required");
-                }
-                None
-            }
-            Some(Value::String(s)) => check_str(s, &path, rule, self.report).then_some(s.as_str()),
-            Some(other) => {
-                self.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be a string, not {}", type_name(other)),
-                );
-                None
-            }
-        }
+        let s = self.typed(key, rule.required, Expected::STRING, Value::as_str)?;
+        check_str(s, &self.at(key), rule, self.report).then_some(s)
     }
 
     /// Validates a field that must be one of `allowed` strings.
@@ -302,23 +489,12 @@ impl<'a, 'r> Fields<'a, 'r> {
         allowed: &[&'static str],
         required: bool,
     ) -> Option<&'static str> {
-        let s = self.str(
-            key,
-            StrRule {
-                required,
-                min: 0,
-                max: usize::MAX,
-                pattern: None,
-            },
-        )?;
-        match allowed.iter().find(|a| **a == s) {
-            Some(a) => Some(*a),
-            None => {
-                let path = self.at(key);
-                self.report.error(&path, Code::Enum, one_of_rule(allowed));
-                None
-            }
+        let s = self.typed(key, required, Expected::STRING, Value::as_str)?;
+        let found = allowed.iter().find(|a| **a == s).copied();
+        if found.is_none() {
+            self.report.not_one_of(&self.at(key), allowed);
         }
+        found
     }
 
     /// Validates a field that must spell one member of the closed set `T`.
@@ -328,113 +504,51 @@ impl<'a, 'r> Fields<'a, 'r> {
 
     /// Validates a boolean field.
     pub fn bool(&mut self, key: &str, required: bool) -> Option<bool> {
-        let path = self.at(key);
-        match self.present(key) {
-            None => {
-                if required {
-                    self.report.error(&path, Code::Required, "is required");
-                }
-                None
-            }
-            Some(Value::Bool(b)) => Some(*b),
-            Some(other) => {
-                self.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be a boolean, not {}", type_name(other)),
-                );
-                None
-            }
-        }
+        self.typed(key, required, Expected::BOOLEAN, Value::as_bool)
     }
 
     /// Validates an integer field within `min..=max`.
     pub fn int(&mut self, key: &str, required: bool, min: i64, max: i64) -> Option<i64> {
+        let number = self.typed(key, required, Expected::INTEGER, |v| match v {
+            Value::Number(n) => Some(n),
+            _ => None,
+        })?;
         let path = self.at(key);
-        match self.present(key) {
-            None => {
-                if required {
-                    self.report.error(&path, Code::Required, "is required");
-                }
-                None
-            }
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(i) if (min..=max).contains(&i) => Some(i),
-                Some(_) => {
-                    self.report.error(
-                        &path,
-                        Code::OutOfRange,
-                        format_args!("must be between {min} and {max}"),
-                    );
-                    None
-                }
-                None => {
-                    self.report
-                        .error(&path, Code::Type, "must be a whole number");
-                    None
-                }
-            },
-            Some(other) => {
-                self.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be a whole number, not {}", type_name(other)),
-                );
-                None
-            }
+        match number.as_i64() {
+            Some(i) if (min..=max).contains(&i) => return Some(i),
+            Some(_) => self.report.error(
+                &path,
+                Rule::OutOfRange { min, max },
+                format_args!("must be between {min} and {max}"),
+            ),
+            None => self.report.error(
+                &path,
+                Rule::Type {
+                    expected: Expected::INTEGER.name,
+                },
+                "must be a whole number",
+            ),
         }
+        None
     }
 
     /// Validates an object field (a map of arbitrary JSON values).
     pub fn object(&mut self, key: &str, required: bool) -> Option<&'a Map<String, Value>> {
-        let path = self.at(key);
-        match self.present(key) {
-            None => {
-                if required {
-                    self.report.error(&path, Code::Required, "is required");
-                }
-                None
-            }
-            Some(Value::Object(m)) => Some(m),
-            Some(other) => {
-                self.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be a JSON object, not {}", type_name(other)),
-                );
-                None
-            }
-        }
+        self.typed(key, required, Expected::OBJECT, Value::as_object)
     }
 
     /// Validates an array field of at most `max` items.
     pub fn array(&mut self, key: &str, required: bool, max: usize) -> Option<&'a Vec<Value>> {
-        let path = self.at(key);
-        match self.present(key) {
-            None => {
-                if required {
-                    self.report.error(&path, Code::Required, "is required");
-                }
-                None
-            }
-            Some(Value::Array(items)) if items.len() > max => {
-                self.report.error(
-                    &path,
-                    Code::TooLong,
-                    format_args!("must have at most {max} items"),
-                );
-                None
-            }
-            Some(Value::Array(items)) => Some(items),
-            Some(other) => {
-                self.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be an array, not {}", type_name(other)),
-                );
-                None
-            }
+        let items = self.typed(key, required, Expected::ARRAY, Value::as_array)?;
+        if items.len() > max {
+            self.report.error(
+                &self.at(key),
+                Rule::TooLong { limit: max },
+                format_args!("must have at most {max} items"),
+            );
+            return None;
         }
+        Some(items)
     }
 }
 
@@ -467,12 +581,13 @@ pub trait Choice: Copy + 'static {
 pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> bool {
     let len = char_len(s);
     if len < rule.min {
+        let broken = Rule::TooShort { limit: rule.min };
         if rule.min == 1 {
-            report.error(path, Code::TooShort, "must not be empty");
+            report.error(path, broken, "must not be empty");
         } else {
             report.error(
                 path,
-                Code::TooShort,
+                broken,
                 format_args!("must be at least {} characters", rule.min),
             );
         }
@@ -481,14 +596,18 @@ pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> boo
     if len > rule.max {
         report.error(
             path,
-            Code::TooLong,
+            Rule::TooLong { limit: rule.max },
             format_args!("must be at most {} characters", rule.max),
         );
         return false;
     }
     if let Some((check, describe)) = rule.pattern {
         if !check(s) {
-            report.error(path, Code::Pattern, format_args!("must be {describe}"));
+            report.error(
+                path,
+                Rule::Pattern { pattern: describe },
+                format_args!("must be {describe}"),
+            );
             return false;
         }
     }
@@ -521,7 +640,7 @@ pub fn parse_json(text: &str) -> Result<Value, FieldError> {
     parsed.map_err(|e| {
         FieldError::new(
             "",
-            Code::InvalidJson,
+            Rule::InvalidJson,
             format_args!("is not valid JSON ({e})"),
         )
     })
@@ -552,7 +671,9 @@ impl StrictValue<'_> {
         if self.depth >= MAX_JSON_DEPTH {
             return Err(self.refuse(FieldError::new(
                 &self.path,
-                Code::TooLong,
+                Rule::TooLong {
+                    limit: MAX_JSON_DEPTH,
+                },
                 format_args!("must be nested at most {MAX_JSON_DEPTH} levels deep"),
             )));
         }
@@ -610,7 +731,7 @@ impl<'de> serde::de::Visitor<'de> for StrictValue<'_> {
             if obj.contains_key(&key) {
                 return Err(self.refuse(FieldError::new(
                     &path,
-                    Code::Duplicate,
+                    Rule::Duplicate,
                     format_args!("appears twice: the key \"{key}\" may be given once per object"),
                 )));
             }
@@ -645,7 +766,7 @@ mod tests {
         let mut r = Report::default();
         assert!(check_str("ééé", "/x", StrRule::optional(3), &mut r));
         assert!(!check_str("éééé", "/x", StrRule::optional(3), &mut r));
-        assert_eq!(r.errors[0].code, Code::TooLong);
+        assert_eq!(r.errors[0].code(), Code::TooLong);
         assert_eq!(r.errors[0].message, "x must be at most 3 characters");
     }
 
@@ -658,7 +779,11 @@ mod tests {
         f.bool("b", false);
         f.str("c", StrRule::optional(4));
         f.str("d", StrRule::required(4));
-        let codes: Vec<_> = r.errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
+        let codes: Vec<_> = r
+            .errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code()))
+            .collect();
         assert_eq!(
             codes,
             vec![
@@ -667,6 +792,82 @@ mod tests {
                 ("/c", Code::TooLong),
                 ("/d", Code::Required)
             ]
+        );
+    }
+
+    #[test]
+    fn each_error_carries_the_parameters_of_its_rule() {
+        let v = json!({
+            "s": 1, "long": "abcd", "e": "c", "n": 7, "f": 1.5, "a": [1, 2, 3], "p": "no", "o": [],
+            "b": "yes", "extra": true
+        });
+        let mut r = Report::default();
+        let mut f = Fields::of(&v, "", &mut r).unwrap();
+        f.unknown_keys(
+            &["s", "long", "e", "n", "f", "a", "p", "o", "b", "short"],
+            true,
+        );
+        f.str("s", StrRule::optional(3));
+        f.str("long", StrRule::optional(3));
+        f.str("short", StrRule::required(3));
+        f.one_of("e", &["a", "b"], false);
+        f.int("n", false, 1, 5);
+        f.int("f", false, 1, 5);
+        f.array("a", false, 2);
+        f.str(
+            "p",
+            StrRule::optional(9).pattern(|s| s == "yes", "the word yes"),
+        );
+        f.object("o", false);
+        f.bool("b", false);
+        let got: Vec<Value> = r.errors.iter().map(|e| json!(e)).collect();
+        assert_eq!(
+            got,
+            vec![
+                json!({"path": "/extra", "code": "unknown_field",
+                    "message": "extra is not a known field (known: s, long, e, n, f, a, p, o, b, short)"}),
+                json!({"path": "/s", "code": "type", "message": "s must be a string, not a number",
+                    "params": {"expected": "string"}}),
+                json!({"path": "/long", "code": "too_long", "message": "long must be at most 3 characters",
+                    "params": {"limit": 3}}),
+                json!({"path": "/short", "code": "required", "message": "short is required"}),
+                json!({"path": "/e", "code": "enum", "message": "e must be one of: a, b",
+                    "params": {"allowed": ["a", "b"]}}),
+                json!({"path": "/n", "code": "out_of_range", "message": "n must be between 1 and 5",
+                    "params": {"min": 1, "max": 5}}),
+                json!({"path": "/f", "code": "type", "message": "f must be a whole number",
+                    "params": {"expected": "integer"}}),
+                json!({"path": "/a", "code": "too_long", "message": "a must have at most 2 items",
+                    "params": {"limit": 2}}),
+                json!({"path": "/p", "code": "pattern", "message": "p must be the word yes",
+                    "params": {"pattern": "the word yes"}}),
+                json!({"path": "/o", "code": "type", "message": "o must be a JSON object, not an array",
+                    "params": {"expected": "object"}}),
+                json!({"path": "/b", "code": "type", "message": "b must be a boolean, not a string",
+                    "params": {"expected": "boolean"}}),
+            ]
+        );
+        let mut r = Report::default();
+        check_str("", "/x", StrRule::required(3), &mut r);
+        check_str("ab", "/x", StrRule::required(3).min(3), &mut r);
+        let params: Vec<_> = r
+            .errors
+            .iter()
+            .map(|e| (e.code(), e.rule.params()))
+            .collect();
+        assert_eq!(
+            params,
+            vec![
+                (Code::TooShort, vec![("limit", Param::Number(1))]),
+                (Code::TooShort, vec![("limit", Param::Number(3))])
+            ]
+        );
+        let deep = parse_json(&"[".repeat(100)).unwrap_err();
+        assert_eq!(
+            deep.rule,
+            Rule::TooLong {
+                limit: MAX_JSON_DEPTH
+            }
         );
     }
 
@@ -690,7 +891,11 @@ mod tests {
             (r#"[{"a": {"b/c": 1, "b/c": 2}}]"#, "/0/a/b~1c"),
         ] {
             let e = parse_json(text).unwrap_err();
-            assert_eq!((e.path.as_str(), e.code), (path, Code::Duplicate), "{text}");
+            assert_eq!(
+                (e.path.as_str(), e.code()),
+                (path, Code::Duplicate),
+                "{text}"
+            );
         }
         let v = parse_json(r#"{"a": [1, 2.5, -3, true, null, "s", {"a": {}}], "b": {"a": 1}}"#)
             .unwrap();
@@ -698,7 +903,7 @@ mod tests {
             v,
             json!({"a": [1, 2.5, -3, true, null, "s", {"a": {}}], "b": {"a": 1}})
         );
-        assert_eq!(parse_json("{} x").unwrap_err().code, Code::InvalidJson);
+        assert_eq!(parse_json("{} x").unwrap_err().code(), Code::InvalidJson);
     }
 
     #[test]
@@ -708,10 +913,10 @@ mod tests {
         assert!(parse_json(&nested(MAX_JSON_DEPTH - 1)).is_ok());
         let e = parse_json(&nested(MAX_JSON_DEPTH)).unwrap_err();
         let path = format!("/config{}", "/0".repeat(MAX_JSON_DEPTH - 1));
-        assert_eq!((e.path.as_str(), e.code), (path.as_str(), Code::TooLong));
-        assert_eq!(parse_json(&nested(126)).unwrap_err().code, Code::TooLong);
+        assert_eq!((e.path.as_str(), e.code()), (path.as_str(), Code::TooLong));
+        assert_eq!(parse_json(&nested(126)).unwrap_err().code(), Code::TooLong);
         assert_eq!(
-            parse_json(&"[".repeat(10_000)).unwrap_err().code,
+            parse_json(&"[".repeat(10_000)).unwrap_err().code(),
             Code::TooLong
         );
     }
@@ -720,6 +925,6 @@ mod tests {
     fn invalid_json_is_reported_at_the_root() {
         let e = parse_json("{\"a\":").unwrap_err();
         assert_eq!(e.path, "");
-        assert_eq!(e.code, Code::InvalidJson);
+        assert_eq!(e.code(), Code::InvalidJson);
     }
 }

@@ -9,15 +9,15 @@
 //! strings once); `buildRequest`'s result is one `JSON.parse` of a string built by serde_json.
 
 use crate::payload::{self, BuiltRequest, Kind};
-use crate::signing;
-use crate::validate::{Code, FieldError, Report};
+use crate::signing::{self, SignableRequest};
+use crate::validate::{Code, FieldError, Param, Report, Rule};
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 thread_local! {
     /// Property names, made into JS strings once.
-    static KEYS: [JsValue; 6] = ["valid", "errors", "warnings", "path", "code", "message"]
+    static KEYS: [JsValue; 7] = ["valid", "errors", "warnings", "path", "code", "message", "params"]
         .map(JsValue::from_str);
 }
 
@@ -36,39 +36,52 @@ fn plain() -> Plain {
 }
 
 thread_local! {
-    /// Error codes as JS strings, made once (in the order of [`ALL_CODES`]).
-    static CODES: Vec<JsValue> = ALL_CODES.iter().map(|c| JsValue::from_str(c.as_str())).collect();
+    /// Error codes as JS strings, made once (indexed by [`code_index`]).
+    static CODES: Vec<JsValue> = Code::ALL.iter().map(|c| JsValue::from_str(c.as_str())).collect();
 }
 
-const ALL_CODES: [Code; 10] = [
-    Code::Required,
-    Code::Type,
-    Code::TooLong,
-    Code::TooShort,
-    Code::Pattern,
-    Code::Enum,
-    Code::OutOfRange,
-    Code::UnknownField,
-    Code::InvalidJson,
-    Code::Duplicate,
-];
-
 fn code_str(code: Code) -> JsValue {
-    match ALL_CODES.iter().position(|c| *c == code) {
+    match Code::ALL.iter().position(|c| *c == code) {
         Some(i) => CODES.with(|c| c[i].clone()),
         None => JsValue::from_str(code.as_str()),
     }
 }
 
-/// `[{path, code, message}]`, built directly as JS objects.
+/// `{limit: 255}`, `{allowed: [...]}`, ...: the rule's parameters, or None when it has none.
+fn params(rule: &Rule) -> Option<Plain> {
+    let params = rule.params();
+    if params.is_empty() {
+        return None;
+    }
+    let o = plain();
+    for (name, value) in params {
+        let value = match value {
+            Param::Text(t) => JsValue::from_str(t),
+            Param::Number(n) => JsValue::from_f64(n as f64),
+            Param::List(items) => items
+                .iter()
+                .map(|i| JsValue::from_str(i))
+                .collect::<Array>()
+                .into(),
+        };
+        o.set(&JsValue::from_str(name), &value);
+    }
+    Some(o)
+}
+
+/// `[{path, code, message, params}]` (`params` only for rules that have any), built directly as JS
+/// objects.
 fn field_errors(list: &[FieldError]) -> Array {
     KEYS.with(|k| {
         list.iter()
             .map(|e| {
                 let o = plain();
                 o.set(&k[3], &JsValue::from_str(&e.path));
-                o.set(&k[4], &code_str(e.code));
+                o.set(&k[4], &code_str(e.code()));
                 o.set(&k[5], &JsValue::from_str(&e.message));
+                if let Some(p) = params(&e.rule) {
+                    o.set(&k[6], &p);
+                }
                 JsValue::from(o)
             })
             .collect()
@@ -123,7 +136,7 @@ fn payload_text(payload: &JsValue) -> Result<String, Report> {
     };
     if let Some(bytes) = bytes {
         return String::from_utf8(bytes).map_err(|_| {
-            report.error("", crate::validate::Code::InvalidJson, "is not valid UTF-8");
+            report.error("", Rule::InvalidJson, "is not valid UTF-8");
             report
         });
     }
@@ -132,11 +145,7 @@ fn payload_text(payload: &JsValue) -> Result<String, Report> {
             Some(text) => Ok(text),
             // undefined, a function or a symbol: nothing would be sent.
             None => {
-                report.error(
-                    "",
-                    crate::validate::Code::Required,
-                    "is required (send a JSON document)",
-                );
+                report.error("", Rule::Required, "is required (send a JSON document)");
                 Err(report)
             }
         },
@@ -147,7 +156,7 @@ fn payload_text(payload: &JsValue) -> Result<String, Report> {
                 .unwrap_or_else(|| "JSON.stringify failed".to_owned());
             report.error(
                 "",
-                crate::validate::Code::InvalidJson,
+                Rule::InvalidJson,
                 format_args!("cannot be serialised as JSON ({why})"),
             );
             Err(report)
@@ -158,7 +167,7 @@ fn payload_text(payload: &JsValue) -> Result<String, Report> {
 /// Validates `payload` (an object, an array, a JSON string, or UTF-8 JSON bytes as a `Uint8Array`
 /// or `ArrayBuffer`) as the body of a `kind` request.
 ///
-/// Returns `{ valid, errors: [{path, code, message}], warnings: [...] }`, the report the Worker
+/// Returns `{ valid, errors: [{path, code, message, params}], warnings: [...] }`, the report the Worker
 /// computes for the same body. Throws an `Error` naming the known kinds for an unknown kind.
 #[wasm_bindgen(skip_typescript)]
 pub fn validate(kind: JsValue, payload: JsValue) -> Result<JsValue, JsValue> {
@@ -217,6 +226,12 @@ fn invalid(kind: Kind, report: &Report) -> JsValue {
 #[wasm_bindgen(skip_typescript)]
 pub fn kinds() -> Array {
     Kind::names().map(JsValue::from_str).collect()
+}
+
+/// The enums and limits validation applies ([`crate::rules::rules`]), as a fresh object.
+#[wasm_bindgen(skip_typescript)]
+pub fn rules() -> Result<JsValue, JsValue> {
+    JSON::parse(&crate::rules::rules_json())
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -373,11 +388,29 @@ mod tests {
             concat!(
                 r#"{"valid":false,"errors":["#,
                 r#"{"path":"/config_id","code":"required","message":"config_id is required"},"#,
-                r#"{"path":"/server_id","code":"type","message":"server_id must be a string, not a number"},"#,
-                r#"{"path":"/status","code":"enum","message":"status must be one of: COMPLETE, IN_PROGRESS, FAILED"}],"#,
+                r#"{"path":"/server_id","code":"type","message":"server_id must be a string, not a number","params":{"expected":"string"}},"#,
+                r#"{"path":"/status","code":"enum","message":"status must be one of: COMPLETE, IN_PROGRESS, FAILED","params":{"allowed":["COMPLETE","IN_PROGRESS","FAILED"]}}],"#,
                 r#""warnings":[{"path":"/extra","code":"unknown_field","message":"extra is not read by the server and will be ignored"}]}"#
             )
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn reports_built_as_js_objects_are_the_reports_serde_writes() {
+        let body = format!(
+            r#"{{"name":"x","inputs":[{{"name":"a","type":"Strng"}}],"outputs":{{}},"options":1,"group":"{}","x":1}}"#,
+            "g".repeat(256)
+        );
+        let body = body.as_str();
+        let js_report = validate(s("software_config.create"), s(body)).unwrap();
+        let report = payload::validate_json(Kind::SoftwareConfigCreate, body);
+        assert!(report.errors.len() >= 4, "{report:?}");
+        let serde = format!(
+            r#"{{"valid":false,"errors":{},"warnings":{}}}"#,
+            serde_json::to_string(&report.errors).unwrap(),
+            serde_json::to_string(&report.warnings).unwrap()
+        );
+        assert_eq!(text(&js_report), serde);
     }
 
     #[wasm_bindgen_test]
@@ -425,10 +458,10 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn an_unknown_kind_throws_an_error_naming_the_known_kinds() {
-        let e = validate(s("software_config.delete"), js("{}")).unwrap_err();
+        let e = validate(s("software_config.remove"), js("{}")).unwrap_err();
         let e: js_sys::Error = e.dyn_into().expect("an Error");
         let msg = String::from(e.message());
-        assert!(msg.contains("software_config.delete"), "{msg}");
+        assert!(msg.contains("software_config.remove"), "{msg}");
         assert!(msg.contains("application.batch_delete"), "{msg}");
         let e = validate(JsValue::from(3), js("{}")).unwrap_err();
         assert!(e.is_instance_of::<js_sys::TypeError>());
@@ -449,7 +482,7 @@ mod tests {
         let errors = Reflect::get(&e, &s("errors")).unwrap();
         assert_eq!(
             text(&errors),
-            r#"[{"path":"/app_id","code":"required","message":"app_id is required"},{"path":"/is_disable","code":"type","message":"is_disable must be a boolean, not a number"}]"#
+            r#"[{"path":"/app_id","code":"required","message":"app_id is required"},{"path":"/is_disable","code":"type","message":"is_disable must be a boolean, not a number","params":{"expected":"boolean"}}]"#
         );
         assert!(e.is_instance_of::<js_sys::Error>());
     }
@@ -519,8 +552,14 @@ mod tests {
         let k = kinds();
         assert_eq!(k.length() as usize, Kind::kinds().count());
         assert_eq!(
-            k.get(0).as_string().as_deref(),
-            Some("software_config.create")
+            k.get(0).as_string(),
+            Kind::names().next().map(str::to_owned)
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn rules_is_the_document_rules_json_writes() {
+        let r = rules().unwrap();
+        assert_eq!(text(&r), crate::rules::rules_json());
     }
 }

@@ -11,16 +11,11 @@ use crate::error::ApiError;
 use crate::http::{Request, Response};
 use crate::operations::{Operation, PathIds};
 use crate::service::agent::{AgentService, AgentUrl, Conditions, Poll};
-use crate::validate::{type_name, Code, FieldError};
+use crate::validate::{Expected, Report};
 use serde_json::{json, Map, Value};
 
 /// Answers an agent operation ([`Api::Agent`](crate::operations::Api::Agent)).
-pub async fn handle(
-    req: &Request,
-    ctx: &Ctx<'_>,
-    op: Operation,
-    ids: &PathIds,
-) -> Response {
+pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
     let url = AgentUrl {
         project: ids.get("project_id"),
         server_ref: ids.get("server_ref"),
@@ -89,10 +84,10 @@ fn signal_details(req: &Request, limit: usize) -> Result<Map<String, Value>, Api
     }
     match json_body(req, limit)? {
         Value::Object(m) => Ok(m),
-        other => Err(ApiError::invalid(FieldError::new(
-            "",
-            Code::Type,
-            format_args!("must be a JSON object, not {}", type_name(&other)),
-        ))),
+        other => {
+            let mut report = Report::default();
+            report.type_error("", Expected::OBJECT, &other);
+            Err(ApiError::Invalid(report.errors))
+        }
     }
 }

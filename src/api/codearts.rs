@@ -79,12 +79,7 @@ pub fn no_route(req: &Request) -> Response {
 
 /// Answers a CodeArts operation ([`Api::CodeArts`](crate::operations::Api::CodeArts)) for the
 /// caller's project.
-pub async fn handle(
-    req: &Request,
-    ctx: &Ctx<'_>,
-    op: Operation,
-    ids: &PathIds,
-) -> Response {
+pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
     answer(req, ctx, op, ids.get("app_id"))
         .await
         .unwrap_or_else(|e| envelope(&e))
@@ -92,10 +87,7 @@ pub async fn handle(
 
 /// The caller's project: from an AK/SK signature, else from `X-Auth-Token`. An `X-Project-Id`
 /// header must name the same project.
-pub async fn caller_project(
-    req: &Request,
-    ctx: &Ctx<'_>,
-) -> Result<String, ApiError> {
+pub async fn caller_project(req: &Request, ctx: &Ctx<'_>) -> Result<String, ApiError> {
     let project = if credentials::is_signed(req) {
         credentials::authenticate(
             ctx.store,
@@ -354,7 +346,11 @@ mod tests {
         );
         let bad = post(&json!({"project_id": P, "name": "x"}));
         assert_eq!((bad.status, code(&bad)), (400, "EDGE.00000400".into()));
-        assert_eq!(bad.json_body()["errors"][0]["path"], "/name");
+        assert_eq!(
+            bad.json_body()["errors"][0],
+            json!({"path": "/name", "code": "too_short", "message": "name must be at least 3 characters",
+                "params": {"limit": 3}})
+        );
         let none = w.send(
             Request::new("GET", &format!("/v1/applications/{}/info", "a".repeat(32)))
                 .header("x-auth-token", &tok),

@@ -20,12 +20,7 @@ use serde_json::json;
 
 /// Answers a Heat operation ([`Api::Heat`](crate::operations::Api::Heat)) of the project in its
 /// path.
-pub async fn handle(
-    req: &Request,
-    ctx: &Ctx<'_>,
-    op: Operation,
-    ids: &PathIds,
-) -> Response {
+pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
     answer(req, ctx, op, ids)
         .await
         .unwrap_or_else(|e| envelope::heat(&e))

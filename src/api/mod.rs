@@ -150,10 +150,7 @@ fn request_id() -> String {
 }
 
 /// Finds the request's operation in [`crate::operations::ROUTES`] and hands it to its API.
-async fn route(
-    req: &Request,
-    ctx: &Ctx<'_>,
-) -> Response {
+async fn route(req: &Request, ctx: &Ctx<'_>) -> Response {
     let segments = req.segments();
     match operations::resolve(&req.method, &segments) {
         Resolved::Operation(op, ids) => match op.api() {
@@ -207,8 +204,10 @@ async fn admin(
     if !auth::is_project_id(project) {
         return Err(ApiError::invalid(crate::validate::FieldError::new(
             "/project_id",
-            crate::validate::Code::Pattern,
-            "must be 32 letters and digits",
+            crate::validate::Rule::Pattern {
+                pattern: auth::PROJECT_ID_PATTERN,
+            },
+            format_args!("must be {}", auth::PROJECT_ID_PATTERN),
         )));
     }
     let now_ms = ctx.clock.now_ms();
@@ -276,7 +275,7 @@ pub fn json_body(req: &Request, limit: usize) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(&req.body).map_err(|_| {
         ApiError::invalid(crate::validate::FieldError::new(
             "",
-            crate::validate::Code::InvalidJson,
+            crate::validate::Rule::InvalidJson,
             "is not valid UTF-8",
         ))
     })?;
@@ -373,6 +372,23 @@ mod tests {
                 req.path
             );
         }
+    }
+
+    #[test]
+    fn a_heat_fault_lists_field_errors_with_their_rule_parameters() {
+        let store = MemoryStore::new();
+        let r = send(
+            &store,
+            Request::new("POST", "/admin/v1/projects/not-a-project/tokens")
+                .header("authorization", "Bearer admin"),
+        );
+        assert_eq!(r.status, 400);
+        assert_eq!(
+            r.json_body()["error"]["errors"],
+            serde_json::json!([{"path": "/project_id", "code": "pattern",
+                "message": "project_id must be 32 letters and digits",
+                "params": {"pattern": "32 letters and digits"}}])
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::domain::agent::{add_signal_inputs, apply_signal, derive, derived_id, 
 use crate::domain::heat::{DeploymentStatus, SoftwareConfig, SoftwareDeployment, ID_MAX};
 use crate::error::ApiError;
 use crate::store::{ReadCache, Store};
-use crate::validate::{char_len, Code, FieldError};
+use crate::validate::{char_len, FieldError, Rule};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -571,9 +571,9 @@ fn check_server_id(server_id: &str) -> Result<(), ApiError> {
         return Err(ApiError::invalid(FieldError::new(
             "/server_id",
             if len == 0 {
-                Code::Required
+                Rule::Required
             } else {
-                Code::TooLong
+                Rule::TooLong { limit: ID_MAX }
             },
             format_args!("must be 1 to {ID_MAX} characters"),
         )));

@@ -20,7 +20,7 @@ use crate::domain::codearts::{
 };
 use crate::error::ApiError;
 use crate::store::{get_all, key_segment, list_all, Store};
-use crate::validate::{Code, FieldError};
+use crate::validate::{FieldError, Rule};
 
 /// Most names [`CodeArtsService::duplicate`] tries before giving up.
 const COPY_TRIES: u32 = 1000;
@@ -155,9 +155,10 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
             .map_or(0, |t| t.iter().filter(|t| t.id.is_none()).count());
         let mut ids = self.ids(new_tasks)?.into_iter();
         if let Err(i) = app.apply(update, &mut ids, now_ms) {
+            let tasks: Vec<&str> = app.arrange_infos.iter().map(|t| t.id.as_str()).collect();
             return Err(ApiError::invalid(FieldError::new(
                 &format!("/arrange_infos/{i}/id"),
-                Code::Enum,
+                Rule::one_of(&tasks),
                 "must be the id of one of the application's arrange_infos",
             )));
         }

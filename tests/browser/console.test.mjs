@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ROOT, startWorker, stopWorker, newProject } from '../js/support.mjs';
+import { rules } from '../../pkg/node.js';
 
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -27,6 +28,9 @@ const pageErrors = [];
 const cspViolations = [];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The values of a select's options. */
+const optionValues = (select) => select.evaluate((el) => [...el.options].map((o) => o.value));
 
 /** Calls the API directly (fixtures the flow does not need to click through). */
 async function api(method, p, body) {
@@ -168,6 +172,9 @@ test('create a config with inputs and outputs as rows, then show it', async () =
   await form.getByRole('button', { name: 'Add input' }).click();
   const input1 = form.getByRole('group', { name: 'Input 1' });
   await input1.getByLabel('Name').fill('port');
+  // The select offers the package's types, its default first chosen.
+  assert.deepEqual(await optionValues(input1.getByLabel('Type')), rules().heat.ioTypes);
+  assert.equal(await input1.getByLabel('Type').inputValue(), rules().heat.defaultIoType);
   await input1.getByLabel('Type').selectOption('Number');
   await input1.getByLabel('Default').fill('eighty');
   // The package checks the default against the type, and says so beside "Default".
@@ -291,6 +298,7 @@ let deploymentId;
 
 test('a valid deployment is created and listed; a server filter narrows the list', async () => {
   const form = page.getByRole('form', { name: 'Create deployment' });
+  assert.deepEqual(await optionValues(form.getByLabel('Status', { exact: true })), ['', ...rules().heat.deploymentStatuses]);
   await form.getByLabel('Action').fill('CREATE');
   await form.getByLabel('Status', { exact: true }).selectOption('IN_PROGRESS');
   await form.getByLabel('Status reason').fill('Deploy started');
@@ -376,6 +384,8 @@ test("the server panel issues an agent URL; the agent's poll and its logs show n
 test('applications: create, edit and disable', async () => {
   await open('#/applications', 'New application');
   const form = page.getByRole('form', { name: 'Create application' });
+  assert.deepEqual(await optionValues(form.getByLabel('Who can deploy')), rules().codearts.triggerSources);
+  assert.deepEqual(await optionValues(form.getByLabel('Artifact type')), rules().codearts.artifactTypes);
   await form.getByLabel('Name').fill('ab');
   assert.match(await description(form.getByLabel('Name')), /name/);
   await form.getByLabel('Template ID').fill('not-32');

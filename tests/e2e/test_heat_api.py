@@ -38,6 +38,16 @@ FAULTS = {
     415: ("Unsupported Media Type", "HTTPUnsupportedMediaType"),
 }
 
+# code -> the keys of a field error's `params` (src/validate.rs `Rule::params`); other codes have none.
+PARAMS = {
+    "type": {"expected"},
+    "too_long": {"limit"},
+    "too_short": {"limit"},
+    "pattern": {"pattern"},
+    "enum": {"allowed"},
+    "out_of_range": {"min", "max"},
+}
+
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -79,7 +89,8 @@ def fault(r: requests.Response, status: int, *, message: str | None = None,
     if contains is not None:
         assert contains in err["message"], err["message"]
     for e in err["errors"]:
-        assert set(e) == {"path", "code", "message"}, e
+        assert set(e) == {"path", "code", "message"} | ({"params"} if e["code"] in PARAMS else set()), e
+        assert set(e.get("params", {})) == PARAMS.get(e["code"], set()), e
         assert e["path"] == "" or e["path"].startswith("/"), e
         assert e["message"] in err["message"]
     assert [(e["path"], e["code"]) for e in err["errors"]] == (errors or [])

@@ -194,7 +194,7 @@ def error_envelope(ctx, response, case):
         assert body["code"] == response.status_code, body
         assert set(body["error"]) == {"message", "type", "traceback", "errors"}, body
     for e in body["errors"] if "errors" in body else body["error"]["errors"]:
-        assert set(e) == {"path", "code", "message"}, e
+        assert {"path", "code", "message"} <= set(e) <= {"path", "code", "message", "params"}, e
     return None
 
 

@@ -126,6 +126,39 @@ test("the seeds' requests validate and build", () => {
   assert.deepEqual(app.headers, { Accept: 'application/json', 'Content-Type': 'application/json' });
 });
 
+test('rules() is one frozen object of the enums, limits and requests; errors carry their params', () => {
+  const out = run('rules.mjs', `
+    import { rules, kinds, isValid, validate } from 'deploy-edge';
+    const r = rules();
+    let frozen = false;
+    try { r.heat.ioTypes.push('Integer'); } catch { frozen = true; }
+    const ok = { config_id: 'c', server_id: 's' };
+    console.log(JSON.stringify({
+      same: r === rules(), frozen, kinds: kinds(), ruleKinds: Object.keys(r.kinds), heat: r.heat,
+      update: r.kinds['software_deployment.update'], project: r.pathIds.project_id,
+      isValid: [isValid('software_deployment.create', ok), isValid('software_deployment.create', JSON.stringify(ok)),
+        isValid('application.disable', undefined), isValid('application.disable', { is_disable: 1n })],
+      errors: validate('software_deployment.create', { config_id: 'c', server_id: 'x'.repeat(37), status: 'DONE', timeout: 0 }).errors,
+    }));
+  `);
+  assert.equal(out.same, true);
+  assert.equal(out.frozen, true);
+  assert.deepEqual(out.ruleKinds, out.kinds);
+  assert.deepEqual(out.heat.deploymentStatuses, ['COMPLETE', 'IN_PROGRESS', 'FAILED']);
+  assert.deepEqual(out.heat.ioTypes, ['String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean']);
+  assert.deepEqual(out.heat.timeout, { min: 1, max: 604800 });
+  assert.deepEqual(out.update, {
+    method: 'PUT', path: '/v1/{project_id}/software_deployments/{id}', pathIds: ['project_id', 'id'], carries: 'body', api: 'heat',
+  });
+  assert.deepEqual(out.project, { minLength: 1, maxLength: null, pattern: '32 letters and digits' });
+  assert.deepEqual(out.isValid, [true, false, false, false], 'a string is a value to isValid, not JSON text');
+  assert.deepEqual(out.errors.map((e) => [e.path, e.code, e.params]), [
+    ['/server_id', 'too_long', { limit: out.heat.maxLength.server_id }],
+    ['/status', 'enum', { allowed: out.heat.deploymentStatuses }],
+    ['/timeout', 'out_of_range', out.heat.timeout],
+  ]);
+});
+
 test('buildRequest throws an Error carrying the errors', () => {
   const out = run('invalid.mjs', `
     import { buildRequest } from 'deploy-edge';
@@ -133,7 +166,10 @@ test('buildRequest throws an Error carrying the errors', () => {
     catch (e) { console.log(JSON.stringify({ isError: e instanceof Error, message: e.message, errors: e.errors })); }
   `);
   assert.equal(out.isError, true);
-  assert.deepEqual(out.errors.map((e) => [e.path, e.code]), [['/project_id', 'pattern'], ['/config_id', 'required']]);
+  assert.deepEqual(out.errors, [
+    { path: '/project_id', code: 'pattern', message: 'project_id must be 32 letters and digits', params: { pattern: '32 letters and digits' } },
+    { path: '/config_id', code: 'required', message: 'config_id is required' },
+  ]);
   assert.match(out.message, /project_id must be 32 letters and digits; config_id is required/);
 });
 

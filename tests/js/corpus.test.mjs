@@ -8,17 +8,14 @@
 
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import init, { validate, buildRequest, signRequest, kinds } from '../../pkg/node.js';
+import init, { validate, buildRequest, signRequest, kinds, rules } from '../../pkg/node.js';
 import {
   loadCorpus, expand, placeholders, pairs, OFFLINE_IDS, startWorker, stopWorker, newProject,
 } from './support.mjs';
 
 const cases = loadCorpus();
-const PATH_ONLY = ['application.info', 'application.delete', 'application.duplicate',
-  'server_agent.show', 'server_agent.issue', 'server_agent.revoke', 'software_config.show',
-  'software_config.delete', 'software_deployment.show', 'software_deployment.delete',
-  'software_deployment.metadata'];
-const QUERY = ['application.exist', 'software_config.list', 'software_deployment.list'];
+/** What a kind's request carries besides its path ids: 'body', 'query' or 'nothing'. */
+const carries = (kind) => rules().kinds[kind].carries;
 const label = (c) => `${c.kind}: ${c.name}`;
 
 test('the corpus covers every kind with a body', async () => {
@@ -26,7 +23,7 @@ test('the corpus covers every kind with a body', async () => {
   const covered = new Set(cases.map((c) => c.kind));
   for (const k of kinds()) {
     // Kinds that carry only path ids are checked by tests of their own.
-    if (PATH_ONLY.includes(k)) continue;
+    if (carries(k) === 'nothing') continue;
     assert.ok(covered.has(k), `no corpus case for ${k}`);
   }
   assert.ok(cases.length >= 80, `only ${cases.length} cases`);
@@ -83,7 +80,7 @@ function route(kind, ids) {
   }
 }
 
-const isHeat = (kind) => ['software_', 'server_agent.', 'template.'].some((p) => kind.startsWith(p));
+const isHeat = (kind) => rules().kinds[kind].api === 'heat';
 
 describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
   let w;
@@ -163,7 +160,7 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
 
   function requestOf(c, ids, payload) {
     let [method, path] = route(c.kind, ids);
-    if (QUERY.includes(c.kind)) {
+    if (carries(c.kind) === 'query') {
       const q = Object.entries(payload).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
       return { method, path: q.length ? `${path}?${q.join('&')}` : path, body: null };
     }

@@ -74,7 +74,7 @@ pub fn substitute(s: &str) -> String {
 fn pairs(list: &[FieldError]) -> Value {
     Value::Array(
         list.iter()
-            .map(|e| json!({"path": e.path, "code": e.code.as_str()}))
+            .map(|e| json!({"path": e.path, "code": e.code().as_str()}))
             .collect(),
     )
 }

@@ -23,7 +23,7 @@ export const session = {
   },
 };
 
-/** A failed request: HTTP status, a sentence, and field errors `{path, code, message}`. */
+/** A failed request: HTTP status, a sentence, and field errors `{path, code, message, params}`. */
 export class ApiError extends Error {
   constructor(status, message, { errors = [], code = '' } = {}) {
     super(message);

@@ -5,8 +5,12 @@
 import { sendKind, session, seg } from './api.js';
 import { h, mount, toast, busyRegion, alertBox, pager, confirmAction, statusBadge } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
+import { rules } from './validator.js';
 
 const state = { page: 1, size: 10, search: '' };
+/** How the form names the package's trigger sources and artifact types (others show as they are). */
+const TRIGGER_LABELS = { 0: 'Anyone with permission', 1: 'Pipelines only' };
+const ARTIFACT_LABELS = { '': 'Not set' };
 
 export function applicationsView({ main, route, go }) {
   const list = busyRegion({ class: 'card', 'aria-labelledby': 'apps-list-title' });
@@ -173,14 +177,17 @@ async function showApplication(side, id, { go, reload }) {
 /** The create form, or with `app` the edit form (PUT /v1/applications). */
 function applicationForm({ go, reload, app }) {
   const task = app?.arrange_infos?.[0];
-  const name = field({ label: 'Name', path: '/name', value: app?.name, hint: '3 to 128 letters, digits, _ or -', attrs: { maxlength: 200 } });
+  // Options, hints and the fixed values come from the package's rules (none while it is not loaded).
+  const r = rules()?.codearts;
+  const options = (values, labels) => (values ?? []).map((v) => [v, labels[v] ?? v]);
+  const name = field({ label: 'Name', path: '/name', value: app?.name, hint: r && `${r.name.minLength} to ${r.name.maxLength} ${r.name.pattern}`, attrs: { maxlength: 200 } });
   const description = field({ label: 'Description', path: '/description', control: 'textarea', value: app?.description, attrs: { rows: 2 } });
-  const template = field({ label: 'Template ID', path: '/arrange_infos/0/template_id', value: task?.template_id, hint: 'The deployment template: 32 letters and digits (optional)' });
-  const cluster = field({ label: 'Host cluster ID', path: '/slave_cluster_id', value: app?.slave_cluster_id, hint: 'slave_cluster_id: 32 letters and digits, or empty for the default' });
-  const trigger = field({ label: 'Who can deploy', path: '/trigger/trigger_source', control: 'select', value: app?.trigger?.trigger_source || '0',
-    options: [['0', 'Anyone with permission'], ['1', 'Pipelines only']] });
+  const template = field({ label: 'Template ID', path: '/arrange_infos/0/template_id', value: task?.template_id, hint: r && `The deployment template: ${r.id.pattern} (optional)` });
+  const cluster = field({ label: 'Host cluster ID', path: '/slave_cluster_id', value: app?.slave_cluster_id, hint: r && `slave_cluster_id: ${r.idOrEmpty.pattern} (empty: the default)` });
+  const trigger = field({ label: 'Who can deploy', path: '/trigger/trigger_source', control: 'select', value: app?.trigger?.trigger_source || r?.triggerSources[0],
+    options: options(r?.triggerSources, TRIGGER_LABELS) });
   const artifact = field({ label: 'Artifact type', path: '/trigger/artifact_type', control: 'select', value: app?.trigger?.artifact_type || '',
-    options: [['', 'Not set'], ['generic', 'generic'], ['docker', 'docker']] });
+    options: options(r?.artifactTypes, ARTIFACT_LABELS) });
   const timeout = field({ label: 'Timeout (seconds)', path: '/timeout', value: app?.timeout ?? '', attrs: { inputmode: 'numeric' } });
   const ops = field({ label: 'Operations (JSON)', path: '/arrange_infos/0/operation_list', control: 'textarea',
     value: task?.operation_list?.length ? JSON.stringify(task.operation_list, null, 2) : '',
@@ -198,13 +205,13 @@ function applicationForm({ go, reload, app }) {
       if (name.control.value !== '') payload.name = name.control.value;
       payload.description = description.control.value;
       payload.is_draft = draft.control.checked;
-      payload.create_type = 'template';
+      payload.create_type = r?.createTypes[0];
       payload.slave_cluster_id = cluster.control.value.trim();
       payload.trigger = { trigger_source: trigger.control.value };
       if (artifact.control.value) payload.trigger.artifact_type = artifact.control.value;
       const t = timeout.control.value.trim();
       if (t !== '') payload.timeout = /^-?\d+$/.test(t) ? Number(t) : t;
-      const arrange = { deploy_system: 'deployTemplate' };
+      const arrange = { deploy_system: r?.deploySystems[0] };
       if (task?.id) arrange.id = task.id;
       if (template.control.value.trim()) arrange.template_id = template.control.value.trim();
       const list = parseJsonField(ops.control.value, '/arrange_infos/0/operation_list', 'Operations');

@@ -4,10 +4,11 @@
 import { heat, seg } from './api.js';
 import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, shortId } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
+import { rules } from './validator.js';
 
 const PAGE = 10;
-const TYPES = ['String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean'];
-const GROUPS = ['script', 'Heat::Ungrouped', 'ansible', 'puppet', 'chef', 'salt', 'docker-compose', 'apply-config', 'os-apply-config'];
+/** Suggestions for a config's group (any text is allowed): common agent hooks. */
+const HOOKS = ['script', 'ansible', 'puppet', 'chef', 'salt', 'docker-compose', 'apply-config', 'os-apply-config'];
 
 // Where the list is, kept across re-renders of the section (opening a config keeps the page).
 const paging = { markers: [null] };
@@ -152,7 +153,11 @@ function ioRow(kind, index, values, onRemove) {
   const base = `/${kind}/${index}`;
   const cells = cols.map(([key, label]) => {
     const path = `${base}/${key}`;
-    if (key === 'type') return field({ label, path, control: 'select', options: TYPES.map((t) => [t, t]), value: values.type || 'String' });
+    if (key === 'type') {
+      const heatRules = rules()?.heat;
+      const types = heatRules?.ioTypes ?? [];
+      return field({ label, path, control: 'select', options: types.map((t) => [t, t]), value: values.type || heatRules?.defaultIoType });
+    }
     if (key === 'replace_on_change' || key === 'error_output') return field({ label, path, attrs: { type: 'checkbox' }, value: !!values[key] });
     const v = values[key];
     return field({ label, path, value: v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v) });
@@ -266,8 +271,10 @@ function ioEditor(form) {
 }
 
 function createConfigForm(go) {
+  const defaultGroup = rules()?.heat.defaultGroup;
+  const groups = [HOOKS[0], ...(defaultGroup ? [defaultGroup] : []), ...HOOKS.slice(1)];
   const name = field({ label: 'Name', path: '/name', attrs: { maxlength: 300 } });
-  const group = field({ label: 'Group', path: '/group', hint: 'How agents apply it, e.g. script; empty means Heat::Ungrouped', attrs: { list: 'config-groups' } });
+  const group = field({ label: 'Group', path: '/group', hint: defaultGroup && `How agents apply it, e.g. script; empty means ${defaultGroup}`, attrs: { list: 'config-groups' } });
   const config = field({ label: 'Config', path: '/config', control: 'textarea', hint: 'The script or document the agent runs', attrs: { rows: 6, class: 'mono' } });
   let editor;
   const form = checkedForm({
@@ -292,7 +299,7 @@ function createConfigForm(go) {
     },
   });
   editor = ioEditor(form);
-  form.fields.append(name, group, h('datalist', { id: 'config-groups' }, GROUPS.map((g) => h('option', { value: g }))), config, editor.el);
+  form.fields.append(name, group, h('datalist', { id: 'config-groups' }, groups.map((g) => h('option', { value: g }))), config, editor.el);
   form.refresh();
   return h('section', { class: 'card', 'aria-labelledby': 'new-config-title' }, h('h2', { id: 'new-config-title' }, 'New config'), form.el);
 }

@@ -5,9 +5,9 @@
 import { heat, seg } from './api.js';
 import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, statusBadge, jsonBlock, shortId } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
+import { rules } from './validator.js';
 
 const PAGE = 10;
-const STATUSES = ['COMPLETE', 'IN_PROGRESS', 'FAILED'];
 const state = { server: '', page: 1 };
 
 /** Config summaries by id, for names in the list and suggestions in the form. */
@@ -89,8 +89,10 @@ function deploymentTable(rows, configs, selected) {
       h('td', {}, d.updated_time || d.creation_time)))));
 }
 
+/** The deployment statuses as select options (the package's list), after `blank` if given. */
 function statusOptions(blank) {
-  return [...(blank ? [['', blank]] : []), ...STATUSES.map((s) => [s, s.replace('_', ' ')])];
+  const statuses = rules()?.heat.deploymentStatuses ?? [];
+  return [...(blank ? [['', blank]] : []), ...statuses.map((s) => [s, s.replace('_', ' ')])];
 }
 
 function createDeploymentForm({ go, configsReady, preset }) {
@@ -98,12 +100,14 @@ function createDeploymentForm({ go, configsReady, preset }) {
   const configHint = h('p', { class: 'hint', id: 'config-id-known', 'aria-live': 'polite' });
   configId.querySelector('label').after(configHint);
   configId.control.setAttribute('aria-describedby', `config-id-known ${configId.control.getAttribute('aria-describedby')}`);
-  const serverId = field({ label: 'Server ID', path: '/server_id', hint: 'Any name for the server, at most 36 characters' });
-  const action = field({ label: 'Action', path: '/action', hint: 'Free text such as CREATE or UPDATE; empty means INIT' });
-  const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions('Default (COMPLETE)') });
+  // Hints and the default status come from the package's rules (none while it is not loaded).
+  const heatRules = rules()?.heat;
+  const serverId = field({ label: 'Server ID', path: '/server_id', hint: heatRules && `Any name for the server, at most ${heatRules.maxLength.server_id} characters` });
+  const action = field({ label: 'Action', path: '/action', hint: heatRules && `Free text such as CREATE or UPDATE; empty means ${heatRules.defaultAction}` });
+  const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions(heatRules ? `Default (${heatRules.defaultStatus})` : 'Default') });
   const reason = field({ label: 'Status reason', path: '/status_reason' });
   const inputs = field({ label: 'Input values (JSON)', path: '/input_values', control: 'textarea', hint: 'An object of input name to value, e.g. {"port": 8080}', attrs: { rows: 3, class: 'mono' } });
-  const timeout = field({ label: 'Timeout (seconds)', path: '/timeout', hint: 'Optional: an IN PROGRESS deployment with no result by then turns FAILED', attrs: { inputmode: 'numeric' } });
+  const timeout = field({ label: 'Timeout (seconds)', path: '/timeout', hint: heatRules && `Optional, ${heatRules.timeout.min} to ${heatRules.timeout.max.toLocaleString('en')}: an IN PROGRESS deployment with no result by then turns FAILED`, attrs: { inputmode: 'numeric' } });
   const options = h('datalist', { id: 'config-options' });
   let configs = new Map();
 

@@ -4,7 +4,7 @@
 import { session, sendKind, ApiError } from './api.js';
 import { h, mount, toast } from './ui.js';
 import { checkedForm, field } from './form.js';
-import { loadValidator, version } from './validator.js';
+import { loadValidator, version, buildRequest, ready, rules } from './validator.js';
 import { configsView } from './configs.js';
 import { deploymentsView } from './deployments.js';
 import { applicationsView } from './applications.js';
@@ -48,11 +48,27 @@ function render() {
   if (previous !== view) main.querySelector('h1')?.focus({ preventScroll: true });
 }
 
-const PROJECT_RE = /^[A-Za-z0-9]{32}$/;
+/**
+ * What is wrong with a project id, by the package's own rule for it (the first request's path id
+ * is checked by buildRequest), as a sentence about the field; null when nothing is.
+ */
+function projectIdProblem(projectId) {
+  if (!ready()) return null; // nothing can be sent then, and the banner says why
+  try {
+    buildRequest('software_config.list', { project_id: projectId });
+    return null;
+  } catch (e) {
+    const broken = (e.errors || []).find((x) => x.path === '/project_id');
+    if (!broken) return null;
+    if (broken.code === 'required') return 'Project ID is required';
+    if (broken.code === 'pattern') return `Project ID must be ${broken.params.pattern}`;
+    return broken.message;
+  }
+}
 
 function signInView() {
   main.dataset.view = 'sign-in';
-  const project = field({ label: 'Project ID', path: '/project_id', hint: '32 letters and digits',
+  const project = field({ label: 'Project ID', path: '/project_id', hint: rules()?.pathIds.project_id.pattern,
     attrs: { autocomplete: 'username', maxlength: 64 } });
   const token = field({ label: 'Token', path: '/token', hint: 'A project token from POST /admin/v1/projects/{id}/tokens',
     attrs: { type: 'password', autocomplete: 'current-password' } });
@@ -60,11 +76,13 @@ function signInView() {
     label: 'Sign in',
     submitLabel: 'Sign in',
     collect: () => ({ payload: { project_id: project.control.value.trim(), token: token.control.value.trim() } }),
-    check: (p) => [
-      !p.project_id ? { path: '/project_id', message: 'Project ID is required' }
-        : !PROJECT_RE.test(p.project_id) ? { path: '/project_id', message: 'Project ID must be 32 letters and digits' } : null,
-      !p.token ? { path: '/token', message: 'Token is required' } : null,
-    ].filter(Boolean),
+    check(p) {
+      const project = p.project_id ? projectIdProblem(p.project_id) : 'Project ID is required';
+      return [
+        project ? { path: '/project_id', message: project } : null,
+        !p.token ? { path: '/token', message: 'Token is required' } : null,
+      ].filter(Boolean);
+    },
     async send(p) {
       try {
         await sendKind('software_config.list', { project_id: p.project_id }, { limit: 1 }, {}, { token: p.token });

@@ -38,7 +38,16 @@ export function version() {
 }
 
 /**
- * Checks a payload: `{valid, errors: [{path, code, message}], warnings}`.
+ * The enums and limits validation applies, and each kind's request (the package's `rules()`), from
+ * which the views build their select options and hints; null while the package is not loaded (the
+ * forms are blocked then anyway).
+ */
+export function rules() {
+  return mod && typeof mod.rules === 'function' ? mod.rules() : null;
+}
+
+/**
+ * Checks a payload: `{valid, errors: [{path, code, message, params}], warnings}`.
  * Only call after loadValidator() resolved.
  */
 export function validate(kind, payload) {

@@ -11,9 +11,7 @@ use super::request::{
     ApplicationUpdate, BatchDelete, ExistQuery, GroupFilter, ListQuery, NewApplication, TaskSpec,
 };
 use super::rules::*;
-use crate::validate::{
-    check_str, item, one_of_rule, type_name, Choice, Code, Fields, Report, StrRule,
-};
+use crate::validate::{check_str, item, Choice, Expected, Fields, Report, Rule, StrRule};
 use serde_json::Value;
 
 /// The keys of a create body; an update's are `id` and these.
@@ -109,7 +107,7 @@ fn parse_common(f: &mut Fields<'_, '_>, update: bool) -> Common {
         "slave_resource_type",
         StrRule::optional(SLAVE_RESOURCE_TYPE_MAX),
     ));
-    let timeout = f.int("timeout", false, 0, TIMEOUT_MAX);
+    let timeout = f.int("timeout", false, TIMEOUT_MIN, TIMEOUT_MAX);
     Common {
         project_id,
         name,
@@ -136,8 +134,7 @@ fn parse_trigger(v: &Value, path: &str, report: &mut Report) -> Option<Trigger> 
             let source = TriggerSource::parse(&n.to_string());
             if source.is_none() {
                 let p = f.at("trigger_source");
-                f.report
-                    .error(&p, Code::Enum, one_of_rule(&TriggerSource::names()));
+                f.report.not_one_of(&p, TriggerSource::NAMES);
             }
             source
         }
@@ -172,7 +169,7 @@ fn parse_task(v: &Value, path: &str, update: bool, report: &mut Report) -> Optio
     let ansible_type = if update {
         None
     } else {
-        f.int("ansible_type", false, 0, 1)
+        f.int("ansible_type", false, ANSIBLE_TYPE_MIN, ANSIBLE_TYPE_MAX)
     };
     let operation_list = f.array("operation_list", false, OPERATIONS_MAX).map(|ops| {
         let base = f.at("operation_list");
@@ -203,7 +200,7 @@ fn parse_operation(v: &Value, path: &str, report: &mut Report) -> Option<Operati
             let at = f.at("params");
             f.report.error(
                 &at,
-                Code::InvalidJson,
+                Rule::InvalidJson,
                 "must be a JSON document carried as a string",
             );
         }
@@ -263,7 +260,7 @@ pub fn parse_update(body: &Value, report: &mut Report) -> Option<ApplicationUpda
                 if !seen.insert(id.as_str()) {
                     report.error(
                         &format!("/arrange_infos/{i}/id"),
-                        Code::Duplicate,
+                        Rule::Duplicate,
                         format_args!("\"{id}\" appears twice"),
                     );
                 }
@@ -296,8 +293,8 @@ pub fn parse_list(body: &Value, report: &mut Report) -> Option<ListQuery> {
     f.unknown_keys(LIST_KEYS, true);
     let project_id = owned(f.str("project_id", ID));
     let search = owned(f.str("search", StrRule::optional(SEARCH_MAX)));
-    let page = f.int("page", true, 1, PAGE_MAX);
-    let size = f.int("size", true, 1, SIZE_MAX);
+    let page = f.int("page", true, PAGE_MIN, PAGE_MAX);
+    let size = f.int("size", true, SIZE_MIN, SIZE_MAX);
     let sort_name = f.choice("sort_name", false);
     let sort_by = f.choice("sort_by", false);
     let states = f
@@ -310,16 +307,9 @@ pub fn parse_list(body: &Value, report: &mut Report) -> Option<ListQuery> {
                 match v {
                     Value::String(s) => match ExecutionState::parse(s) {
                         Some(state) => out.push(state),
-                        None => {
-                            f.report
-                                .error(&path, Code::Enum, one_of_rule(&ExecutionState::names()))
-                        }
+                        None => f.report.not_one_of(&path, ExecutionState::NAMES),
                     },
-                    other => f.report.error(
-                        &path,
-                        Code::Type,
-                        format_args!("must be a string, not {}", type_name(other)),
-                    ),
+                    other => f.report.type_error(&path, Expected::STRING, other),
                 }
             }
             out
@@ -366,7 +356,7 @@ pub fn parse_batch_delete(body: &Value, report: &mut Report) -> Option<BatchDele
         if items.is_empty() {
             f.report.error(
                 "/application_ids",
-                Code::TooShort,
+                Rule::TooShort { limit: 1 },
                 "must hold at least one id",
             );
         }
@@ -378,7 +368,7 @@ pub fn parse_batch_delete(body: &Value, report: &mut Report) -> Option<BatchDele
                         if application_ids.contains(s) {
                             f.report.error(
                                 &path,
-                                Code::Duplicate,
+                                Rule::Duplicate,
                                 format_args!("\"{s}\" appears twice"),
                             );
                         } else {
@@ -386,11 +376,7 @@ pub fn parse_batch_delete(body: &Value, report: &mut Report) -> Option<BatchDele
                         }
                     }
                 }
-                other => f.report.error(
-                    &path,
-                    Code::Type,
-                    format_args!("must be a string, not {}", type_name(other)),
-                ),
+                other => f.report.type_error(&path, Expected::STRING, other),
             }
         }
     }
@@ -423,12 +409,13 @@ pub fn parse_exist(query: &Value, report: &mut Report) -> Option<ExistQuery> {
 mod tests {
     use super::super::tests::{sdk_create_body, P, T};
     use super::*;
+    use crate::validate::Code;
     use serde_json::json;
 
     fn errors(body: Value, f: fn(&Value, &mut Report) -> bool) -> Vec<(String, Code)> {
         let mut r = Report::default();
         f(&body, &mut r);
-        r.errors.into_iter().map(|e| (e.path, e.code)).collect()
+        r.errors.into_iter().map(|e| (e.path.clone(), e.code())).collect()
     }
     fn create(v: &Value, r: &mut Report) -> bool {
         parse_create(v, r).is_some()
@@ -617,7 +604,7 @@ mod tests {
                 parse_disable(&v, &mut r),
                 r.errors
                     .iter()
-                    .map(|e| (e.path.clone(), e.code))
+                    .map(|e| (e.path.clone(), e.code()))
                     .collect::<Vec<_>>(),
             )
         };
@@ -640,7 +627,7 @@ mod tests {
             parse_batch_delete(&v, &mut r);
             r.errors
                 .into_iter()
-                .map(|e| (e.path, e.code))
+                .map(|e| (e.path.clone(), e.code()))
                 .collect::<Vec<_>>()
         };
         assert_eq!(
@@ -672,7 +659,11 @@ mod tests {
     fn exist_queries_need_a_name_and_project() {
         let mut r = Report::default();
         assert!(parse_exist(&json!({"name": "ab"}), &mut r).is_none());
-        let got: Vec<_> = r.errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
+        let got: Vec<_> = r
+            .errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.code()))
+            .collect();
         assert_eq!(
             got,
             [("/name", Code::TooShort), ("/project_id", Code::Required)]

@@ -19,12 +19,18 @@ pub const ARRANGE_INFOS_MAX: usize = 10;
 pub const OPERATIONS_MAX: usize = 100;
 pub const AGENCY_URN_MAX: usize = 512;
 pub const SLAVE_RESOURCE_TYPE_MAX: usize = 64;
+pub const TIMEOUT_MIN: i64 = 0;
 pub const TIMEOUT_MAX: i64 = 86_400;
 pub const SEARCH_MAX: usize = 128;
 pub const BATCH_DELETE_MAX: usize = 100;
 /// Listing bounds (Huawei's).
+pub const PAGE_MIN: i64 = 1;
 pub const PAGE_MAX: i64 = 99_999;
+pub const SIZE_MIN: i64 = 1;
 pub const SIZE_MAX: i64 = 100;
+/// `ansible_type`: 0 or 1.
+pub const ANSIBLE_TYPE_MIN: i64 = 0;
+pub const ANSIBLE_TYPE_MAX: i64 = 1;
 
 /// `group_id` value of a listing that asks for applications in no group.
 pub const NO_GROUP: &str = "no_grouped";
@@ -53,20 +59,20 @@ fn is_group_filter(s: &str) -> bool {
 
 /// A required id (project, application): 32 letters and digits.
 pub const ID: StrRule = StrRule::required(32).pattern(is_huawei_id, "32 letters and digits");
-pub(super) const OPTIONAL_ID: StrRule =
+pub(crate) const OPTIONAL_ID: StrRule =
     StrRule::optional(32).pattern(is_huawei_id, "32 letters and digits");
-pub(super) const ID_OR_EMPTY: StrRule =
+pub(crate) const ID_OR_EMPTY: StrRule =
     StrRule::optional(32).pattern(is_id_or_empty, "empty or 32 letters and digits");
 /// A listing's `group_id`.
 pub(super) const GROUP_FILTER: StrRule = StrRule::optional(32).pattern(
     is_group_filter,
     "empty, no_grouped or 32 letters and digits",
 );
-pub(super) const NAME: StrRule = StrRule::required(NAME_MAX).min(NAME_MIN).pattern(
+pub(crate) const NAME: StrRule = StrRule::required(NAME_MAX).min(NAME_MIN).pattern(
     is_app_name,
     "letters, digits, underscores (_) and hyphens (-)",
 );
-pub(super) const OP_NAME: StrRule = StrRule::optional(OP_NAME_MAX).pattern(
+pub(crate) const OP_NAME: StrRule = StrRule::optional(OP_NAME_MAX).pattern(
     is_operation_name,
     "letters, digits, spaces and -_,;:./() without a leading or trailing space",
 );

@@ -47,5 +47,11 @@ pub const STACK_USER_PROJECT_MAX: usize = 64;
 pub const ACTION_MAX: usize = 255;
 pub const DESCRIPTION_MAX: usize = 4096;
 pub const STATUS_REASON_MAX: usize = 65_535;
-/// Longest deployment `timeout`, in seconds: one week.
+/// Shortest and longest deployment `timeout`, in seconds: one second to one week.
+pub const TIMEOUT_MIN: i64 = 1;
 pub const TIMEOUT_MAX: i64 = 604_800;
+/// The type of an input or output that declares none.
+pub const DEFAULT_IO_TYPE: IoType = IoType::String;
+/// The action and status of a deployment created without them (Heat's RPC defaults).
+pub const DEFAULT_ACTION: &str = "INIT";
+pub const DEFAULT_STATUS: DeploymentStatus = DeploymentStatus::Complete;

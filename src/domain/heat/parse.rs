@@ -1,7 +1,7 @@
 //! Request payloads: validation and parsing (the same functions back the Worker and the package).
 
 use super::*;
-use crate::validate::{child, item, type_name, Code, Fields, Report, StrRule};
+use crate::validate::{child, item, type_name, Expected, Fields, Report, Rule, StrRule};
 use serde_json::{Map, Value};
 
 const CONFIG_KEYS: &[&str] = &["name", "group", "config", "inputs", "outputs", "options"];
@@ -117,8 +117,13 @@ pub fn parse_config_list_query(query: &Value, report: &mut Report) -> Option<Con
                 _ => None,
             };
             if n.is_none() {
-                f.report
-                    .error("/limit", Code::Type, "must be a non-negative whole number");
+                f.report.error(
+                    "/limit",
+                    Rule::Type {
+                        expected: Expected::INTEGER.name,
+                    },
+                    "must be a non-negative whole number",
+                );
             }
             n.map(|n| n.min(MAX_CONFIG_PAGE as u64) as usize)
         }
@@ -159,7 +164,7 @@ pub fn parse_template_validation(body: &Value, report: &mut Report) -> Option<St
     f.unknown_keys(VALIDATE_KEYS, false);
     let Some(template) = f.present("template") else {
         f.report
-            .error("/template", Code::Required, "is required (a JSON template)");
+            .error("/template", Rule::Required, "is required (a JSON template)");
         return None;
     };
     let mut t = Fields::of(template, "/template", report)?;
@@ -193,7 +198,7 @@ fn check_unique_names<'a>(names: impl Iterator<Item = &'a str>, path: &str, repo
         if !seen.insert(name) {
             report.error(
                 &child(&item(path, i), "name"),
-                Code::Duplicate,
+                Rule::Duplicate,
                 format_args!("\"{name}\" is declared twice"),
             );
         }
@@ -212,7 +217,7 @@ fn parse_input(v: &Value, path: &str, report: &mut Report) -> Option<ConfigInput
     let replace_on_change = f.bool("replace_on_change", false).unwrap_or(false);
     let default = f.present("default").cloned();
     let value = f.present("value").cloned();
-    let kind = kind.unwrap_or(IoType::String);
+    let kind = kind.unwrap_or(DEFAULT_IO_TYPE);
     if let (Some(d), true) = (&default, type_ok) {
         check_fits_type(d, kind, &child(path, "default"), report);
     }
@@ -230,7 +235,7 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
     let mut f = Fields::of(v, path, report)?;
     f.unknown_keys(OUTPUT_KEYS, true);
     let name = f.str("name", StrRule::required(NAME_MAX));
-    let kind = f.choice::<IoType>("type", false).unwrap_or(IoType::String);
+    let kind = f.choice::<IoType>("type", false).unwrap_or(DEFAULT_IO_TYPE);
     let description = f
         .str("description", StrRule::optional(DESCRIPTION_MAX))
         .map(str::to_owned);
@@ -268,7 +273,9 @@ fn check_fits_type(v: &Value, kind: IoType, path: &str, report: &mut Report) {
     if !ok {
         report.error(
             path,
-            Code::Type,
+            Rule::Type {
+                expected: kind.as_str(),
+            },
             format_args!("must be a valid {kind} value, not {}", describe(v)),
         );
     }
@@ -340,8 +347,8 @@ pub fn parse_new_deployment(
         config_id: config_id?,
         server_id: server_id?,
         input_values,
-        action: action.unwrap_or_else(|| "INIT".to_owned()),
-        status: status.unwrap_or(DeploymentStatus::Complete),
+        action: action.unwrap_or_else(|| DEFAULT_ACTION.to_owned()),
+        status: status.unwrap_or(DEFAULT_STATUS),
         status_reason: status_reason.unwrap_or_default(),
         stack_user_project_id,
         timeout,
@@ -350,7 +357,7 @@ pub fn parse_new_deployment(
 
 /// `timeout`: whole seconds, 1 to [`TIMEOUT_MAX`].
 fn parse_timeout(f: &mut Fields<'_, '_>) -> Option<u32> {
-    f.int("timeout", false, 1, TIMEOUT_MAX)
+    f.int("timeout", false, TIMEOUT_MIN, TIMEOUT_MAX)
         .and_then(|t| u32::try_from(t).ok())
 }
 
@@ -363,13 +370,17 @@ pub fn parse_new_deployments(
     match body {
         Value::Array(items) => {
             if items.is_empty() {
-                report.error("", Code::TooShort, "must hold at least one deployment");
+                report.error(
+                    "",
+                    Rule::TooShort { limit: 1 },
+                    "must hold at least one deployment",
+                );
                 return None;
             }
             if items.len() > MAX_BATCH {
                 report.error(
                     "",
-                    Code::TooLong,
+                    Rule::TooLong { limit: MAX_BATCH },
                     format_args!("must hold at most {MAX_BATCH} deployments"),
                 );
                 return None;
@@ -388,7 +399,9 @@ pub fn parse_new_deployments(
         other => {
             report.error(
                 "",
-                Code::Type,
+                Rule::Type {
+                    expected: "object or array",
+                },
                 format_args!(
                     "must be a JSON object or an array of objects, not {}",
                     type_name(other)
@@ -421,12 +434,16 @@ pub fn parse_deployment_update(body: &Value, report: &mut Report) -> Option<Depl
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::Code;
     use serde_json::json;
 
     fn errors_of(f: impl FnOnce(&mut Report)) -> Vec<(String, Code)> {
         let mut r = Report::default();
         f(&mut r);
-        r.errors.into_iter().map(|e| (e.path, e.code)).collect()
+        r.errors
+            .iter()
+            .map(|e| (e.path.clone(), e.code()))
+            .collect()
     }
 
     #[test]
