@@ -415,7 +415,10 @@ mod tests {
     fn errors(body: Value, f: fn(&Value, &mut Report) -> bool) -> Vec<(String, Code)> {
         let mut r = Report::default();
         f(&body, &mut r);
-        r.errors.into_iter().map(|e| (e.path.clone(), e.code())).collect()
+        r.errors
+            .into_iter()
+            .map(|e| (e.path.clone(), e.code()))
+            .collect()
     }
     fn create(v: &Value, r: &mut Report) -> bool {
         parse_create(v, r).is_some()
