@@ -9,7 +9,7 @@
 //! strings once); `buildRequest`'s result is one `JSON.parse` of a string built by serde_json.
 
 use crate::payload::{self, BuiltRequest, Kind};
-use crate::signing::{self, SignableRequest};
+use crate::signing;
 use crate::validate::{Code, FieldError, Param, Report, Rule};
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
