@@ -130,6 +130,12 @@ impl Response {
         self.headers.push((name.to_ascii_lowercase(), value.into()));
         self
     }
+    /// Removes every value of a header and returns the first.
+    pub fn take_header(&mut self, name: &str) -> Option<String> {
+        let first = self.header_value(name).map(str::to_owned);
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        first
+    }
     /// The first value of a header.
     pub fn header_value(&self, name: &str) -> Option<&str> {
         self.headers

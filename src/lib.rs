@@ -14,6 +14,7 @@ pub mod clock;
 pub(crate) mod credentials;
 pub(crate) mod domain;
 pub(crate) mod error;
+pub mod gate;
 pub mod http;
 pub(crate) mod ids;
 pub mod operations;

@@ -136,7 +136,31 @@ routes! {
     Versions None, "HEAD" "/v1" Nothing Meta;
 }
 
+/// The writes whose correctness depends on what is stored: each is decided alone in its project
+/// ([`crate::gate`]). Creating a config checks nothing; the admin API writes nothing a project's
+/// writes check.
+const CHECKED_WRITES: &[Operation] = &[
+    Operation::SoftwareConfigDelete,
+    Operation::SoftwareDeploymentCreate,
+    Operation::SoftwareDeploymentUpdate,
+    Operation::SoftwareDeploymentDelete,
+    Operation::ServerAgentIssue,
+    Operation::ServerAgentRevoke,
+    Operation::AgentSignal,
+    Operation::ApplicationCreate,
+    Operation::ApplicationUpdate,
+    Operation::ApplicationDelete,
+    Operation::ApplicationDisable,
+    Operation::ApplicationDuplicate,
+    Operation::ApplicationBatchDelete,
+];
+
 impl Operation {
+    /// True for a write that checks what is stored before it writes (see [`crate::gate`]).
+    pub fn is_checked_write(self) -> bool {
+        CHECKED_WRITES.contains(&self)
+    }
+
     /// The operation's first row: its method and path for clients.
     pub fn route(self) -> &'static Route {
         ROUTES

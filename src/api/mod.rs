@@ -44,6 +44,9 @@ pub struct Settings {
     /// The isolate's cache of immutable records (tokens, credentials, configs); `None` reads
     /// everything from the store.
     pub read_cache: Option<Rc<ReadCache>>,
+    /// Where checked writes run one at a time per project ([`crate::gate`]); `None` runs them as
+    /// they come (tests that do not race).
+    pub gate: Option<crate::gate::Gate>,
     /// The service's public base URL (`PUBLIC_URL`, e.g. `https://deploy.example.com`) for the
     /// absolute URLs it hands out (versions links, agent URLs); `None`: the URL each request was
     /// sent to, checked by [`crate::http::checked_origin`].
@@ -58,6 +61,7 @@ impl Default for Settings {
             expose_store_ops: false,
             credentials_key: None,
             read_cache: None,
+            gate: None,
             public_url: None,
         }
     }
@@ -104,8 +108,13 @@ pub async fn handle(
         origin: &origin,
     };
     let mut response = route(req, &ctx).await;
+    // A write answered by the project's Durable Object reports the KV operations it made there.
+    let elsewhere: u32 = response
+        .take_header("x-kv-ops")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     if settings.expose_store_ops {
-        response = response.with_header("x-kv-ops", counting.ops().to_string());
+        response = response.with_header("x-kv-ops", (counting.ops() + elsewhere).to_string());
     }
     let id = request_id();
     if response.status >= 500 {
@@ -153,18 +162,21 @@ fn request_id() -> String {
 async fn route(req: &Request, ctx: &Ctx<'_>) -> Response {
     let segments = req.segments();
     match operations::resolve(&req.method, &segments) {
-        Resolved::Operation(op, ids) => match op.api() {
-            Api::Heat => heat::handle(req, ctx, op, &ids).await,
-            Api::CodeArts => codearts::handle(req, ctx, op, &ids).await,
-            Api::Agent => agent::handle(req, ctx, op, &ids).await,
-            Api::Admin => admin(req, ctx, op, &ids)
-                .await
-                .unwrap_or_else(|e| envelope::heat(&e)),
-            Api::Meta => match op {
-                Operation::Versions => Response::json(200, &versions(ctx.origin)),
-                _ => Response::json(200, &json!({"status": "ok"})),
-            },
-        },
+        Resolved::Operation(op, ids) if op.is_checked_write() => {
+            let Some(gate) = &ctx.settings.gate else {
+                return dispatch(req, ctx, op, &ids).await;
+            };
+            match write_scope(req, ctx, op, &ids).await {
+                Ok(Some(scope)) => {
+                    let write = Box::pin(dispatch(req, ctx, op, &ids));
+                    gate.0.serialise(&scope, req, write).await
+                }
+                // An id that cannot name a project: nothing to serialise, the handler says 404.
+                Ok(None) => dispatch(req, ctx, op, &ids).await,
+                Err(refused) => refused,
+            }
+        }
+        Resolved::Operation(op, ids) => dispatch(req, ctx, op, &ids).await,
         Resolved::MethodNotAllowed { api, allow } => {
             let err = ApiError::MethodNotAllowed { allow };
             match api {
@@ -175,6 +187,42 @@ async fn route(req: &Request, ctx: &Ctx<'_>) -> Response {
         Resolved::NotFound => match segments.get(1).map(String::as_str) {
             Some("applications") => codearts::no_route(req),
             _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
+        },
+    }
+}
+
+/// The project whose writes a checked write must not interleave with: the one in its path, or
+/// for CodeArts the caller's (authenticated here; a refusal is answered at once).
+async fn write_scope(
+    req: &Request,
+    ctx: &Ctx<'_>,
+    op: Operation,
+    ids: &PathIds,
+) -> Result<Option<String>, Response> {
+    match op.api() {
+        Api::CodeArts => codearts::caller_project(req, ctx)
+            .await
+            .map(Some)
+            .map_err(|e| codearts::envelope(&e)),
+        _ => {
+            let project = ids.get("project_id");
+            Ok(auth::is_project_id(project).then(|| project.to_owned()))
+        }
+    }
+}
+
+/// Hands an operation to its API's handler.
+async fn dispatch(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
+    match op.api() {
+        Api::Heat => heat::handle(req, ctx, op, ids).await,
+        Api::CodeArts => codearts::handle(req, ctx, op, ids).await,
+        Api::Agent => agent::handle(req, ctx, op, ids).await,
+        Api::Admin => admin(req, ctx, op, ids)
+            .await
+            .unwrap_or_else(|e| envelope::heat(&e)),
+        Api::Meta => match op {
+            Operation::Versions => Response::json(200, &versions(ctx.origin)),
+            _ => Response::json(200, &json!({"status": "ok"})),
         },
     }
 }
@@ -345,6 +393,148 @@ mod tests {
         async fn list(&self, _: &str, _: Option<&str>, _: usize) -> Result<ListPage, StoreError> {
             Err(StoreError::Backend("KV LIST failed".into()))
         }
+    }
+
+    /// A store that hands control back to the executor before every operation, so concurrent
+    /// requests interleave at each KV call as they do in a Worker.
+    struct InterleavingStore(MemoryStore);
+
+    struct YieldOnce(bool);
+
+    impl std::future::Future for YieldOnce {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.0 {
+                std::task::Poll::Ready(())
+            } else {
+                self.0 = true;
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        }
+    }
+
+    #[async_trait(?Send)]
+    impl Store for InterleavingStore {
+        async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+            YieldOnce(false).await;
+            self.0.get(key).await
+        }
+        async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+            YieldOnce(false).await;
+            self.0.get_many(keys).await
+        }
+        async fn put(&self, k: &str, v: &str, m: Option<&Value>) -> Result<(), StoreError> {
+            YieldOnce(false).await;
+            self.0.put(k, v, m).await
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            YieldOnce(false).await;
+            self.0.delete(key).await
+        }
+        async fn list(&self, p: &str, c: Option<&str>, n: usize) -> Result<ListPage, StoreError> {
+            YieldOnce(false).await;
+            self.0.list(p, c, n).await
+        }
+    }
+
+    /// Statuses of `reqs` sent at once (interleaved at every store call), with or without a gate.
+    fn race(store: &InterleavingStore, reqs: Vec<Request>, gated: bool) -> Vec<u16> {
+        let clock = FixedClock::new(5_000, 1);
+        let settings = Settings {
+            gate: gated.then(|| crate::gate::Gate(std::rc::Rc::new(crate::gate::LocalGate::new()))),
+            ..settings()
+        };
+        let answers = reqs.iter().map(|r| handle(r, store, &clock, &settings));
+        block_on(futures::future::join_all(answers))
+            .into_iter()
+            .map(|r| r.status)
+            .collect()
+    }
+
+    /// A project with a token, a config and a deployment: (token, deployment id, its ETag).
+    fn project_with_deployment(store: &InterleavingStore) -> (String, String, String) {
+        let clock = FixedClock::new(1_000, 1);
+        let s = settings();
+        let send = |r: Request| block_on(handle(&r, store, &clock, &s));
+        let token = send(
+            Request::new("POST", &format!("/admin/v1/projects/{P}/tokens"))
+                .header("authorization", "Bearer admin"),
+        )
+        .json_body()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let heat = |m: &str, path: &str| {
+            Request::new(m, &format!("/v1/{P}{path}")).header("x-auth-token", &token)
+        };
+        let config = send(heat("POST", "/software_configs").json(&json!({"name": "c"})))
+            .json_body()["software_config"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let created = send(
+            heat("POST", "/software_deployments")
+                .json(&json!({"config_id": config, "server_id": "web-1"})),
+        );
+        let id = created.json_body()["software_deployment"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let etag = created.header_value("etag").unwrap().to_owned();
+        (token, id, etag)
+    }
+
+    #[test]
+    fn concurrent_puts_with_one_if_match_lose_nothing_behind_the_gate() {
+        for gated in [false, true] {
+            let store = InterleavingStore(MemoryStore::new());
+            let (token, id, etag) = project_with_deployment(&store);
+            let puts = (0..5)
+                .map(|i| {
+                    Request::new("PUT", &format!("/v1/{P}/software_deployments/{id}"))
+                        .header("x-auth-token", &token)
+                        .header("if-match", &etag)
+                        .json(&json!({"status_reason": format!("writer {i}")}))
+                })
+                .collect();
+            let statuses = race(&store, puts, gated);
+            let won = statuses.iter().filter(|s| **s == 200).count();
+            if gated {
+                assert_eq!(won, 1, "{statuses:?}");
+                assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 4);
+            } else {
+                assert!(
+                    won > 1,
+                    "without the gate, interleaved writers all pass: {statuses:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_delete_racing_puts_stays_deleted_behind_the_gate() {
+        let store = InterleavingStore(MemoryStore::new());
+        let (token, id, _) = project_with_deployment(&store);
+        let path = format!("/v1/{P}/software_deployments/{id}");
+        let mut reqs = vec![Request::new("DELETE", &path).header("x-auth-token", &token)];
+        reqs.extend((0..4).map(|i| {
+            Request::new("PUT", &path)
+                .header("x-auth-token", &token)
+                .json(&json!({"status_reason": format!("writer {i}")}))
+        }));
+        let statuses = race(&store, reqs, true);
+        assert_eq!(statuses[0], 204);
+        let after = block_on(handle(
+            &Request::new("GET", &path).header("x-auth-token", &token),
+            &store,
+            &FixedClock::new(9_000, 1),
+            &settings(),
+        ));
+        assert_eq!(after.status, 404, "resurrected: {statuses:?}");
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! The Cloudflare Worker: converts a `worker::Request` into the core's [`Request`], answers it with
-//! [`api::handle`] over Workers KV, and converts the answer back. Nothing else lives here.
+//! [`api::handle`] over Workers KV, and converts the answer back; checked writes are answered the
+//! same way inside their project's Durable Object (`writes`). Nothing else lives here.
 
 mod kv;
+mod writes;
 
 use crate::api::{self, Settings};
 use crate::clock::Clock;
+use crate::gate::Gate;
 use crate::http::Request;
 use crate::store::ReadCache;
 use ::worker::{event, Context, Env, Headers, Response as WorkerResponse, Result as WorkerResult};
@@ -52,43 +55,22 @@ fn read_settings(env: &Env) -> Settings {
 }
 
 #[event(fetch)]
-async fn fetch(
+async fn fetch(req: ::worker::Request, env: Env, _ctx: Context) -> WorkerResult<WorkerResponse> {
+    let mut settings = settings(&env);
+    // Checked writes go to their project's Durable Object (see `writes`).
+    settings.gate = Some(Gate(Rc::new(writes::DurableGate::from_env(&env)?)));
+    answer(req, &env, &settings).await
+}
+
+/// Converts a request, answers it with [`api::handle`] over Workers KV, and converts the answer.
+async fn answer(
     mut req: ::worker::Request,
-    env: Env,
-    _ctx: Context,
+    env: &Env,
+    settings: &Settings,
 ) -> WorkerResult<WorkerResponse> {
-    let settings = settings(&env);
-    let url = req.url()?;
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .entries()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v))
-        .collect();
-    let declared = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    // A request without Content-Length or Transfer-Encoding has no body: skip the read (an extra
-    // round trip through a promise). Never buffer a body we are going to refuse: the core answers
-    // 413 from the header alone.
-    let has_body = declared > 0 || headers.iter().any(|(k, _)| k == "transfer-encoding");
-    let body = if !has_body || declared > settings.max_body_bytes {
-        Vec::new()
-    } else {
-        req.bytes().await.unwrap_or_default()
-    };
-    let core = Request {
-        // The method as sent: worker::Method maps every method it does not know to GET.
-        method: req.inner().method().to_ascii_uppercase(),
-        path: url.path().to_owned(),
-        query: url.query().unwrap_or_default().to_owned(),
-        headers,
-        body,
-        origin: url.origin().ascii_serialization(),
-    };
-    let store = kv::CloudflareKvStore::from_env(&env, KV_BINDING)?;
-    let answer = api::handle(&core, &store, &WorkerClock, &settings).await;
+    let core = core_request(&mut req, settings.max_body_bytes).await?;
+    let store = kv::CloudflareKvStore::from_env(env, KV_BINDING)?;
+    let answer = api::handle(&core, &store, &WorkerClock, settings).await;
     if let Some(line) = &answer.log {
         ::worker::console_error!("{line}");
     }
@@ -104,4 +86,36 @@ async fn fetch(
     Ok(response
         .with_status(answer.status)
         .with_headers(out_headers))
+}
+
+/// The core's view of a request. A request without Content-Length or Transfer-Encoding has no
+/// body: the read (an extra round trip through a promise) is skipped. A body over the limit is
+/// never buffered: the core answers 413 from the header alone.
+async fn core_request(req: &mut ::worker::Request, limit: usize) -> WorkerResult<Request> {
+    let url = req.url()?;
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    let declared = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let has_body = declared > 0 || headers.iter().any(|(k, _)| k == "transfer-encoding");
+    let body = if !has_body || declared > limit {
+        Vec::new()
+    } else {
+        req.bytes().await.unwrap_or_default()
+    };
+    Ok(Request {
+        // The method as sent: worker::Method maps every method it does not know to GET.
+        method: req.inner().method().to_ascii_uppercase(),
+        path: url.path().to_owned(),
+        query: url.query().unwrap_or_default().to_owned(),
+        headers,
+        body,
+        origin: url.origin().ascii_serialization(),
+    })
 }
