@@ -7,6 +7,7 @@
 //! one after another (`src/cloudflare/writes.rs`); natively a [`LocalGate`] does the same in
 //! process. Reads never pass the gate.
 
+use crate::error::ApiError;
 use crate::http::{Request, Response};
 use async_trait::async_trait;
 use futures::future::LocalBoxFuture;
@@ -21,12 +22,13 @@ use std::rc::Rc;
 pub trait WriteGate {
     /// Answers a checked write of `scope`: runs `write` with no other write of the scope in
     /// progress, or has the request answered where that holds (and then drops `write` unpolled).
+    /// An error means the write could not be run at all (nothing was written): a 5xx to retry.
     async fn serialise<'a>(
         &self,
         scope: &str,
         req: &Request,
         write: LocalBoxFuture<'a, Response>,
-    ) -> Response;
+    ) -> Result<Response, ApiError>;
 }
 
 /// A per-scope lock in this process: the writes of a scope run one after another, in the order
@@ -57,10 +59,10 @@ impl WriteGate for LocalGate {
         scope: &str,
         _req: &Request,
         write: LocalBoxFuture<'a, Response>,
-    ) -> Response {
+    ) -> Result<Response, ApiError> {
         let lock = self.lock_of(scope);
         let _turn = lock.lock().await;
-        write.await
+        Ok(write.await)
     }
 }
 

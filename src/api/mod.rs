@@ -169,7 +169,11 @@ async fn route(req: &Request, ctx: &Ctx<'_>) -> Response {
             match write_scope(req, ctx, op, &ids).await {
                 Ok(Some(scope)) => {
                     let write = Box::pin(dispatch(req, ctx, op, &ids));
-                    gate.0.serialise(&scope, req, write).await
+                    match gate.0.serialise(&scope, req, write).await {
+                        Ok(answer) => answer,
+                        Err(e) if op.api() == Api::CodeArts => codearts::envelope(&e),
+                        Err(e) => envelope::heat(&e),
+                    }
                 }
                 // An id that cannot name a project: nothing to serialise, the handler says 404.
                 Ok(None) => dispatch(req, ctx, op, &ids).await,
@@ -535,6 +539,49 @@ mod tests {
             &settings(),
         ));
         assert_eq!(after.status, 404, "resurrected: {statuses:?}");
+    }
+
+    #[test]
+    fn a_config_delete_racing_creates_never_leaves_deployments_of_a_deleted_config() {
+        for gated in [false, true] {
+            let store = InterleavingStore(MemoryStore::new());
+            let (token, id, _) = project_with_deployment(&store);
+            let heat = |m: &str, path: &str| {
+                Request::new(m, &format!("/v1/{P}{path}")).header("x-auth-token", &token)
+            };
+            let clock = FixedClock::new(2_000, 1);
+            let send = |r: Request| block_on(handle(&r, &store, &clock, &settings()));
+            // A second config, unused: its delete can succeed.
+            let config = send(heat("POST", "/software_configs").json(&json!({"name": "d"})))
+                .json_body()["software_config"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(
+                send(heat("DELETE", &format!("/software_deployments/{id}"))).status,
+                204
+            );
+            let mut reqs = vec![heat("DELETE", &format!("/software_configs/{config}"))];
+            reqs.extend((0..4).map(|i| {
+                heat("POST", "/software_deployments")
+                    .json(&json!({"config_id": config, "server_id": format!("s{i}")}))
+            }));
+            let statuses = race(&store, reqs, gated);
+            let created = statuses[1..].iter().filter(|s| **s == 200).count();
+            let orphaned = statuses[0] == 204 && created > 0;
+            if gated {
+                assert!(!orphaned, "{statuses:?}");
+                assert!(
+                    statuses[1..].iter().all(|s| *s == 200 || *s == 404),
+                    "{statuses:?}"
+                );
+            } else {
+                assert!(
+                    orphaned,
+                    "without the gate the delete and the creates both pass: {statuses:?}"
+                );
+            }
+        }
     }
 
     #[test]

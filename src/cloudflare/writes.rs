@@ -6,8 +6,10 @@
 //! nothing of its own: the records stay in KV, where every read still goes.
 
 use super::{answer, settings};
+use crate::error::ApiError;
 use crate::gate::{Gate, LocalGate, WriteGate};
 use crate::http::{Request, Response};
+use crate::store::StoreError;
 use ::worker::{durable_object, Env, Headers, Method, ObjectNamespace, RequestInit, State};
 use async_trait::async_trait;
 use futures::future::LocalBoxFuture;
@@ -91,14 +93,11 @@ impl WriteGate for DurableGate {
         scope: &str,
         req: &Request,
         _write: LocalBoxFuture<'a, Response>,
-    ) -> Response {
-        match self.forward(scope, req).await {
-            Ok(response) => response,
-            Err(e) => crate::api::envelope::heat(&crate::error::ApiError::Storage(
-                crate::store::StoreError::Backend(format!(
-                    "the project's Durable Object did not answer: {e}"
-                )),
-            )),
-        }
+    ) -> Result<Response, ApiError> {
+        self.forward(scope, req).await.map_err(|e| {
+            ApiError::Storage(StoreError::Backend(format!(
+                "the project's Durable Object did not answer: {e}"
+            )))
+        })
     }
 }
