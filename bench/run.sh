@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: load benchmarks against wrangler dev. Installs wrk (Debian) if missing.
+# `make bench`: load benchmarks against wrangler dev (bench/load.py, then deploy-edge beside the
+# Hono + zod and no-op reference Workers, bench/anchors.sh). Installs wrk (Debian) if missing.
 # `bash bench/run.sh --fleet [--servers N] [--duration S]`: the fleet benchmark (bench/fleet.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +10,6 @@ if [ "${1:-}" = --fleet ]; then
   shift
   exec .venv/bin/python bench/fleet.py "$@"
 fi
-exec .venv/bin/python bench/load.py "$@"
+.venv/bin/python bench/load.py "$@"
+# deploy-edge beside the Hono + zod and no-op reference Workers, same load (bench/anchors.sh).
+exec bash bench/anchors.sh
