@@ -439,14 +439,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         let deployments: Vec<Value> = record
             .items
             .iter()
-            .map(|item| {
-                let mut config = item.config.clone();
-                let signal = config["id"]
-                    .as_str()
-                    .map(|id| format!("{metadata_url}/signal/{id}"));
-                add_signal_inputs(&mut config, signal.as_deref());
-                config
-            })
+            .map(|item| with_signal(item.config.clone(), Some(metadata_url)))
             .collect();
         json!({
             "deployments": deployments,
@@ -551,17 +544,20 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         let items = self.derive_items(server_id).await?;
         Ok(items
             .into_iter()
-            .map(|item| {
-                let mut config = item.config;
-                let signal = match (&metadata_url, config["id"].as_str()) {
-                    (Some(url), Some(id)) => Some(format!("{url}/signal/{id}")),
-                    _ => None,
-                };
-                add_signal_inputs(&mut config, signal.as_deref());
-                config
-            })
+            .map(|item| with_signal(item.config, metadata_url.as_deref()))
             .collect())
     }
+}
+
+/// A stored derived config as served: with the signal URL under `metadata_url`
+/// (`{metadata_url}/signal/{derived_id}`), or `NO_SIGNAL` when the server has no agent URL.
+fn with_signal(mut config: Value, metadata_url: Option<&str>) -> Value {
+    let signal = match (metadata_url, config["id"].as_str()) {
+        (Some(url), Some(id)) => Some(format!("{url}/signal/{id}")),
+        _ => None,
+    };
+    add_signal_inputs(&mut config, signal.as_deref());
+    config
 }
 
 /// A server id in a path: 1 to 36 characters, as on deployments.

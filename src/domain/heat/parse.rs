@@ -288,14 +288,10 @@ fn describe(v: &Value) -> String {
     }
 }
 
-fn parse_deployment_fields(
+/// `action`, `status` and `status_reason`, which create and update both take.
+fn parse_progress(
     f: &mut Fields<'_, '_>,
-) -> (
-    Option<String>,
-    Option<String>,
-    Option<DeploymentStatus>,
-    Option<String>,
-) {
+) -> (Option<String>, Option<DeploymentStatus>, Option<String>) {
     let action = f
         .str("action", StrRule::optional(ACTION_MAX))
         .map(str::to_owned);
@@ -303,10 +299,7 @@ fn parse_deployment_fields(
     let status_reason = f
         .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
         .map(str::to_owned);
-    let config_id = f
-        .str("config_id", StrRule::optional(ID_MAX).min(1))
-        .map(str::to_owned);
-    (config_id, action, status, status_reason)
+    (action, status, status_reason)
 }
 
 /// Validates one deployment of a `POST /software_deployments` body at `path` (`""`, or `/3` in a
@@ -326,13 +319,7 @@ pub fn parse_new_deployment(
         .str("server_id", StrRule::required(ID_MAX))
         .map(str::to_owned);
     let input_values = f.object("input_values", false).cloned();
-    let action = f
-        .str("action", StrRule::optional(ACTION_MAX))
-        .map(str::to_owned);
-    let status = f.choice::<DeploymentStatus>("status", false);
-    let status_reason = f
-        .str("status_reason", StrRule::optional(STATUS_REASON_MAX))
-        .map(str::to_owned);
+    let (action, status, status_reason) = parse_progress(&mut f);
     let stack_user_project_id = f
         .str(
             "stack_user_project_id",
@@ -416,7 +403,10 @@ pub fn parse_new_deployments(
 pub fn parse_deployment_update(body: &Value, report: &mut Report) -> Option<DeploymentUpdate> {
     let mut f = Fields::of(body, "", report)?;
     f.unknown_keys(UPDATE_KEYS, false);
-    let (config_id, action, status, status_reason) = parse_deployment_fields(&mut f);
+    let (action, status, status_reason) = parse_progress(&mut f);
+    let config_id = f
+        .str("config_id", StrRule::optional(ID_MAX).min(1))
+        .map(str::to_owned);
     let input_values = f.object("input_values", false).cloned();
     let output_values = f.object("output_values", false).cloned();
     let timeout = parse_timeout(&mut f);
