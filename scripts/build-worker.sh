@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# Builds the Worker bundle (build/index.js + build/index_bg.wasm) from the crate's `worker` feature.
-# Offline-safe: wasm-bindgen comes from the cargo-installed CLI and wasm-opt is skipped.
+# Builds the Worker into build/: the crate's `worker` feature as a cdylib with LTO, wasm-bindgen
+# (--target web) into build/core.js + build/core_bg.wasm, wasm-opt -Oz (npm binaryen, pinned in
+# package.json), and the JavaScript entry src/cloudflare/worker.js beside them. Offline: every tool
+# is already installed by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The test runner builds once, then starts wrangler dev several times without rebuilding.
-if [ "${SKIP_WORKER_BUILD:-}" = 1 ] && [ -s build/index.js ]; then exit 0; fi
-export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen)}"
-exec worker-build --release --no-opt --features worker
+if [ "${SKIP_WORKER_BUILD:-}" = 1 ] && [ -s build/worker.js ]; then exit 0; fi
+# crate-type cdylib alone: Cargo applies LTO only when no rlib is built beside it.
+cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --features worker --crate-type cdylib
+rm -rf build && mkdir -p build
+wasm-bindgen --target web --no-typescript --experimental-reset-state-function \
+  --out-dir build --out-name core target/wasm32-unknown-unknown/release/deploy_edge.wasm
+# PROFILE=1 keeps function names in the wasm, for bench/profile.mjs.
+node_modules/.bin/wasm-opt -Oz ${PROFILE:+-g} --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  build/core_bg.wasm -o build/core_bg.wasm
+cp src/cloudflare/worker.js build/worker.js
+printf 'Worker wasm: %s bytes, %s gzipped (gzip -9)\n' \
+  "$(wc -c < build/core_bg.wasm)" "$(gzip -9 -c build/core_bg.wasm | wc -c)"

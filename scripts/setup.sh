@@ -5,7 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
 want_browser=0; want_bench=0
 for arg in "$@"; do
@@ -17,14 +16,10 @@ for arg in "$@"; do
 done
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
-# Rust: the wasm target and the two pinned build tools.
+# Rust: the wasm target and the pinned wasm-bindgen CLI (wasm-opt comes from npm binaryen).
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
-fi
-if ! worker-build --version 2>/dev/null | grep -q "$WORKER_BUILD_VERSION"; then
-  say "installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)"
-  cargo install worker-build --version "=$WORKER_BUILD_VERSION" --locked
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"

@@ -16,7 +16,7 @@ step() {
 
 step "native tests (cargo test)" cargo test --all-targets
 step "lint (fmt + clippy, native and wasm)" make -s lint
-step "Worker build (worker-build)" bash scripts/build-worker.sh
+step "Worker build (cargo, wasm-bindgen, wasm-opt)" bash scripts/build-worker.sh
 step "deploy bundle (wrangler deploy --dry-run)" make -s dry-run
 step "npm package (make pkg)" bash scripts/build-pkg.sh
 step "package types (tsc --strict)" bash scripts/test-types.sh

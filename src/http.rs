@@ -48,6 +48,28 @@ impl Request {
         self.body = body;
         self
     }
+    /// A request as an edge hands it over: the method as sent, the absolute URL it was sent to,
+    /// and its headers as `name\nvalue\n` lines (names lower-case, as `Headers` iterates them;
+    /// no value can hold a line break). The URL is split, not parsed: the platform has already
+    /// parsed and normalised it.
+    pub fn from_edge(method: &str, url: &str, header_lines: &str, body: Vec<u8>) -> Self {
+        let (origin, target) = match url.split_once("://") {
+            Some((scheme, rest)) => {
+                let at = rest.find(['/', '?']).unwrap_or(rest.len());
+                (&url[..scheme.len() + 3 + at], &rest[at..])
+            }
+            None => ("", url),
+        };
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        Request {
+            method: method.to_ascii_uppercase(),
+            path: if path.is_empty() { "/" } else { path }.to_owned(),
+            query: query.to_owned(),
+            headers: parse_header_lines(header_lines),
+            body,
+            origin: origin.to_owned(),
+        }
+    }
     /// Scheme, host and port the request was sent to, for absolute URLs in answers.
     pub fn origin(&self) -> &str {
         if self.origin.is_empty() {
@@ -143,10 +165,41 @@ impl Response {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+    /// The headers as [`header_lines`], for an edge to build its response from.
+    pub fn header_lines(&self) -> String {
+        header_lines(&self.headers)
+    }
     /// The body parsed as JSON (`Null` when empty or not JSON), for tests.
     pub fn json_body(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// Headers as `name\nvalue\n` lines: how they cross between an edge's JavaScript and the core
+/// in one string. A header whose name or value holds a line break (it could not be sent) is left
+/// out.
+pub fn header_lines(headers: &[(String, String)]) -> String {
+    let mut lines = String::new();
+    for (name, value) in headers {
+        if name.contains(['\n', '\r']) || value.contains(['\n', '\r']) {
+            continue;
+        }
+        lines.push_str(name);
+        lines.push('\n');
+        lines.push_str(value);
+        lines.push('\n');
+    }
+    lines
+}
+
+/// Reads [`header_lines`] back (names lower-cased).
+pub fn parse_header_lines(lines: &str) -> Vec<(String, String)> {
+    let mut parts = lines.split('\n');
+    let mut headers = Vec::new();
+    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+        headers.push((name.to_ascii_lowercase(), value.to_owned()));
+    }
+    headers
 }
 
 /// `scheme://host[:port]` when `origin` is one (http or https; a host of letters, digits, `.`, `-`,
@@ -195,6 +248,54 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edge_request_is_split_into_origin_path_query_and_headers() {
+        let req = Request::from_edge(
+            "propfind",
+            "https://edge.example:8443/v1/p/software_configs?limit=2&marker=x",
+            "x-auth-token\nabc\ncontent-type\napplication/json\naccept\n\n",
+            b"{}".to_vec(),
+        );
+        assert_eq!(req.method, "PROPFIND");
+        assert_eq!(req.origin, "https://edge.example:8443");
+        assert_eq!(req.path, "/v1/p/software_configs");
+        assert_eq!(req.query, "limit=2&marker=x");
+        assert_eq!(
+            req.headers,
+            [
+                ("x-auth-token".into(), "abc".into()),
+                ("content-type".into(), "application/json".into()),
+                ("accept".into(), String::new())
+            ]
+        );
+        assert_eq!(req.body, b"{}");
+    }
+
+    #[test]
+    fn an_edge_request_without_a_path_or_headers_is_the_root() {
+        let req = Request::from_edge("GET", "http://h?q=1", "", Vec::new());
+        assert_eq!(
+            (req.origin.as_str(), req.path.as_str(), req.query.as_str()),
+            ("http://h", "/", "q=1")
+        );
+        assert!(req.headers.is_empty());
+        let bare = Request::from_edge("GET", "http://h", "", Vec::new());
+        assert_eq!((bare.path.as_str(), bare.query.as_str()), ("/", ""));
+    }
+
+    #[test]
+    fn header_lines_leave_out_a_header_that_could_not_be_sent() {
+        let res = Response::empty(204)
+            .with_header("etag", "\"a\"")
+            .with_header("x-bad", "one\ntwo");
+        assert_eq!(
+            res.header_lines(),
+            "content-type\napplication/json\netag\n\"a\"\n"
+        );
+        let back = parse_header_lines(&res.header_lines());
+        assert_eq!(back, res.headers[..2]);
+    }
 
     #[test]
     fn only_plain_http_origins_pass_the_check() {

@@ -24,6 +24,7 @@ pub(crate) mod service;
 pub mod signing;
 pub mod store;
 pub mod validate;
+pub mod write_behind;
 
 #[cfg(feature = "worker")]
 mod cloudflare;

@@ -21,9 +21,10 @@ pub enum StoreError {
 }
 
 /// One key returned by [`Store::list`], with its metadata if it was written with some.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct ListedKey {
     pub name: String,
+    #[serde(default)]
     pub metadata: Option<Value>,
 }
 
@@ -237,10 +238,16 @@ impl<S: Store + ?Sized> Store for CountingStore<'_, S> {
 /// exists (no timing tells which tokens or access keys do). Writes and deletes made through
 /// [`ReadCachingStore`] update it at once; changes made elsewhere (another isolate or location) are
 /// seen after at most `ttl_ms`, which is within KV's own propagation delay of about 60 seconds.
+///
+/// A project's writer (its Durable Object, the one place its checked writes run) keeps a second
+/// cache, made with [`ReadCache::for_project_writer`], of the records only those writes change:
+/// being their only writer, it never holds a stale copy, and a write reads nothing back from KV.
 #[derive(Debug)]
 pub struct ReadCache {
     /// Key → (value, or `None` for a key found missing; when the entry expires).
     entries: RefCell<HashMap<String, (Option<String>, u64)>>,
+    /// Also caches the records only a project's checked writes change.
+    writer: bool,
     ttl_ms: u64,
     capacity: usize,
     /// When this isolate last did something it does at most every so often, by key (agent
@@ -252,6 +259,7 @@ impl ReadCache {
     pub fn new(ttl_ms: u64, capacity: usize) -> Self {
         ReadCache {
             entries: RefCell::new(HashMap::new()),
+            writer: false,
             ttl_ms,
             capacity,
             noted: RefCell::new(HashMap::new()),
@@ -278,11 +286,26 @@ impl ReadCache {
         true
     }
 
-    /// True for the keys worth caching: records that are immutable once written.
-    pub fn is_cacheable(key: &str) -> bool {
-        key.starts_with("tok/")
-            || key.starts_with("cred/")
-            || (key.starts_with("p/") && key.split('/').nth(2) == Some("cfg"))
+    /// The cache of the one place a project's checked writes run ([`crate::gate`]), of the
+    /// records that only those writes change (deployments, server records, applications and
+    /// their name index); immutable records stay in the isolate's cache. Only for a cache that
+    /// lives exactly as long as that place does (a Durable Object instance), never for an
+    /// isolate's.
+    pub fn for_project_writer(ttl_ms: u64, capacity: usize) -> Self {
+        ReadCache {
+            writer: true,
+            ..ReadCache::new(ttl_ms, capacity)
+        }
+    }
+
+    /// True for the keys this cache keeps: records immutable once written, or for a project's
+    /// writer the records only its checked writes change.
+    pub fn is_cacheable(&self, key: &str) -> bool {
+        let kind = key.strip_prefix("p/").and_then(|k| k.split('/').nth(1));
+        if self.writer {
+            return matches!(kind, Some("dep" | "srv" | "app" | "app-name"));
+        }
+        key.starts_with("tok/") || key.starts_with("cred/") || kind == Some("cfg")
     }
 
     /// `Some(found)` when the key's lookup is cached (`found` is `None` for a missing key).
@@ -305,7 +328,8 @@ impl ReadCache {
         );
     }
 
-    fn forget(&self, key: &str) {
+    /// Drops a key's entry (its next read goes to the store).
+    pub fn forget(&self, key: &str) {
         self.entries.borrow_mut().remove(key);
     }
 }
@@ -330,7 +354,7 @@ impl<'a, S: Store + ?Sized> ReadCachingStore<'a, S> {
 #[async_trait(?Send)]
 impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        if !ReadCache::is_cacheable(key) {
+        if !self.cache.is_cacheable(key) {
             return self.inner.get(key).await;
         }
         if let Some(hit) = self.cache.get(key, self.now_ms) {
@@ -345,7 +369,8 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
         let cached: Vec<Option<Option<String>>> = keys
             .iter()
             .map(|k| {
-                ReadCache::is_cacheable(k)
+                self.cache
+                    .is_cacheable(k)
                     .then(|| self.cache.get(k, self.now_ms))
                     .flatten()
             })
@@ -367,7 +392,7 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
                 Some(found) => out.push(found),
                 None => {
                     let value = fetched.next().flatten();
-                    if ReadCache::is_cacheable(key) {
+                    if self.cache.is_cacheable(key) {
                         self.cache.remember(key, value.as_deref(), self.now_ms);
                     }
                     out.push(value);
@@ -384,14 +409,18 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
     ) -> Result<(), StoreError> {
         self.cache.forget(key);
         self.inner.put(key, value, metadata).await?;
-        if ReadCache::is_cacheable(key) {
+        if self.cache.is_cacheable(key) {
             self.cache.remember(key, Some(value), self.now_ms);
         }
         Ok(())
     }
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.cache.forget(key);
-        self.inner.delete(key).await
+        self.inner.delete(key).await?;
+        if self.cache.is_cacheable(key) {
+            self.cache.remember(key, None, self.now_ms);
+        }
+        Ok(())
     }
     async fn list(
         &self,
@@ -550,12 +579,62 @@ mod tests {
     }
 
     #[test]
-    fn only_immutable_records_are_cacheable() {
-        assert!(ReadCache::is_cacheable("tok/ab"));
-        assert!(ReadCache::is_cacheable("cred/AK"));
-        assert!(ReadCache::is_cacheable("p/abc/cfg/123"));
-        assert!(!ReadCache::is_cacheable("p/abc/dep/123"));
-        assert!(!ReadCache::is_cacheable("p/abc/srv/cfg/1"));
+    fn an_isolate_caches_only_immutable_records() {
+        let cache = ReadCache::new(1000, 10);
+        assert!(cache.is_cacheable("tok/ab"));
+        assert!(cache.is_cacheable("cred/AK"));
+        assert!(cache.is_cacheable("p/abc/cfg/123"));
+        assert!(!cache.is_cacheable("p/abc/dep/123"));
+        assert!(!cache.is_cacheable("p/abc/srv/cfg/1"));
+        assert!(!cache.is_cacheable("p/abc/app-name/x"));
+    }
+
+    #[test]
+    fn a_project_writer_also_caches_the_records_only_its_writes_change() {
+        let cache = ReadCache::for_project_writer(1000, 10);
+        for key in [
+            "p/abc/dep/b/1",
+            "p/abc/srv/web-1",
+            "p/abc/app/1",
+            "p/abc/app-name/x",
+        ] {
+            assert!(cache.is_cacheable(key), "{key}");
+        }
+        // Agent contact is written by polls, outside the writer: never cached; immutable records
+        // are the isolate cache's.
+        for key in ["p/abc/seen/web-1", "dep/abc", "tok/ab", "p/abc/cfg/1"] {
+            assert!(!cache.is_cacheable(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_project_writer_reads_a_record_once_and_its_own_writes_never_from_the_store() {
+        let store = MemoryStore::new();
+        block_on(store.put("p/a/dep/b/1", "v1", None)).unwrap();
+        let counting = CountingStore::new(&store);
+        let cache = ReadCache::for_project_writer(1000, 10);
+        let writer = ReadCachingStore::new(&counting, &cache, 0);
+        assert_eq!(
+            block_on(writer.get("p/a/dep/b/1")).unwrap().as_deref(),
+            Some("v1")
+        );
+        block_on(writer.put("p/a/dep/b/1", "v2", None)).unwrap();
+        assert_eq!(
+            block_on(writer.get("p/a/dep/b/1")).unwrap().as_deref(),
+            Some("v2")
+        );
+        block_on(writer.delete("p/a/dep/b/1")).unwrap();
+        assert_eq!(block_on(writer.get("p/a/dep/b/1")).unwrap(), None);
+        assert_eq!(
+            counting.ops(),
+            3,
+            "one read, one put, one delete: the rest from the cache"
+        );
+        assert_eq!(
+            block_on(store.get("p/a/dep/b/1")).unwrap(),
+            None,
+            "written through"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::http::{Request, Response};
 use crate::operations::{self, Api, Operation, PathIds, Resolved};
 use crate::store::{CountingStore, ReadCache, ReadCachingStore, Store};
 use crate::validate::Report;
+use crate::write_behind::{WriteBehind, WriteBehindStore};
 use serde_json::{json, Value};
 use std::rc::Rc;
 
@@ -47,6 +48,13 @@ pub struct Settings {
     /// Where checked writes run one at a time per project ([`crate::gate`]); `None` runs them as
     /// they come (tests that do not race).
     pub gate: Option<crate::gate::Gate>,
+    /// Inside the place a project's checked writes run: its cache of the records only they
+    /// change ([`ReadCache::for_project_writer`]), beneath `read_cache`.
+    pub writer_cache: Option<Rc<ReadCache>>,
+    /// Inside the place a project's checked writes run: their pending writes ([`WriteBehind`]),
+    /// so the gate is held for no store round trip and writes to one key coalesce. `None`:
+    /// every write goes to the store as it is made.
+    pub write_behind: Option<Rc<WriteBehind>>,
     /// The service's public base URL (`PUBLIC_URL`, e.g. `https://deploy.example.com`) for the
     /// absolute URLs it hands out (versions links, agent URLs); `None`: the URL each request was
     /// sent to, checked by [`crate::http::checked_origin`].
@@ -62,6 +70,8 @@ impl Default for Settings {
             credentials_key: None,
             read_cache: None,
             gate: None,
+            writer_cache: None,
+            write_behind: None,
             public_url: None,
         }
     }
@@ -86,15 +96,31 @@ pub async fn handle(
     clock: &dyn Clock,
     settings: &Settings,
 ) -> Response {
-    // Count beneath the cache, so X-KV-Ops reports the operations that reached KV.
+    // Count beneath the caches, so X-KV-Ops reports the operations that reached KV.
     let counting = CountingStore::new(store);
+    let behind = settings
+        .write_behind
+        .as_deref()
+        .map(|writes| WriteBehindStore::new(&counting, writes));
+    let beneath: &dyn Store = match &behind {
+        Some(behind) => behind,
+        None => &counting,
+    };
+    let written;
+    let beneath: &dyn Store = match &settings.writer_cache {
+        Some(cache) => {
+            written = ReadCachingStore::new(beneath, cache, clock.now_ms());
+            &written
+        }
+        None => beneath,
+    };
     let cached;
     let store: &dyn Store = match &settings.read_cache {
         Some(cache) => {
-            cached = ReadCachingStore::new(&counting, cache, clock.now_ms());
+            cached = ReadCachingStore::new(beneath, cache, clock.now_ms());
             &cached
         }
-        None => &counting,
+        None => beneath,
     };
     let origin = settings
         .public_url
@@ -108,6 +134,19 @@ pub async fn handle(
         origin: &origin,
     };
     let mut response = route(req, &ctx).await;
+    // Answered only once its writes are stored.
+    if let Some(Err((failed, e))) = match &behind {
+        Some(behind) => Some(behind.flush().await),
+        None => None,
+    } {
+        for cache in [&settings.read_cache, &settings.writer_cache]
+            .into_iter()
+            .flatten()
+        {
+            failed.iter().for_each(|key| cache.forget(key));
+        }
+        response = error_envelope(req, &ApiError::Storage(e));
+    }
     // A write answered by the project's Durable Object reports the KV operations it made there.
     let elsewhere: u32 = response
         .take_header("x-kv-ops")
@@ -156,6 +195,14 @@ pub fn route_label(req: &Request) -> String {
 /// A fresh request id: 32 lower-case hex characters (zeros if the random source fails).
 fn request_id() -> String {
     crate::ids::hex32().unwrap_or_else(|_| "0".repeat(32))
+}
+
+/// An error in the envelope of the API the request is for.
+fn error_envelope(req: &Request, err: &ApiError) -> Response {
+    match operations::resolve(&req.method, &req.segments()) {
+        Resolved::Operation(op, _) if op.api() == Api::CodeArts => codearts::envelope(err),
+        _ => envelope::heat(err),
+    }
 }
 
 /// Finds the request's operation in [`crate::operations::ROUTES`] and hands it to its API.
@@ -446,11 +493,33 @@ mod tests {
     }
 
     /// Statuses of `reqs` sent at once (interleaved at every store call), with or without a gate.
-    fn race(store: &InterleavingStore, reqs: Vec<Request>, gated: bool) -> Vec<u16> {
+    /// How a race's checked writes run.
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Writes {
+        AsMade,
+        Gated,
+        /// As in a project's Durable Object: behind the gate, with the writer's cache and
+        /// write-behind.
+        LikeTheObject,
+    }
+    const GATED: [Writes; 2] = [Writes::Gated, Writes::LikeTheObject];
+
+    fn race(store: &InterleavingStore, reqs: Vec<Request>, writes: Writes) -> Vec<u16> {
         let clock = FixedClock::new(5_000, 1);
-        let settings = Settings {
-            gate: gated.then(|| crate::gate::Gate(std::rc::Rc::new(crate::gate::LocalGate::new()))),
-            ..settings()
+        let gate = || crate::gate::Gate(std::rc::Rc::new(crate::gate::LocalGate::new()));
+        let settings = match writes {
+            Writes::AsMade => settings(),
+            Writes::Gated => Settings {
+                gate: Some(gate()),
+                ..settings()
+            },
+            Writes::LikeTheObject => Settings {
+                gate: Some(gate()),
+                read_cache: Some(Rc::new(ReadCache::new(60_000, 100))),
+                writer_cache: Some(Rc::new(ReadCache::for_project_writer(60_000, 100))),
+                write_behind: Some(Rc::new(WriteBehind::new())),
+                ..settings()
+            },
         };
         let answers = reqs.iter().map(|r| handle(r, store, &clock, &settings));
         block_on(futures::future::join_all(answers))
@@ -494,7 +563,7 @@ mod tests {
 
     #[test]
     fn concurrent_puts_with_one_if_match_lose_nothing_behind_the_gate() {
-        for gated in [false, true] {
+        for writes in [Writes::AsMade, Writes::Gated, Writes::LikeTheObject] {
             let store = InterleavingStore(MemoryStore::new());
             let (token, id, etag) = project_with_deployment(&store);
             let puts = (0..5)
@@ -505,9 +574,9 @@ mod tests {
                         .json(&json!({"status_reason": format!("writer {i}")}))
                 })
                 .collect();
-            let statuses = race(&store, puts, gated);
+            let statuses = race(&store, puts, writes);
             let won = statuses.iter().filter(|s| **s == 200).count();
-            if gated {
+            if writes != Writes::AsMade {
                 assert_eq!(won, 1, "{statuses:?}");
                 assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 4);
             } else {
@@ -521,29 +590,31 @@ mod tests {
 
     #[test]
     fn a_delete_racing_puts_stays_deleted_behind_the_gate() {
-        let store = InterleavingStore(MemoryStore::new());
-        let (token, id, _) = project_with_deployment(&store);
-        let path = format!("/v1/{P}/software_deployments/{id}");
-        let mut reqs = vec![Request::new("DELETE", &path).header("x-auth-token", &token)];
-        reqs.extend((0..4).map(|i| {
-            Request::new("PUT", &path)
-                .header("x-auth-token", &token)
-                .json(&json!({"status_reason": format!("writer {i}")}))
-        }));
-        let statuses = race(&store, reqs, true);
-        assert_eq!(statuses[0], 204);
-        let after = block_on(handle(
-            &Request::new("GET", &path).header("x-auth-token", &token),
-            &store,
-            &FixedClock::new(9_000, 1),
-            &settings(),
-        ));
-        assert_eq!(after.status, 404, "resurrected: {statuses:?}");
+        for writes in GATED {
+            let store = InterleavingStore(MemoryStore::new());
+            let (token, id, _) = project_with_deployment(&store);
+            let path = format!("/v1/{P}/software_deployments/{id}");
+            let mut reqs = vec![Request::new("DELETE", &path).header("x-auth-token", &token)];
+            reqs.extend((0..4).map(|i| {
+                Request::new("PUT", &path)
+                    .header("x-auth-token", &token)
+                    .json(&json!({"status_reason": format!("writer {i}")}))
+            }));
+            let statuses = race(&store, reqs, writes);
+            assert_eq!(statuses[0], 204, "{writes:?}");
+            let after = block_on(handle(
+                &Request::new("GET", &path).header("x-auth-token", &token),
+                &store,
+                &FixedClock::new(9_000, 1),
+                &settings(),
+            ));
+            assert_eq!(after.status, 404, "{writes:?} resurrected: {statuses:?}");
+        }
     }
 
     #[test]
     fn a_config_delete_racing_creates_never_leaves_deployments_of_a_deleted_config() {
-        for gated in [false, true] {
+        for writes in [Writes::AsMade, Writes::Gated, Writes::LikeTheObject] {
             let store = InterleavingStore(MemoryStore::new());
             let (token, id, _) = project_with_deployment(&store);
             let heat = |m: &str, path: &str| {
@@ -566,10 +637,10 @@ mod tests {
                 heat("POST", "/software_deployments")
                     .json(&json!({"config_id": config, "server_id": format!("s{i}")}))
             }));
-            let statuses = race(&store, reqs, gated);
+            let statuses = race(&store, reqs, writes);
             let created = statuses[1..].iter().filter(|s| **s == 200).count();
             let orphaned = statuses[0] == 204 && created > 0;
-            if gated {
+            if writes != Writes::AsMade {
                 assert!(!orphaned, "{statuses:?}");
                 assert!(
                     statuses[1..].iter().all(|s| *s == 200 || *s == 404),

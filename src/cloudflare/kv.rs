@@ -1,80 +1,100 @@
-//! [`Store`] on a Workers KV namespace, called through its JavaScript binding so that reads of many
-//! keys use KV's bulk get (one operation for up to 100 keys), which workers-rs does not expose.
+//! [`Store`] on a Workers KV namespace, through the small functions of `bindings.js`: one call
+//! across the wasm boundary per KV operation, with values as text and structured answers (a bulk
+//! read, a list page) as one JSON string. Reads of many keys use KV's bulk get (one operation for
+//! up to 100 keys).
 
 use crate::store::{ListPage, ListedKey, Store, StoreError};
 use async_trait::async_trait;
-use js_sys::{Array, Function, Map, Object, Promise, Reflect};
+use js_sys::Promise;
+use serde::Deserialize;
 use serde_json::Value;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/cloudflare/bindings.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = kvGet, catch)]
+    fn kv_get(kv: &JsValue, key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = kvGetMany, catch)]
+    fn kv_get_many(kv: &JsValue, keys: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = kvPut, catch)]
+    fn kv_put(
+        kv: &JsValue,
+        key: &str,
+        value: &str,
+        metadata: Option<String>,
+    ) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = kvDelete, catch)]
+    fn kv_delete(kv: &JsValue, key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = kvList, catch)]
+    fn kv_list(
+        kv: &JsValue,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: u32,
+    ) -> Result<Promise, JsValue>;
+}
 
 /// A KV namespace binding.
 pub struct CloudflareKvStore {
-    binding: Object,
+    binding: JsValue,
 }
 
-fn js_err(context: &str, e: JsValue) -> StoreError {
-    StoreError::Backend(format!(
-        "{context}: {}",
-        e.as_string()
-            .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
-            .unwrap_or_default()
-    ))
+/// A failed KV call, with what the platform said.
+pub(super) fn js_error(context: &str, e: &JsValue) -> StoreError {
+    let said = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_default();
+    StoreError::Backend(format!("{context}: {said}"))
+}
+
+/// Awaits a binding call's promise.
+async fn settle(context: &str, call: Result<Promise, JsValue>) -> Result<JsValue, StoreError> {
+    let promise = call.map_err(|e| js_error(context, &e))?;
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| js_error(context, &e))
+}
+
+/// An answer given as JSON text.
+fn json_answer<T: for<'de> Deserialize<'de>>(
+    context: &str,
+    value: JsValue,
+) -> Result<T, StoreError> {
+    let text = value
+        .as_string()
+        .ok_or_else(|| StoreError::Backend(format!("{context}: not text")))?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Backend(format!("{context}: {e}")))
+}
+
+/// KV's list result, as `kvList` hands it over.
+#[derive(Deserialize)]
+struct ListResult {
+    keys: Vec<ListedKey>,
+    #[serde(default = "complete")]
+    list_complete: bool,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+fn complete() -> bool {
+    true
 }
 
 impl CloudflareKvStore {
-    /// The namespace bound as `name` in `wrangler.toml`.
-    pub fn from_env(env: &::worker::Env, name: &str) -> ::worker::Result<Self> {
-        let binding = Reflect::get(env, &JsValue::from_str(name))
-            .map_err(|_| ::worker::Error::RustError(format!("no binding {name}")))?;
-        if binding.is_undefined() {
-            return Err(::worker::Error::RustError(format!(
-                "KV binding {name} is not configured"
-            )));
-        }
-        Ok(CloudflareKvStore {
-            binding: binding.unchecked_into(),
-        })
+    /// The namespace bound as `name` in `wrangler.toml`, if it is.
+    pub fn from_env(env: &JsValue, name: &str) -> Option<Self> {
+        let binding = js_sys::Reflect::get(env, &JsValue::from_str(name)).ok()?;
+        (!binding.is_undefined() && !binding.is_null()).then_some(CloudflareKvStore { binding })
     }
-
-    async fn call(&self, method: &str, args: &[JsValue]) -> Result<JsValue, StoreError> {
-        let f: Function = Reflect::get(&self.binding, &JsValue::from_str(method))
-            .map_err(|e| js_err(method, e))?
-            .unchecked_into();
-        let array: Array = args.iter().collect();
-        let promise: Promise = f
-            .apply(&self.binding, &array)
-            .map_err(|e| js_err(method, e))?
-            .unchecked_into();
-        JsFuture::from(promise).await.map_err(|e| js_err(method, e))
-    }
-}
-
-fn to_js(value: &Value) -> Result<JsValue, StoreError> {
-    js_sys::JSON::parse(&value.to_string()).map_err(|e| js_err("metadata", e))
-}
-
-fn from_js(value: &JsValue) -> Option<Value> {
-    if value.is_undefined() || value.is_null() {
-        return None;
-    }
-    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
-}
-
-fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), StoreError> {
-    Reflect::set(obj, &JsValue::from_str(key), value)
-        .map(|_| ())
-        .map_err(|e| js_err("options", e))
 }
 
 #[async_trait(?Send)]
 impl Store for CloudflareKvStore {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .call("get", &[JsValue::from_str(key), JsValue::from_str("text")])
-            .await?
-            .as_string())
+        Ok(settle("get", kv_get(&self.binding, key)).await?.as_string())
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
@@ -82,15 +102,10 @@ impl Store for CloudflareKvStore {
             [] => Ok(Vec::new()),
             [one] => Ok(vec![self.get(one).await?]),
             _ => {
-                let list: Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
-                let found: Map = self
-                    .call("get", &[list.into(), JsValue::from_str("text")])
-                    .await?
-                    .unchecked_into();
-                Ok(keys
-                    .iter()
-                    .map(|k| found.get(&JsValue::from_str(k)).as_string())
-                    .collect())
+                let names = serde_json::to_string(keys)
+                    .map_err(|e| StoreError::Backend(format!("get: {e}")))?;
+                let found = settle("get", kv_get_many(&self.binding, &names)).await?;
+                json_answer("get", found)
             }
         }
     }
@@ -101,24 +116,13 @@ impl Store for CloudflareKvStore {
         value: &str,
         metadata: Option<&Value>,
     ) -> Result<(), StoreError> {
-        let options = Object::new();
-        if let Some(m) = metadata {
-            set(&options, "metadata", &to_js(m)?)?;
-        }
-        self.call(
-            "put",
-            &[
-                JsValue::from_str(key),
-                JsValue::from_str(value),
-                options.into(),
-            ],
-        )
-        .await?;
+        let metadata = metadata.map(Value::to_string);
+        settle("put", kv_put(&self.binding, key, value, metadata)).await?;
         Ok(())
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.call("delete", &[JsValue::from_str(key)]).await?;
+        settle("delete", kv_delete(&self.binding, key)).await?;
         Ok(())
     }
 
@@ -128,38 +132,17 @@ impl Store for CloudflareKvStore {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<ListPage, StoreError> {
-        let options = Object::new();
-        set(&options, "prefix", &JsValue::from_str(prefix))?;
-        set(
-            &options,
-            "limit",
-            &JsValue::from_f64(limit.clamp(1, crate::store::LIST_PAGE_MAX) as f64),
-        )?;
-        if let Some(c) = cursor {
-            set(&options, "cursor", &JsValue::from_str(c))?;
-        }
-        let result = self.call("list", &[options.into()]).await?;
-        let get =
-            |k: &str| Reflect::get(&result, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-        let keys: Array = get("keys").dyn_into().map_err(|e| js_err("list keys", e))?;
-        let keys = keys
-            .iter()
-            .filter_map(|k| {
-                let name = Reflect::get(&k, &JsValue::from_str("name"))
-                    .ok()?
-                    .as_string()?;
-                let metadata = Reflect::get(&k, &JsValue::from_str("metadata"))
-                    .ok()
-                    .and_then(|m| from_js(&m));
-                Some(ListedKey { name, metadata })
-            })
-            .collect();
-        let complete = get("list_complete").as_bool().unwrap_or(true);
-        let cursor = if complete {
+        let limit = limit.clamp(1, crate::store::LIST_PAGE_MAX) as u32;
+        let call = kv_list(&self.binding, prefix, cursor.map(str::to_owned), limit);
+        let page: ListResult = json_answer("list", settle("list", call).await?)?;
+        let cursor = if page.list_complete {
             None
         } else {
-            get("cursor").as_string().filter(|c| !c.is_empty())
+            page.cursor.filter(|c| !c.is_empty())
         };
-        Ok(ListPage { keys, cursor })
+        Ok(ListPage {
+            keys: page.keys,
+            cursor,
+        })
     }
 }

@@ -1,27 +1,39 @@
-//! The Cloudflare Worker: converts a `worker::Request` into the core's [`Request`], answers it with
-//! [`api::handle`] over Workers KV, and converts the answer back; checked writes are answered the
-//! same way inside their project's Durable Object (`writes`). Nothing else lives here.
+//! The Cloudflare Worker edge. Its entry is JavaScript (`worker.js`): it hands each request to
+//! [`answer`] as the few values the core reads (the method as sent, the URL, the headers as lines,
+//! the body bytes) and builds the `Response` from the [`Answer`] itself. Here the core's
+//! [`api::handle`] answers over Workers KV (`kv`), with checked writes sent to the project's
+//! Durable Object (`writes`), whose class (in `worker.js`) answers them through [`answer`] too.
+//! Nothing else lives here.
 
 mod kv;
 mod writes;
 
-use crate::api::{self, Settings};
+use crate::api::{self, Settings, MAX_BODY_BYTES};
 use crate::clock::Clock;
-use crate::gate::Gate;
-use crate::http::Request;
+use crate::gate::{Gate, LocalGate};
+use crate::http::{Request, Response};
 use crate::store::ReadCache;
-use ::worker::{event, Context, Env, Headers, Response as WorkerResponse, Result as WorkerResult};
+use crate::write_behind::WriteBehind;
 use std::rc::Rc;
+use wasm_bindgen::prelude::*;
 
 /// The KV namespace binding in `wrangler.toml`.
 const KV_BINDING: &str = "DEPLOY_KV";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(line: &str);
+}
 
 /// The platform clock: `Date.now()`.
 struct WorkerClock;
 
 impl Clock for WorkerClock {
     fn now_ms(&self) -> u64 {
-        js_sys::Date::now() as u64
+        date_now() as u64
     }
 }
 
@@ -31,16 +43,15 @@ thread_local! {
     static SETTINGS: std::cell::OnceCell<Settings> = const { std::cell::OnceCell::new() };
 }
 
-fn settings(env: &Env) -> Settings {
+fn settings(env: &JsValue) -> Settings {
     SETTINGS.with(|cell| cell.get_or_init(|| read_settings(env)).clone())
 }
 
-fn read_settings(env: &Env) -> Settings {
+fn read_settings(env: &JsValue) -> Settings {
     let text = |name: &str| {
-        env.secret(name)
-            .map(|s| s.to_string())
-            .or_else(|_| env.var(name).map(|v| v.to_string()))
+        js_sys::Reflect::get(env, &JsValue::from_str(name))
             .ok()
+            .and_then(|v| v.as_string())
     };
     Settings {
         admin_token: text("ADMIN_TOKEN").filter(|t| !t.is_empty()),
@@ -54,68 +65,136 @@ fn read_settings(env: &Env) -> Settings {
     }
 }
 
-#[event(fetch)]
-async fn fetch(req: ::worker::Request, env: Env, _ctx: Context) -> WorkerResult<WorkerResponse> {
+/// Logs a panic's message before the instance traps (`worker.js` then answers 500 and resets it).
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|panic| console_error(&panic.to_string())));
+}
+
+/// The largest body the core reads: `worker.js` does not buffer a body it declares larger (the
+/// core answers 413 from the `Content-Length` alone).
+#[wasm_bindgen(js_name = maxBodyBytes)]
+pub fn max_body_bytes() -> u32 {
+    MAX_BODY_BYTES as u32
+}
+
+/// What the core answered, for `worker.js` to send.
+#[wasm_bindgen]
+pub struct Answer {
+    status: u16,
+    headers: String,
+    body: Option<Vec<u8>>,
+}
+
+#[wasm_bindgen]
+impl Answer {
+    #[wasm_bindgen(getter)]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// The headers as `name\nvalue\n` lines ([`crate::http::header_lines`]).
+    #[wasm_bindgen(getter)]
+    pub fn headers(&self) -> String {
+        self.headers.clone()
+    }
+    /// The body (undefined when empty); taken, so a second call is undefined.
+    #[wasm_bindgen(js_name = takeBody)]
+    pub fn take_body(&mut self) -> Option<Vec<u8>> {
+        self.body.take()
+    }
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Answer {
+            status: response.status,
+            headers: response.header_lines(),
+            body: (!response.body.is_empty()).then_some(response.body),
+        }
+    }
+}
+
+/// Answers one request over the Worker's bindings (`env`); checked writes are sent to their
+/// project's Durable Object.
+#[wasm_bindgen]
+pub async fn answer(
+    env: JsValue,
+    method: String,
+    url: String,
+    headers: String,
+    body: Option<Vec<u8>>,
+) -> Answer {
     let mut settings = settings(&env);
-    // Checked writes go to their project's Durable Object (see `writes`).
-    settings.gate = Some(Gate(Rc::new(writes::DurableGate::from_env(&env)?)));
-    answer(req, &env, &settings).await
+    match js_sys::Reflect::get(&env, &JsValue::from_str(writes::BINDING)) {
+        Ok(namespace) if !namespace.is_undefined() => {
+            settings.gate = Some(Gate(Rc::new(writes::DurableGate { namespace })));
+        }
+        _ => return misconfigured(writes::BINDING),
+    }
+    run(
+        &env,
+        &settings,
+        Request::from_edge(&method, &url, &headers, body.unwrap_or_default()),
+    )
+    .await
 }
 
-/// Converts a request, answers it with [`api::handle`] over Workers KV, and converts the answer.
-async fn answer(
-    mut req: ::worker::Request,
-    env: &Env,
-    settings: &Settings,
-) -> WorkerResult<WorkerResponse> {
-    let core = core_request(&mut req, settings.max_body_bytes).await?;
-    let store = kv::CloudflareKvStore::from_env(env, KV_BINDING)?;
-    let answer = api::handle(&core, &store, &WorkerClock, settings).await;
-    if let Some(line) = &answer.log {
-        ::worker::console_error!("{line}");
-    }
-    let out_headers = Headers::new();
-    for (name, value) in &answer.headers {
-        out_headers.append(name, value)?;
-    }
-    let response = if answer.body.is_empty() {
-        WorkerResponse::empty()?
-    } else {
-        WorkerResponse::from_bytes(answer.body)?
-    };
-    Ok(response
-        .with_status(answer.status)
-        .with_headers(out_headers))
+/// What one project's Durable Object (`ProjectWrites` in `worker.js`) keeps while it lives: the
+/// lock its checked writes take turns on, the cache of the records only they change
+/// ([`ReadCache::for_project_writer`]), so a write reads nothing back from KV, and their pending
+/// writes ([`WriteBehind`]), so the lock is held for no KV round trip.
+#[wasm_bindgen]
+pub struct ProjectWriter {
+    env: JsValue,
+    settings: Settings,
 }
 
-/// The core's view of a request. A request without Content-Length or Transfer-Encoding has no
-/// body: the read (an extra round trip through a promise) is skipped. A body over the limit is
-/// never buffered: the core answers 413 from the header alone.
-async fn core_request(req: &mut ::worker::Request, limit: usize) -> WorkerResult<Request> {
-    let url = req.url()?;
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .entries()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v))
-        .collect();
-    let declared = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let has_body = declared > 0 || headers.iter().any(|(k, _)| k == "transfer-encoding");
-    let body = if !has_body || declared > limit {
-        Vec::new()
-    } else {
-        req.bytes().await.unwrap_or_default()
+#[wasm_bindgen]
+impl ProjectWriter {
+    #[wasm_bindgen(constructor)]
+    pub fn new(env: JsValue) -> ProjectWriter {
+        let mut settings = settings(&env);
+        settings.gate = Some(Gate(Rc::new(LocalGate::new())));
+        settings.writer_cache = Some(Rc::new(ReadCache::for_project_writer(30_000, 10_000)));
+        settings.write_behind = Some(Rc::new(WriteBehind::new()));
+        ProjectWriter { env, settings }
+    }
+
+    /// Answers a checked write the Worker sent (as [`answer`] takes a request).
+    pub fn answer(
+        &self,
+        method: String,
+        url: String,
+        headers: String,
+        body: Option<Vec<u8>>,
+    ) -> js_sys::Promise {
+        let (env, settings) = (self.env.clone(), self.settings.clone());
+        let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
+        wasm_bindgen_futures::future_to_promise(async move {
+            Ok(run(&env, &settings, request).await.into())
+        })
+    }
+}
+
+async fn run(env: &JsValue, settings: &Settings, request: Request) -> Answer {
+    let Some(store) = kv::CloudflareKvStore::from_env(env, KV_BINDING) else {
+        return misconfigured(KV_BINDING);
     };
-    Ok(Request {
-        // The method as sent: worker::Method maps every method it does not know to GET.
-        method: req.inner().method().to_ascii_uppercase(),
-        path: url.path().to_owned(),
-        query: url.query().unwrap_or_default().to_owned(),
-        headers,
-        body,
-        origin: url.origin().ascii_serialization(),
-    })
+    let response = api::handle(&request, &store, &WorkerClock, settings).await;
+    if let Some(line) = &response.log {
+        console_error(line);
+    }
+    response.into()
+}
+
+/// A binding `wrangler.toml` declares is missing: a 500, and the reason in the log.
+fn misconfigured(binding: &str) -> Answer {
+    console_error(&format!(
+        r#"{{"level":"error","cause":"the binding {binding} is not configured"}}"#
+    ));
+    Response::json(
+        500,
+        &serde_json::json!({"error": "the service is misconfigured"}),
+    )
+    .into()
 }

@@ -1,0 +1,196 @@
+// CPU profile of a Worker under load: where its isolate's time goes, per request.
+//
+// Starts the Worker (wrangler.toml given, default deploy-edge's) under `wrangler dev` with its
+// inspector, seeds what the scenario needs, runs wrk against it while V8's sampling profiler
+// records the isolate, and prints the isolate's CPU per request split into categories (the JS
+// glue, the wasm-bindgen boundary, our handler, serde_json, allocation, crypto, the runtime's
+// builtins, GC, …). KV itself runs in another isolate (miniflare's), so a KV call shows here only
+// as the cost of making it and awaiting its promise.
+//
+// Usage: node bench/profile.mjs [--scenario healthz|show|update|create]
+//          [--seconds 8] [--config wrangler.toml] [--top 25] [--json out.json]
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+// wrangler's inspector proxy refuses the Origin that Node's own WebSocket sends; ws sends none.
+import WebSocket from 'ws';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'show' },
+    seconds: { type: 'string', default: '8' },
+    config: { type: 'string', default: join(ROOT, 'wrangler.toml') },
+    top: { type: 'string', default: '20' },
+    json: { type: 'string' },
+    port: { type: 'string', default: '8811' },
+  },
+});
+const PORT = Number(args.port);
+const INSPECTOR = PORT + 1000;
+const BASE = `http://127.0.0.1:${PORT}`;
+
+function devVar(name) {
+  const line = readFileSync(join(ROOT, '.dev.vars'), 'utf8').split('\n').find((l) => l.startsWith(`${name}=`));
+  return line?.slice(name.length + 1);
+}
+
+async function startWorker() {
+  const state = mkdtempSync(join(tmpdir(), 'profile-state-'));
+  const proc = spawn(join(ROOT, 'node_modules/.bin/wrangler'),
+    ['dev', '--config', args.config, '--ip', '127.0.0.1', '--port', String(PORT), '--inspector-port', String(INSPECTOR),
+      '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'error'],
+    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', SKIP_WORKER_BUILD: '1', NO_COLOR: '1' }, stdio: 'ignore', detached: true });
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(`${BASE}/healthz`);
+      await r.arrayBuffer();
+      return { proc, startMs: Date.now() - t0 };
+    } catch {
+      if (Date.now() - t0 > 120_000) throw new Error('wrangler dev did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** What wrk sends: a URL and a Lua script. deploy-edge's own API, or the Hono anchor's. */
+async function prepare(scenario, hono) {
+  if (hono) {
+    const create = await fetch(`${BASE}/deployments`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ config_id: randomUUID(), server_id: 'srv-1', action: 'CREATE', status: 'IN_PROGRESS' }) });
+    const dep = await create.json();
+    const id = dep.id ?? dep.software_deployment?.id;
+    const put = JSON.stringify({ status: 'COMPLETE', output_values: { result: 'ok' } });
+    return {
+      healthz: { url: `${BASE}/` },
+      show: { url: `${BASE}/deployments/${id}` },
+      update: { url: `${BASE}/deployments/${id}`, lua: `wrk.method="PUT"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=${JSON.stringify(put)}` },
+    }[scenario];
+  }
+  const admin = devVar('ADMIN_TOKEN');
+  const project = randomBytes(16).toString('hex');
+  const tok = await (await fetch(`${BASE}/admin/v1/projects/${project}/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } })).json();
+  const h = { 'x-auth-token': tok.token, 'content-type': 'application/json' };
+  const v1 = `${BASE}/v1/${project}`;
+  const cfg = await (await fetch(`${v1}/software_configs`, { method: 'POST', headers: h,
+    body: JSON.stringify({ name: 'c', group: 'script', config: '#!/bin/sh\necho hi' }) })).json();
+  const dep = await (await fetch(`${v1}/software_deployments`, { method: 'POST', headers: h,
+    body: JSON.stringify({ config_id: cfg.software_config.id, server_id: 'srv-1', action: 'CREATE', status: 'IN_PROGRESS' }) })).json();
+  const id = dep.software_deployment.id;
+  const hdr = `wrk.headers["X-Auth-Token"]="${tok.token}"\nwrk.headers["Content-Type"]="application/json"`;
+  const put = JSON.stringify({ status: 'COMPLETE', output_values: { result: 'ok' } });
+  const post = JSON.stringify({ config_id: cfg.software_config.id, server_id: 'srv-2', action: 'CREATE', status: 'IN_PROGRESS' });
+  return {
+    healthz: { url: `${BASE}/healthz` },
+    show: { url: `${v1}/software_deployments/${id}`, lua: hdr },
+    update: { url: `${v1}/software_deployments/${id}`, lua: `${hdr}\nwrk.method="PUT"\nwrk.body=${JSON.stringify(put)}` },
+    create: { url: `${v1}/software_deployments`, lua: `${hdr}\nwrk.method="POST"\nwrk.body=${JSON.stringify(post)}` },
+  }[scenario];
+}
+
+class Inspector {
+  constructor(url) {
+    this.ws = new WebSocket(url);
+    this.next = 1;
+    this.pending = new Map();
+    this.ws.on('message', (data) => {
+      const msg = JSON.parse(data);
+      const p = this.pending.get(msg.id);
+      if (p) { this.pending.delete(msg.id); msg.error ? p.reject(new Error(msg.error.message)) : p.resolve(msg.result); }
+    });
+  }
+  open() { return new Promise((ok, fail) => { this.ws.once('open', ok); this.ws.once('error', fail); }); }
+  send(method, params = {}) {
+    const id = this.next++;
+    this.ws.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+}
+
+/** The category of a profile node's own time. */
+function category(frame) {
+  const name = frame.functionName || '';
+  const url = frame.url || '';
+  if (name === '(idle)') return 'idle';
+  if (name === '(garbage collector)') return 'GC';
+  if (name === '(program)') return 'V8/workerd outside JS (program)';
+  if (url.startsWith('wasm://')) {
+    if (/dlmalloc|__rust_alloc|__rust_dealloc|__rust_realloc|__rdl_|alloc::raw_vec|alloc::alloc|RawVec|memcpy|memmove|memset|memcmp/.test(name)) return 'wasm: allocation and memory copies';
+    if (/serde_json|serde::|ryu|itoa/.test(name)) return 'wasm: serde_json';
+    if (/wasm_bindgen|js_sys|__wbindgen|__wbg|externref|worker::|web_sys|futures_|wasm_bindgen_futures/.test(name)) return 'wasm: wasm-bindgen / workers-rs (Rust side)';
+    if (/sha2|hmac|subtle|digest|base64|hex::/.test(name)) return 'wasm: hashing, HMAC, encodings';
+    if (/deploy_edge/.test(name)) return 'wasm: deploy-edge handler';
+    return 'wasm: other (core, std)';
+  }
+  if (/^__wbg_|^__wbindgen|getStringFromWasm|passStringToWasm|getArrayU8|handleError|addHeapObject|takeObject|getObject|makeMutClosure|debugString|__wbg_adapter|real|_assertClass|passArray8ToWasm|getUint8ArrayMemory|getDataView|isLikeNone|dropObject|addToExternrefTable/.test(name)) return 'JS: wasm-bindgen glue';
+  if (url && /build\/|shim|index\.js|entry/.test(url)) return 'JS: Worker entry and shim';
+  if (url && /node_modules|\.js$|\.mjs$/.test(url)) return 'JS: Worker code (libraries)';
+  if (!url) return `runtime builtins (${name || 'anonymous'})`;
+  return 'JS: other';
+}
+
+async function main() {
+  const hono = /hono/.test(args.config);
+  const { proc, startMs } = await startWorker();
+  try {
+    const target = await prepare(args.scenario, hono);
+    if (!target) throw new Error(`no scenario ${args.scenario}`);
+    const script = join(mkdtempSync(join(tmpdir(), 'profile-')), 's.lua');
+    writeFileSync(script, target.lua ?? '');
+    const wrk = (secs) => execFileSync('wrk', ['-t1', '-c8', `-d${secs}s`, '-s', script, target.url], { encoding: 'utf8' });
+    wrk(2); // warm-up: JIT, isolate caches
+    const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR}/json`)).json();
+    const ins = new Inspector(targets[0].webSocketDebuggerUrl);
+    await ins.open();
+    await ins.send('Profiler.enable');
+    await ins.send('Profiler.setSamplingInterval', { interval: 100 });
+    await ins.send('Profiler.start');
+    const out = wrk(Number(args.seconds));
+    const { profile } = await ins.send('Profiler.stop');
+    ins.ws.close();
+    const requests = Number(/(\d+) requests in/.exec(out)[1]);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const selfUs = new Map();
+    for (let i = 0; i < profile.samples.length; i++) {
+      const id = profile.samples[i];
+      selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    }
+    const cats = new Map();
+    const fns = new Map();
+    let busy = 0;
+    for (const [id, us] of selfUs) {
+      const frame = byId.get(id).callFrame;
+      const cat = category(frame);
+      cats.set(cat, (cats.get(cat) ?? 0) + us);
+      if (cat !== 'idle') {
+        busy += us;
+        const key = `${frame.functionName || "(anonymous)"} [${cat}]${frame.url && !frame.url.startsWith("wasm:") ? ` ${frame.url.split("/").pop()}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : ""}`;
+        fns.set(key, (fns.get(key) ?? 0) + us);
+      }
+    }
+    const perReq = (us) => (us / requests).toFixed(1);
+    console.log(`# ${hono ? 'Hono + zod' : 'deploy-edge'} ${args.scenario}: ${requests} requests in ${args.seconds} s (${rps} req/s under the profiler), start to first answer ${startMs} ms`);
+    console.log(`# isolate CPU (non-idle) per request: ${perReq(busy)} µs`);
+    console.log('| category | µs per request | share of busy |');
+    console.log('|---|---:|---:|');
+    for (const [cat, us] of [...cats].filter(([c]) => c !== 'idle').sort((a, b) => b[1] - a[1])) {
+      console.log(`| ${cat} | ${perReq(us)} | ${((100 * us) / busy).toFixed(1)}% |`);
+    }
+    console.log(`\ntop ${args.top} functions by self time:`);
+    for (const [fn, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, Number(args.top))) {
+      console.log(`  ${perReq(us).padStart(7)} µs  ${fn.slice(0, 160)}`);
+    }
+    if (args.json) writeFileSync(args.json, JSON.stringify({ scenario: args.scenario, requests, rps, busy, categories: Object.fromEntries(cats) }));
+  } finally {
+    try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ }
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

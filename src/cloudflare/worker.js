@@ -1,0 +1,76 @@
+// The Worker's entry. It hands each request to the Rust core (`answer` in mod.rs, compiled by
+// wasm-bindgen into core.js + core_bg.wasm beside this file in build/) as the few values the core
+// reads, and builds the Response itself: no per-request objects beyond those.
+import { DurableObject } from 'cloudflare:workers';
+import module from './core_bg.wasm';
+import { initSync, answer, maxBodyBytes, ProjectWriter, __wbg_reset_state } from './core.js';
+
+initSync({ module });
+const MAX_BODY_BYTES = maxBodyBytes();
+
+/** Headers as the core reads them: `name\nvalue\n` lines (names arrive lower-case). */
+function headerLines(headers) {
+  let lines = '';
+  for (const [name, value] of headers) lines += `${name}\n${value}\n`;
+  return lines;
+}
+
+/** The body's bytes; none when the request declares none, or more than the core accepts. */
+async function bodyOf(request) {
+  const declared = request.headers.get('content-length');
+  if (declared === null ? !request.headers.has('transfer-encoding') : !(Number(declared) > 0)) return undefined;
+  if (Number(declared) > MAX_BODY_BYTES) return undefined;
+  return new Uint8Array(await request.arrayBuffer());
+}
+
+/** Counts the core's resets: objects made by an earlier instance are gone with it. */
+let generation = 0;
+
+/** Runs the core; a trap (a panic, logged by the core) answers 500 and resets the instance. */
+async function run(call) {
+  try {
+    return await call();
+  } catch (e) {
+    console.error(JSON.stringify({ level: 'error', cause: `the core trapped: ${e}` }));
+    __wbg_reset_state();
+    generation += 1;
+    return null;
+  }
+}
+
+function toResponse(a) {
+  if (a === null) {
+    return Response.json({ error: 'internal error' }, { status: 500, headers: { 'cache-control': 'no-store' } });
+  }
+  const parts = a.headers.split('\n');
+  const headers = new Headers();
+  for (let i = 0; i + 1 < parts.length; i += 2) headers.append(parts[i], parts[i + 1]);
+  const response = new Response(a.takeBody() ?? null, { status: a.status, headers });
+  a.free();
+  return response;
+}
+
+export default {
+  async fetch(request, env) {
+    const body = await bodyOf(request);
+    return toResponse(await run(() => answer(env, request.method, request.url, headerLines(request.headers), body)));
+  },
+};
+
+/** One project's writer: answers its checked writes one at a time (src/gate.rs). Stores nothing. */
+export class ProjectWrites extends DurableObject {
+  /** A checked write, sent over RPC by the Worker (`projectWrite` in bindings.js). */
+  async answer(method, url, headers, body) {
+    if (this.generation !== generation) {
+      this.writer = new ProjectWriter(this.env);
+      this.generation = generation;
+    }
+    const a = await run(() => this.writer.answer(method, url, headers, body));
+    if (a === null) {
+      return { status: 500, headers: 'content-type\napplication/json\n', body: new TextEncoder().encode('{"error":"internal error"}') };
+    }
+    const out = { status: a.status, headers: a.headers, body: a.takeBody() };
+    a.free();
+    return out;
+  }
+}
