@@ -4,6 +4,7 @@
 #
 #   cargo (feature `wasm`, profile `pkg`, its own target dir) -> wasm-bindgen --target web
 #   -> pkg/ = wasm-bindgen's module + pkg-template/ (entries, types, README, package.json)
+#      + the repository's LICENSE
 #
 # Offline (no wasm-pack, no wasm-opt download) and idempotent: wasm-bindgen only runs when the
 # .wasm changed, and files are only rewritten when their content changed, so a second run takes
@@ -53,7 +54,7 @@ rm -rf "$STAGE"
 mkdir -p "$STAGE"
 cp "$BINDGEN_OUT"/deploy_edge.js "$BINDGEN_OUT"/deploy_edge.d.ts "$BINDGEN_OUT"/deploy_edge_bg.wasm \
   "$BINDGEN_OUT"/deploy_edge_bg.wasm.d.ts "$STAGE"/
-cp pkg-template/README.md pkg-template/index.d.ts pkg-template/node.js "$STAGE"/
+cp pkg-template/README.md pkg-template/index.d.ts pkg-template/node.js LICENSE "$STAGE"/
 for f in package.json index.js; do
   sed "s/@VERSION@/$VERSION/g" "pkg-template/$f" >"$STAGE/$f"
 done
