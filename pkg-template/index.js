@@ -33,9 +33,10 @@ async function loadInNode() {
 // What a default init() that failed says: the .wasm was not next to the module, which is what a
 // bundler that does not follow `new URL('…', import.meta.url)` (esbuild) or a non-module bundle
 // (no import.meta.url) leads to.
-const NOT_FOUND = 'deploy-edge could not load deploy_edge_bg.wasm from next to its module: when bundling, '
-  + 'ship that file next to the bundle (esbuild: copy node_modules/deploy-edge/deploy_edge_bg.wasm to the '
-  + "output directory and build an ES module), or pass init() its URL; see the package's README";
+const NOT_FOUND = 'deploy-edge could not load deploy_edge_bg.wasm from next to its module: serve that file next '
+  + 'to the module or bundle (esbuild: copy node_modules/deploy-edge/deploy_edge_bg.wasm to the output directory '
+  + "and build an ES module) or pass init() its URL; in a Cloudflare Worker, import 'deploy-edge' itself (its "
+  + "workerd entry needs no init). See the package's README";
 
 /**
  * Loads the WebAssembly module. Idempotent. Without an argument it fetches deploy_edge_bg.wasm next
