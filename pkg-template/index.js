@@ -30,6 +30,14 @@ async function loadInNode() {
   return readFile(new URL('./deploy_edge_bg.wasm', import.meta.url));
 }
 
+// What a default init() that failed says: the .wasm was not next to the module, which is what a
+// bundler that does not follow `new URL('…', import.meta.url)` (esbuild) or a non-module bundle
+// (no import.meta.url) leads to.
+const NOT_FOUND = 'deploy-edge could not load deploy_edge_bg.wasm from next to its module: serve that file next '
+  + 'to the module or bundle (esbuild: copy node_modules/deploy-edge/deploy_edge_bg.wasm to the output directory '
+  + "and build an ES module) or pass init() its URL; in a Cloudflare Worker, import 'deploy-edge' itself (its "
+  + "workerd entry needs no init). See the package's README";
+
 /**
  * Loads the WebAssembly module. Idempotent. Without an argument it fetches deploy_edge_bg.wasm next
  * to this file (browsers, bundlers) or reads it from disk (Node, Deno, Bun). Also accepts what
@@ -41,8 +49,13 @@ export default async function init(source) {
   if (!pending) {
     pending = (async () => {
       let input = source;
-      if (input === undefined && onNode()) input = await loadInNode();
-      await wasmInit(input === undefined || isPlainObject(input) ? input : { module_or_path: input });
+      try {
+        if (input === undefined && onNode()) input = await loadInNode();
+        await wasmInit(input === undefined || isPlainObject(input) ? input : { module_or_path: input });
+      } catch (e) {
+        if (source !== undefined) throw e;
+        throw new Error(`${NOT_FOUND} (${e && e.message ? e.message : e})`, { cause: e });
+      }
       ready = true;
     })();
     pending.catch(() => { pending = undefined; });

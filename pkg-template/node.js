@@ -4,7 +4,17 @@
 import { readFileSync } from 'node:fs';
 import { initSync } from './index.js';
 
-initSync({ module: readFileSync(new URL('./deploy_edge_bg.wasm', import.meta.url)) });
+let bytes;
+try {
+  bytes = readFileSync(new URL('./deploy_edge_bg.wasm', import.meta.url));
+} catch (e) {
+  // A bundle for Node (esbuild --platform=node) without the .wasm copied next to it, or not an ES
+  // module (no import.meta.url).
+  throw new Error('deploy-edge could not read deploy_edge_bg.wasm next to its module: when bundling for Node, '
+    + 'copy node_modules/deploy-edge/deploy_edge_bg.wasm next to the bundle and build an ES module '
+    + `(esbuild: --format=esm); see the package's README (${e.message})`, { cause: e });
+}
+initSync({ module: bytes });
 
 export * from './index.js';
 export { default } from './index.js';

@@ -4,6 +4,7 @@
 #
 #   cargo (feature `wasm`, profile `pkg`, its own target dir) -> wasm-bindgen --target web
 #   -> pkg/ = wasm-bindgen's module + pkg-template/ (entries, types, README, package.json)
+#      + the repository's CHANGELOG.md and LICENSE
 #
 # Offline (no wasm-pack, no wasm-opt download) and idempotent: wasm-bindgen only runs when the
 # .wasm changed, and files are only rewritten when their content changed, so a second run takes
@@ -51,9 +52,12 @@ VERSION=$(awk -F'"' '/^\[/{in_pkg=($0=="[package]")} in_pkg && /^version *=/{pri
 STAGE="$TARGET_DIR/stage"
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
-cp "$BINDGEN_OUT"/deploy_edge.js "$BINDGEN_OUT"/deploy_edge.d.ts "$BINDGEN_OUT"/deploy_edge_bg.wasm \
-  "$BINDGEN_OUT"/deploy_edge_bg.wasm.d.ts "$STAGE"/
-cp pkg-template/README.md pkg-template/index.d.ts pkg-template/node.js "$STAGE"/
+cp "$BINDGEN_OUT"/deploy_edge.js "$BINDGEN_OUT"/deploy_edge.d.ts "$BINDGEN_OUT"/deploy_edge_bg.wasm "$STAGE"/
+# deploy_edge_bg.wasm.d.ts is the template's, not wasm-bindgen's: it types the exported
+# `deploy-edge/deploy_edge_bg.wasm` as what a default import of it gives in a Worker (a compiled
+# module), where wasm-bindgen's declares the instance's raw exports, which nothing here imports.
+cp pkg-template/README.md pkg-template/index.d.ts pkg-template/node.js pkg-template/workerd.js \
+  pkg-template/deploy_edge_bg.wasm.d.ts CHANGELOG.md LICENSE "$STAGE"/
 for f in package.json index.js; do
   sed "s/@VERSION@/$VERSION/g" "pkg-template/$f" >"$STAGE/$f"
 done

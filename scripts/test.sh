@@ -25,6 +25,9 @@ step "Worker end-to-end (wrangler dev + KV, real clients)" env SKIP_WORKER_BUILD
 if compgen -G "tests/js/*.test.mjs" >/dev/null; then
   step "npm package in Node (consumer, corpus parity)" env SKIP_WORKER_BUILD=1 node --test --test-concurrency=1 tests/js/
 fi
+if compgen -G "tests/consumers/*.test.mjs" >/dev/null; then
+  step "package consumers (Worker, esbuild, Vite, webpack, attw)" node --test --test-concurrency=1 tests/consumers/
+fi
 if compgen -G "tests/browser/*.test.mjs" >/dev/null; then
   step "console in Chromium (playwright-core)" env SKIP_WORKER_BUILD=1 node --test --test-concurrency=1 tests/browser/
 fi

@@ -50,14 +50,25 @@ test('the tarball holds exactly the package files, at the crate version', () => 
   assert.equal(tarball.version, cargoVersion());
   const files = tarball.files.map((f) => f.path).sort();
   assert.deepEqual(files, [
-    'README.md', 'deploy_edge.d.ts', 'deploy_edge.js', 'deploy_edge_bg.wasm', 'deploy_edge_bg.wasm.d.ts',
-    'index.d.ts', 'index.js', 'node.js', 'package.json',
+    'CHANGELOG.md', 'LICENSE', 'README.md', 'deploy_edge.d.ts', 'deploy_edge.js', 'deploy_edge_bg.wasm',
+    'deploy_edge_bg.wasm.d.ts', 'index.d.ts', 'index.js', 'node.js', 'package.json', 'workerd.js',
   ]);
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules/deploy-edge/package.json'), 'utf8'));
+  const installed = (f) => fs.readFileSync(path.join(dir, 'node_modules/deploy-edge', f), 'utf8');
+  const manifest = JSON.parse(installed('package.json'));
   assert.equal(manifest.type, 'module');
   assert.equal(manifest.types, './index.d.ts');
-  assert.deepEqual(Object.keys(manifest.exports['.']), ['types', 'node', 'default']);
-  assert.deepEqual(manifest.sideEffects, ['./node.js']);
+  assert.deepEqual(Object.keys(manifest.exports['.']), ['types', 'workerd', 'node', 'default']);
+  assert.deepEqual(manifest.exports['./deploy_edge_bg.wasm'],
+    { types: './deploy_edge_bg.wasm.d.ts', default: './deploy_edge_bg.wasm' });
+  assert.deepEqual(manifest.sideEffects, ['./node.js', './workerd.js']);
+  assert.equal(manifest.license, 'Apache-2.0');
+  assert.equal(installed('LICENSE'), fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'));
+  assert.match(installed('LICENSE'), /^\s+Apache License\s+Version 2\.0, January 2004/);
+  assert.deepEqual(manifest.repository, { type: 'git', url: 'git+https://github.com/deploy-edge/deploy-edge.git' });
+  assert.equal(manifest.homepage, 'https://github.com/deploy-edge/deploy-edge#readme');
+  assert.deepEqual(manifest.bugs, { url: 'https://github.com/deploy-edge/deploy-edge/issues' });
+  assert.match(installed('CHANGELOG.md'), new RegExp(`^## ${cargoVersion().replace(/\./g, '\\.')}\\b`, 'm'),
+    'the changelog has an entry for this version');
 });
 
 test('import { ... } from "deploy-edge" works in Node without awaiting anything', () => {

@@ -100,8 +100,10 @@ export async function startWorker() {
     }
     await sleep(300);
   }
+  // Read the log first: stopWorker removes the directory it is in.
+  const tail = fs.readFileSync(logPath, 'utf8').slice(-3000);
   await stopWorker(worker);
-  throw new Error(`wrangler dev did not start:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
+  throw new Error(`wrangler dev did not start in 180 s:\n${tail}`);
 }
 
 /** Stops the Worker's process group (the one started above) and removes its state. */
