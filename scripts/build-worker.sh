@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Worker into build/: the crate's `worker` feature as a cdylib with LTO, wasm-bindgen
 # (--target web) into build/core.js + build/core_bg.wasm, wasm-opt -Oz (npm binaryen, pinned in
-# package.json), and the JavaScript entry src/cloudflare/worker.js beside them. Offline: every tool
+# package.json), and the JavaScript entry src/cloudflare/worker.js (with bindings.js) beside them. Offline: every tool
 # is already installed by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,6 @@ wasm-bindgen --target web --no-typescript --experimental-reset-state-function \
 node_modules/.bin/wasm-opt -Oz ${PROFILE:+-g} --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   build/core_bg.wasm -o build/core_bg.wasm
-cp src/cloudflare/worker.js build/worker.js
+cp src/cloudflare/worker.js src/cloudflare/bindings.js build/
 printf 'Worker wasm: %s bytes, %s gzipped (gzip -9)\n' \
   "$(wc -c < build/core_bg.wasm)" "$(gzip -9 -c build/core_bg.wasm | wc -c)"

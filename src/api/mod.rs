@@ -255,10 +255,25 @@ async fn write_scope(
             .await
             .map(Some)
             .map_err(|e| codearts::envelope(&e)),
-        _ => {
-            let project = ids.get("project_id");
-            Ok(auth::is_project_id(project).then(|| project.to_owned()))
+        _ => Ok(project_in_path(ids)),
+    }
+}
+
+/// The project named by a request's path, if it can name one.
+fn project_in_path(ids: &PathIds) -> Option<String> {
+    let project = ids.get("project_id");
+    auth::is_project_id(project).then(|| project.to_owned())
+}
+
+/// The project whose writer must answer this request, when the request is a checked write whose
+/// path names the project (all but CodeArts', whose project is the caller's): an edge can send
+/// it there without answering anything itself.
+pub fn path_write_scope(req: &Request) -> Option<String> {
+    match operations::resolve(&req.method, &req.segments()) {
+        Resolved::Operation(op, ids) if op.is_checked_write() && op.api() != Api::CodeArts => {
+            project_in_path(&ids)
         }
+        _ => None,
     }
 }
 
@@ -653,6 +668,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_checked_write_names_its_project_writer_by_path_except_codearts_and_reads() {
+        let scope = |m: &str, path: &str| path_write_scope(&Request::new(m, path));
+        assert_eq!(
+            scope("PUT", &format!("/v1/{P}/software_deployments/d1")).as_deref(),
+            Some(P)
+        );
+        assert_eq!(
+            scope("POST", &format!("/v1/{P}/software_deployments")).as_deref(),
+            Some(P)
+        );
+        assert_eq!(
+            scope("GET", &format!("/v1/{P}/software_deployments/d1")),
+            None,
+            "a read"
+        );
+        assert_eq!(
+            scope("POST", &format!("/v1/{P}/software_configs")),
+            None,
+            "checks nothing"
+        );
+        assert_eq!(
+            scope("PUT", "/v2/x/applications/a"),
+            None,
+            "the caller's project"
+        );
+        assert_eq!(
+            scope("PUT", "/v1/not-a-project/software_deployments/d1"),
+            None
+        );
     }
 
     #[test]

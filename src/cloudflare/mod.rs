@@ -1,6 +1,7 @@
 //! The Cloudflare Worker edge. Its entry is JavaScript (`worker.js`): it hands each request to
 //! [`answer`] as the few values the core reads (the method as sent, the URL, the headers as lines,
-//! the body bytes) and builds the `Response` from the [`Answer`] itself. Here the core's
+//! the body bytes) and builds the `Response` from the [`Answer`] itself; a checked write whose
+//! path names its project ([`write_scope`]) it sends straight to that project's object. Here the core's
 //! [`api::handle`] answers over Workers KV (`kv`), with checked writes sent to the project's
 //! Durable Object (`writes`), whose class (in `worker.js`) answers them through [`answer`] too.
 //! Nothing else lives here.
@@ -114,8 +115,17 @@ impl From<Response> for Answer {
     }
 }
 
+/// The project whose Durable Object answers this request, when it is a checked write whose path
+/// names the project ([`api::path_write_scope`]): `worker.js` sends it there at once, with no
+/// answer made here.
+#[wasm_bindgen(js_name = writeScope)]
+pub fn write_scope(method: &str, url: &str) -> Option<String> {
+    api::path_write_scope(&Request::from_edge(method, url, "", Vec::new()))
+}
+
 /// Answers one request over the Worker's bindings (`env`); checked writes are sent to their
-/// project's Durable Object.
+/// project's Durable Object. `unreachable`: why `worker.js` could not reach that object itself
+/// (a checked write is then answered as failed, in its API's envelope).
 #[wasm_bindgen]
 pub async fn answer(
     env: JsValue,
@@ -123,11 +133,16 @@ pub async fn answer(
     url: String,
     headers: String,
     body: Option<Vec<u8>>,
+    unreachable: Option<String>,
 ) -> Answer {
     let mut settings = settings(&env);
     match js_sys::Reflect::get(&env, &JsValue::from_str(writes::BINDING)) {
         Ok(namespace) if !namespace.is_undefined() => {
-            settings.gate = Some(Gate(Rc::new(writes::DurableGate { namespace })));
+            let gate = writes::DurableGate {
+                namespace,
+                unreachable,
+            };
+            settings.gate = Some(Gate(Rc::new(gate)));
         }
         _ => return misconfigured(writes::BINDING),
     }
@@ -155,7 +170,9 @@ impl ProjectWriter {
     pub fn new(env: JsValue) -> ProjectWriter {
         let mut settings = settings(&env);
         settings.gate = Some(Gate(Rc::new(LocalGate::new())));
-        settings.writer_cache = Some(Rc::new(ReadCache::for_project_writer(30_000, 10_000)));
+        // Its records change only here, so they never go stale: the day's expiry is a safety net
+        // (for changes made to KV by hand), not a refresh.
+        settings.writer_cache = Some(Rc::new(ReadCache::for_project_writer(86_400_000, 10_000)));
         settings.write_behind = Some(Rc::new(WriteBehind::new()));
         ProjectWriter { env, settings }
     }

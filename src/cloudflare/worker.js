@@ -3,7 +3,8 @@
 // reads, and builds the Response itself: no per-request objects beyond those.
 import { DurableObject } from 'cloudflare:workers';
 import module from './core_bg.wasm';
-import { initSync, answer, maxBodyBytes, ProjectWriter, __wbg_reset_state } from './core.js';
+import { initSync, answer, maxBodyBytes, writeScope, ProjectWriter, __wbg_reset_state } from './core.js';
+import { projectWrite } from './bindings.js';
 
 initSync({ module });
 const MAX_BODY_BYTES = maxBodyBytes();
@@ -38,22 +39,40 @@ async function run(call) {
   }
 }
 
+/** Headers from `name\nvalue\n` lines. */
+function fromLines(lines) {
+  const parts = lines.split('\n');
+  const headers = new Headers();
+  for (let i = 0; i + 1 < parts.length; i += 2) headers.append(parts[i], parts[i + 1]);
+  return headers;
+}
+
 function toResponse(a) {
   if (a === null) {
     return Response.json({ error: 'internal error' }, { status: 500, headers: { 'cache-control': 'no-store' } });
   }
-  const parts = a.headers.split('\n');
-  const headers = new Headers();
-  for (let i = 0; i + 1 < parts.length; i += 2) headers.append(parts[i], parts[i + 1]);
-  const response = new Response(a.takeBody() ?? null, { status: a.status, headers });
+  const response = new Response(a.takeBody() ?? null, { status: a.status, headers: fromLines(a.headers) });
   a.free();
   return response;
 }
 
 export default {
   async fetch(request, env) {
+    const { method, url } = request;
+    const headers = headerLines(request.headers);
     const body = await bodyOf(request);
-    return toResponse(await run(() => answer(env, request.method, request.url, headerLines(request.headers), body)));
+    let unreachable;
+    // A checked write whose path names its project: its object answers it whole.
+    const scope = writeScope(method, url);
+    if (scope !== undefined) {
+      try {
+        const a = await projectWrite(env.PROJECT_WRITES, scope, method, url, headers, body);
+        return new Response(a.body ?? null, { status: a.status, headers: fromLines(a.headers) });
+      } catch (e) {
+        unreachable = `the project's Durable Object did not answer: ${e}`;
+      }
+    }
+    return toResponse(await run(() => answer(env, method, url, headers, body, unreachable)));
   },
 };
 

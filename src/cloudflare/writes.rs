@@ -1,7 +1,8 @@
 //! Checked writes through the project's Durable Object ([`crate::gate`]).
 //!
 //! [`DurableGate`] sends a checked write, over RPC, to the `ProjectWrites` object named by its
-//! project (the class is in `worker.js`); the object answers it with [`super::answer`] over the
+//! project (the class is in `worker.js`, which sends the writes whose path names their project
+//! there itself, see [`super::write_scope`]); the object answers it with [`super::answer`] over the
 //! same Workers KV behind the isolate's [`crate::gate::LocalGate`], so the writes of a project run
 //! one after another in one place. The object keeps nothing of its own: the records stay in KV,
 //! where every read still goes.
@@ -37,10 +38,15 @@ extern "C" {
 /// Sends each checked write to its project's Durable Object.
 pub struct DurableGate {
     pub(super) namespace: JsValue,
+    /// Why `worker.js` could not reach the object itself: the write is answered as failed.
+    pub(super) unreachable: Option<String>,
 }
 
 impl DurableGate {
     async fn forward(&self, scope: &str, req: &Request) -> Result<Response, JsValue> {
+        if let Some(cause) = &self.unreachable {
+            return Err(JsValue::from_str(cause));
+        }
         let mut url = format!("{}{}", req.origin(), req.path);
         if !req.query.is_empty() {
             url.push('?');
