@@ -1,13 +1,14 @@
-// The console's entry: loads the validator, keeps the session, and routes #/configs,
-// #/deployments and #/applications (each optionally followed by /{id}) to their views.
+// The console's entry: loads the validator, keeps the session, routes #/{section}[/{id}] to its
+// view. The sign-in form renders at once; views that need the package's rules wait for it.
 
-import { session, sendKind, ApiError } from './api.js';
+import { session, sendKind, ApiError, projectIdProblem } from './api.js';
 import { h, mount, toast } from './ui.js';
 import { checkedForm, field } from './form.js';
-import { loadValidator, version, buildRequest, ready, rules } from './validator.js';
+import { loadValidator, version, ready, rules } from './validator.js';
 import { configsView } from './configs.js';
 import { deploymentsView } from './deployments.js';
 import { applicationsView } from './applications.js';
+import { adminView } from './admin.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -16,8 +17,9 @@ const banner = document.getElementById('validator-banner');
 
 const VIEWS = { configs: configsView, deployments: deploymentsView, applications: applicationsView };
 let signInNotice = '';
+let loaded = false; // the validator settled (loaded or failed)
+let last = {};
 
-/** Parses `#/section/id?k=v`. */
 function parseRoute() {
   const raw = location.hash.replace(/^#\/?/, '');
   const [pathPart, query = ''] = raw.split('?');
@@ -25,50 +27,57 @@ function parseRoute() {
   return { section: section || 'configs', id: rest[0] || null, query: new URLSearchParams(query) };
 }
 
-function render() {
-  const s = session.get();
-  nav.hidden = !s;
-  who.hidden = !s;
-  if (!s) {
-    document.title = 'Sign in · deploy-edge console';
-    signInView();
-    return;
-  }
-  document.getElementById('who-project').textContent = s.projectId;
-  const route = parseRoute();
-  const view = VIEWS[route.section] ? route.section : 'configs';
+function current(view) {
   for (const a of nav.querySelectorAll('a')) {
     if (a.getAttribute('href') === `#/${view}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+}
+
+function render() {
+  const s = session.get();
+  const route = parseRoute();
+  nav.hidden = !s;
+  who.hidden = !s;
+  window.dispatchEvent(new Event('view-change')); // views stop their timers
+  if (!loaded && (s || route.section === 'admin')) {
+    // The views build their selects from the package's rules: wait for it (it is preloaded).
+    main.setAttribute('aria-busy', 'true');
+    mount(main, h('p', { class: 'loading' }, 'Loading…'));
+    return;
+  }
+  main.setAttribute('aria-busy', 'false');
+  if (route.section === 'admin') {
+    current('admin');
+    main.dataset.view = 'admin';
+    document.title = 'Admin · deploy-edge console';
+    adminView({ main, route, signedIn: s });
+    main.querySelector('h1')?.focus({ preventScroll: true });
+    last = {};
+    return;
+  }
+  if (!s) {
+    document.title = 'Sign in · deploy-edge console';
+    signInView();
+    last = {};
+    return;
+  }
+  document.getElementById('who-project').textContent = s.projectId;
+  const view = VIEWS[route.section] ? route.section : 'configs';
+  current(view);
   const previous = main.dataset.view;
   main.dataset.view = view;
-  VIEWS[view]({ main, route, go: (hash) => { location.hash = hash; } });
+  // A new id in the same section (a row opened, an item created): its panel takes focus once loaded.
+  const focusDetail = previous === view && !!route.id && route.id !== last.id;
+  last = { view, id: route.id };
+  VIEWS[view]({ main, route, focusDetail, go: (hash) => { location.hash = hash; } });
   // Move focus to the new page's heading when the section changes, so screen readers follow.
   if (previous !== view) main.querySelector('h1')?.focus({ preventScroll: true });
 }
 
-/**
- * What is wrong with a project id, by the package's own rule for it (the first request's path id
- * is checked by buildRequest), as a sentence about the field; null when nothing is.
- */
-function projectIdProblem(projectId) {
-  if (!ready()) return null; // nothing can be sent then, and the banner says why
-  try {
-    buildRequest('software_config.list', { project_id: projectId });
-    return null;
-  } catch (e) {
-    const broken = (e.errors || []).find((x) => x.path === '/project_id');
-    if (!broken) return null;
-    if (broken.code === 'required') return 'Project ID is required';
-    if (broken.code === 'pattern') return `Project ID must be ${broken.params.pattern}`;
-    return broken.message;
-  }
-}
-
 function signInView() {
   main.dataset.view = 'sign-in';
-  const project = field({ label: 'Project ID', path: '/project_id', hint: rules()?.pathIds.project_id.pattern,
+  const project = field({ label: 'Project ID', path: '/project_id', hint: rules()?.pathIds.project_id.pattern ?? '',
     attrs: { autocomplete: 'username', maxlength: 64 } });
   const token = field({ label: 'Token', path: '/token', hint: 'A project token from POST /admin/v1/projects/{id}/tokens',
     attrs: { type: 'password', autocomplete: 'current-password' } });
@@ -84,6 +93,7 @@ function signInView() {
       ].filter(Boolean);
     },
     async send(p) {
+      await loadValidator();
       try {
         await sendKind('software_config.list', { project_id: p.project_id }, { limit: 1 }, {}, { token: p.token });
       } catch (e) {
@@ -107,9 +117,17 @@ function signInView() {
       h('h1', { tabindex: '-1' }, 'Sign in'),
       h('p', {}, 'Use a project token. It is kept in this tab only (sessionStorage) and sent as X-Auth-Token.'),
       signInNotice ? h('p', { class: 'alert', role: 'alert' }, signInNotice) : null,
-      form.el));
+      form.el,
+      h('p', {}, h('a', { href: '#/admin' }, 'Admin: issue and revoke tokens with the admin token'))));
   form.refresh();
   project.control.focus();
+  // Rendered before the package loaded: add its hint and re-check what was typed once it has.
+  if (!ready()) {
+    loadValidator().then(() => {
+      project.querySelector('.hint').textContent = rules().pathIds.project_id.pattern;
+      form.refresh();
+    }, () => {});
+  }
 }
 
 document.getElementById('sign-out').addEventListener('click', () => {
@@ -128,6 +146,7 @@ window.addEventListener('session-expired', () => {
 });
 
 window.addEventListener('hashchange', render);
+render();
 
 loadValidator()
   .then(() => {
@@ -139,5 +158,8 @@ loadValidator()
     banner.textContent = `The deploy-edge validator did not load (${e.message}). Forms cannot send anything; run "make pkg" (bash scripts/build-pkg.sh) and reload.`;
     document.documentElement.dataset.validator = 'missing';
   })
-  .finally(render);
+  .finally(() => {
+    loaded = true;
+    if (main.dataset.view !== 'sign-in') render();
+  });
 
