@@ -17,7 +17,6 @@ export function applicationsView({ main, route, go, focusDetail }) {
   const notice = h('div', { class: 'form-alert', role: 'alert' });
   const selected = new Set();
 
-  // The search box is a list request like any other: checked by deploy-edge (application.list).
   const search = field({ label: 'Search by name', path: '/search', value: state.search, attrs: { type: 'search' } });
   const listBody = (page, size, search) => ({ project_id: session.get().projectId, page, size, sort_name: 'name', sort_by: 'ASC', ...(search && { search }) });
   const searchForm = checkedForm({
@@ -121,8 +120,8 @@ export function applicationsView({ main, route, go, focusDetail }) {
     return undefined;
   }
 
-  load();
-  if (route.id) showApplication(side, route.id, { go, reload: load }).then(() => focusDetail && reveal(side));
+  const listed = load();
+  if (route.id) Promise.all([listed, showApplication(side, route.id, { go, reload: load })]).then(() => focusDetail && reveal(side));
   else mount(side, applicationForm({ go, reload: load }));
 }
 
@@ -182,7 +181,6 @@ function tasksEditor(form, tasks, r) {
 
 /** The create form, or with `app` the edit form (PUT /v1/applications). */
 function applicationForm({ go, reload, app }) {
-  // Options, hints and the fixed values come from the package's rules (none while it is not loaded).
   const r = rules()?.codearts;
   const options = (values, labels) => (values ?? []).map((v) => [v, labels[v] ?? v]);
   const name = field({ label: 'Name', path: '/name', value: app?.name, hint: r && `${r.name.minLength} to ${r.name.maxLength} ${r.name.pattern}`, attrs: { maxlength: 200 } });
@@ -221,8 +219,7 @@ function applicationForm({ go, reload, app }) {
       toast(`Application ${r.name || name.control.value} ${app ? 'saved' : 'created'}`);
       if (app) {
         const side = form.el.closest('.side');
-        reload();
-        showApplication(side, app.id, { go, reload }).then(() => reveal(side));
+        Promise.all([reload(), showApplication(side, app.id, { go, reload })]).then(() => reveal(side));
       } else {
         go(`#/applications/${encodeURIComponent(r.id)}`);
       }

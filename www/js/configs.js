@@ -7,7 +7,6 @@ import { checkedForm, field, parseJsonField } from './form.js';
 import { rules } from './validator.js';
 
 const PAGE = 10;
-/** Suggestions for a config's group (any text is allowed): common agent hooks. */
 const HOOKS = ['script', 'ansible', 'puppet', 'chef', 'salt', 'docker-compose', 'apply-config', 'os-apply-config'];
 
 // Where the list is, kept across re-renders of the section (opening a config keeps the page).
@@ -63,11 +62,12 @@ export function configsView({ main, route, go, focusDetail }) {
       }));
   }
 
-  load();
+  // Revealed once the list is there too, so nothing moves it afterwards.
+  const listed = load();
   const from = route.query.get('from');
-  if (route.id) showConfig(side, route.id, go).then(() => focusDetail && reveal(side));
+  if (route.id) Promise.all([listed, showConfig(side, route.id, go)]).then(() => focusDetail && reveal(side));
   else if (from) {
-    heat('software_config.show', { id: from }).then((r) => {
+    Promise.all([heat('software_config.show', { id: from }), listed]).then(([r]) => {
       mount(side, createConfigForm(go, r.body.software_config));
       reveal(side);
     }, (e) => mount(side, alertBox(e), createConfigForm(go)));

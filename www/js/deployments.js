@@ -102,7 +102,7 @@ export function deploymentsView({ main, route, go, focusDetail }) {
     const pages = Math.max(1, Math.ceil(rows.length / PAGE));
     state.page = Math.min(state.page, pages);
     const shown = rows.slice((state.page - 1) * PAGE, state.page * PAGE);
-    const what = [state.server && `on server ${state.server}`, state.status && state.status.replace('_', ' '),
+    const what = [state.server && `on server ${state.server}`, state.status && `with status ${state.status}`,
       state.config && `of config ${configs.get(state.config)?.name || state.config}`].filter(Boolean).join(', ');
     const suffix = what ? ` ${what}` : '';
     keepFocus(list.body, () => mount(list.body,
@@ -129,12 +129,10 @@ export function deploymentsView({ main, route, go, focusDetail }) {
 
   const ctx = { go, configsReady, metaCard, plan };
   // After a save: the list and the panel read again, and focus goes to the panel's heading.
-  ctx.saved = () => { load(); detail = showDeployment(side, route.id, ctx); detail.ready.then(() => reveal(side)); };
-  load();
-  if (route.id) {
-    detail = showDeployment(side, route.id, ctx);
-    if (focusDetail) detail.ready.then(() => reveal(side));
-  } else mount(side, createDeploymentForm({ go, configsReady, preset: route.query.get('config_id') || '' }));
+  const show = (focus) => { detail = showDeployment(side, route.id, ctx); if (focus) Promise.all([listed, detail.ready]).then(() => reveal(side)); };
+  ctx.saved = () => { listed = load(); show(true); };
+  let listed = load();
+  if (route.id) show(focusDetail); else mount(side, createDeploymentForm({ go, configsReady, preset: route.query.get('config_id') || '' }));
 }
 
 function deploymentTable(rows, configs, selected) {
@@ -148,7 +146,6 @@ function deploymentTable(rows, configs, selected) {
       h('td', {}, d.updated_time || d.creation_time))));
 }
 
-/** The package's deployment statuses as select options, after `blank` if given. */
 function statusOptions(blank) {
   const statuses = rules()?.heat.deploymentStatuses ?? [];
   return [...(blank ? [['', blank]] : []), ...statuses.map((s) => [s, s.replace('_', ' ')])];
@@ -229,7 +226,6 @@ function inputValuesEditor(form, values = {}) {
   };
 }
 
-/** Config → its declared inputs in the editor, when the id names a config. */
 function followConfig(editor, id) {
   if (!id) return editor.set([]);
   configById(id).then((c) => editor.set(c.inputs || []), () => editor.set([]));
@@ -439,7 +435,6 @@ function updateForm(d, etag, configs, { notice, panel, go, saved }) {
   return form;
 }
 
-/** What the agent's hook printed (`deploy_stdout`, `deploy_stderr`), as logs. */
 function agentLogs(outputs) {
   const logs = [['deploy_stdout', 'Standard output'], ['deploy_stderr', 'Standard error']]
     .filter(([key]) => typeof outputs?.[key] === 'string' && outputs[key] !== '');

@@ -97,7 +97,6 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
     try {
       report = validator.validate(kind, payload);
     } catch (e) {
-      // An unknown kind (a package older than the console): block, and say why.
       current = { errors: [], warnings: [], payload, unavailable: e.message };
       return current;
     }

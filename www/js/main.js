@@ -43,6 +43,7 @@ function render() {
   if (!loaded && (s || route.section === 'admin')) {
     // The views build their selects from the package's rules: wait for it (it is preloaded).
     main.setAttribute('aria-busy', 'true');
+    main.dataset.view = 'loading';
     mount(main, h('p', { class: 'loading' }, 'Loading…'));
     return;
   }
@@ -71,7 +72,6 @@ function render() {
   const focusDetail = previous === view && !!route.id && route.id !== last.id;
   last = { view, id: route.id };
   VIEWS[view]({ main, route, focusDetail, go: (hash) => { location.hash = hash; } });
-  // Move focus to the new page's heading when the section changes, so screen readers follow.
   if (previous !== view) main.querySelector('h1')?.focus({ preventScroll: true });
 }
 

@@ -35,7 +35,6 @@ export function mount(el, ...children) {
   return el;
 }
 
-/** Announces a short success message in the polite live region. */
 export function toast(text) {
   const el = document.getElementById('toast');
   el.textContent = '';
@@ -45,7 +44,6 @@ export function toast(text) {
   toast.timer = setTimeout(() => { el.textContent = ''; }, 6000);
 }
 
-/** Asks with the page's <dialog>; resolves true when the user confirms. */
 export function confirmAction({ title, text, ok = 'Delete' }) {
   const dialog = document.getElementById('confirm');
   dialog.querySelector('#confirm-title').textContent = title;
@@ -117,7 +115,6 @@ export function jsonBlock(value, label) {
   return h('pre', { class: 'json', tabindex: '0', 'aria-label': label }, JSON.stringify(value, null, 2));
 }
 
-/** A definition list from [term, value] pairs (values may be nodes). */
 export function facts(pairs) {
   return h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
 }
