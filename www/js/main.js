@@ -1,24 +1,22 @@
 // The console's entry: loads the validator, keeps the session, routes #/{section}[/{id}] to its
-// view. The sign-in form renders at once; views that need the package's rules wait for it.
+// view. The sign-in form renders at once; the views (loaded after it) wait for the package's rules.
 
 import { session, sendKind, ApiError, projectIdProblem } from './api.js';
 import { h, mount, toast } from './ui.js';
 import { checkedForm, field } from './form.js';
 import { loadValidator, version, ready, rules } from './validator.js';
-import { configsView } from './configs.js';
-import { deploymentsView } from './deployments.js';
-import { applicationsView } from './applications.js';
-import { adminView } from './admin.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const banner = document.getElementById('validator-banner');
 
-const VIEWS = { configs: configsView, deployments: deploymentsView, applications: applicationsView };
+const VIEWS = { configs: 'configsView', deployments: 'deploymentsView', applications: 'applicationsView', admin: 'adminView' };
+const modules = {};
+const view = (name) => { modules[name] ??= import(`./${name}.js`).then((m) => m[VIEWS[name]]); return modules[name]; };
 let signInNotice = '';
-let loaded = false; // the validator settled (loaded or failed)
 let last = {};
+let seq = 0;
 
 function parseRoute() {
   const raw = location.hash.replace(/^#\/?/, '');
@@ -40,39 +38,34 @@ function render() {
   nav.hidden = !s;
   who.hidden = !s;
   window.dispatchEvent(new Event('view-change')); // views stop their timers
-  if (!loaded && (s || route.section === 'admin')) {
-    // The views build their selects from the package's rules: wait for it (it is preloaded).
-    main.setAttribute('aria-busy', 'true');
-    main.dataset.view = 'loading';
-    mount(main, h('p', { class: 'loading' }, 'Loading…'));
-    return;
-  }
-  main.setAttribute('aria-busy', 'false');
-  if (route.section === 'admin') {
-    current('admin');
-    main.dataset.view = 'admin';
-    document.title = 'Admin · deploy-edge console';
-    adminView({ main, route, signedIn: s });
-    main.querySelector('h1')?.focus({ preventScroll: true });
-    last = {};
-    return;
-  }
-  if (!s) {
+  const name = VIEWS[route.section] ? route.section : 'configs';
+  if (!s && name !== 'admin') {
     document.title = 'Sign in · deploy-edge console';
     signInView();
     last = {};
     return;
   }
-  document.getElementById('who-project').textContent = s.projectId;
-  const view = VIEWS[route.section] ? route.section : 'configs';
-  current(view);
+  const n = ++seq;
+  const shown = Promise.all([view(name), settled]);
   const previous = main.dataset.view;
-  main.dataset.view = view;
-  // A new id in the same section (a row opened, an item created): its panel takes focus once loaded.
-  const focusDetail = previous === view && !!route.id && route.id !== last.id;
-  last = { view, id: route.id };
-  VIEWS[view]({ main, route, focusDetail, go: (hash) => { location.hash = hash; } });
-  if (previous !== view) main.querySelector('h1')?.focus({ preventScroll: true });
+  if (previous !== name) {
+    // The views build their selects from the package's rules: wait for it (it is preloaded).
+    main.setAttribute('aria-busy', 'true');
+    main.dataset.view = 'loading';
+    mount(main, h('p', { class: 'loading' }, 'Loading…'));
+  }
+  shown.then(([fn]) => {
+    if (n !== seq) return;
+    main.setAttribute('aria-busy', 'false');
+    current(name);
+    if (s) document.getElementById('who-project').textContent = s.projectId;
+    main.dataset.view = name;
+    // A new id in the same section (a row opened, an item created): its panel takes focus once loaded.
+    const focusDetail = previous === name && !!route.id && route.id !== last.id;
+    last = { name, id: route.id };
+    fn({ main, route, focusDetail, signedIn: s, go: (hash) => { location.hash = hash; } });
+    if (previous !== name || name === 'admin') main.querySelector('h1')?.focus({ preventScroll: true });
+  }, (e) => mount(main, h('p', { class: 'alert', role: 'alert' }, `This page did not load (${e.message}); reload to try again.`)));
 }
 
 function signInView() {
@@ -145,21 +138,16 @@ window.addEventListener('session-expired', () => {
   render();
 });
 
+const settled = loadValidator().then(() => {
+  document.documentElement.dataset.validator = version() || 'ready';
+  document.getElementById('validator-version').textContent = `deploy-edge ${version()}`.trim();
+}, (e) => {
+  banner.hidden = false;
+  banner.textContent = `The deploy-edge validator did not load (${e.message}). Forms cannot send anything; run "make pkg" (bash scripts/build-pkg.sh) and reload.`;
+  document.documentElement.dataset.validator = 'missing';
+});
 window.addEventListener('hashchange', render);
 render();
-
-loadValidator()
-  .then(() => {
-    document.documentElement.dataset.validator = version() || 'ready';
-    document.getElementById('validator-version').textContent = `deploy-edge ${version()}`.trim();
-  })
-  .catch((e) => {
-    banner.hidden = false;
-    banner.textContent = `The deploy-edge validator did not load (${e.message}). Forms cannot send anything; run "make pkg" (bash scripts/build-pkg.sh) and reload.`;
-    document.documentElement.dataset.validator = 'missing';
-  })
-  .finally(() => {
-    loaded = true;
-    if (main.dataset.view !== 'sign-in') render();
-  });
+// The views, fetched once the sign-in form is up, so the first page after it opens at once.
+settled.then(() => Object.keys(VIEWS).forEach(view));
 
