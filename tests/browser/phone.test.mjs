@@ -105,7 +105,6 @@ before(async () => {
     execFileSync('bash', ['scripts/build-pkg.sh'], { cwd: ROOT, stdio: 'inherit' });
   }
   worker = await startWorker();
-  worker.proc.once('exit', (code, signal) => console.log(`# wrangler exited: ${code} ${signal} at ${new Date().toISOString()}`));
   project = await newProject(worker);
   other = await newProject(worker);
   config = (await heat('POST', '/software_configs', {
