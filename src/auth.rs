@@ -1,8 +1,9 @@
 //! Project tokens and the admin token.
 //!
 //! A project token is 256 random bits shown once at issue; only its SHA-256 is stored
-//! (`tok/{sha256}` → `{id, project_id, created_ms}`, plus `ptok/{project}/{id}` → the hash, so it
-//! can be revoked by id). Secrets are compared through fixed-size digests in constant time.
+//! (`tok/{sha256}` → `{id, project_id, created_ms}`, plus `ptok/{project}/{id}` → the hash, with
+//! key metadata `{ms}`, so it can be listed and revoked by id). Secrets are compared through
+//! fixed-size digests in constant time.
 
 use crate::error::{ApiError, AuthFailure};
 use crate::store::Store;
@@ -49,6 +50,17 @@ pub struct TokenRecord {
     pub created_ms: u64,
 }
 
+/// A token as the admin list shows it: never the token or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenSummary {
+    pub id: String,
+    pub project_id: String,
+    /// When it was issued (Heat's time format); `null` if its record is gone.
+    pub creation_time: Option<String>,
+    #[serde(skip)]
+    pub created_ms: u64,
+}
+
 /// What the admin API returns once: the token itself is never stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct IssuedToken {
@@ -81,14 +93,65 @@ pub async fn issue_token<S: Store + ?Sized>(
     let text = serde_json::to_string(&record)
         .map_err(|e| crate::store::StoreError::Backend(e.to_string()))?;
     store.put(&token_key(&hash), &text, None).await?;
+    // The index carries the issue time as key metadata, so a listing reads keys only.
     store
-        .put(&project_token_key(project_id, &id), &hash, None)
+        .put(
+            &project_token_key(project_id, &id),
+            &hash,
+            Some(&serde_json::json!({ "ms": now_ms })),
+        )
         .await?;
     Ok(IssuedToken {
         id,
         token,
         project_id: project_id.to_owned(),
     })
+}
+
+/// A project's tokens, newest first: ids and issue times only. The `ptok/{project}/` index is
+/// listed (one `list` per 1,000 tokens); an index entry written before it carried `{ms}` is
+/// resolved through its token record (two bulk reads per 100 such tokens).
+pub async fn list_tokens<S: Store + ?Sized>(
+    store: &S,
+    project_id: &str,
+) -> Result<Vec<TokenSummary>, ApiError> {
+    let prefix = project_token_key(project_id, "");
+    let listed = crate::store::list_all(store, &prefix).await?;
+    let mut out = Vec::with_capacity(listed.len());
+    let mut legacy = Vec::new();
+    for key in listed {
+        let id = key.name[prefix.len()..].to_owned();
+        match key.metadata.as_ref().and_then(|m| m["ms"].as_u64()) {
+            Some(ms) => out.push(summary(id, project_id, Some(ms))),
+            None => legacy.push((key.name, id)),
+        }
+    }
+    if !legacy.is_empty() {
+        let index: Vec<String> = legacy.iter().map(|(k, _)| k.clone()).collect();
+        let hashes = crate::store::get_all(store, &index).await?;
+        let records: Vec<String> = hashes
+            .iter()
+            .map(|h| token_key(h.as_deref().unwrap_or("-")))
+            .collect();
+        let records = crate::store::get_all(store, &records).await?;
+        for ((_, id), record) in legacy.into_iter().zip(records) {
+            let ms = record
+                .and_then(|t| serde_json::from_str::<TokenRecord>(&t).ok())
+                .map(|r| r.created_ms);
+            out.push(summary(id, project_id, ms));
+        }
+    }
+    out.sort_by(|a, b| b.created_ms.cmp(&a.created_ms).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+fn summary(id: String, project_id: &str, ms: Option<u64>) -> TokenSummary {
+    TokenSummary {
+        id,
+        project_id: project_id.to_owned(),
+        creation_time: ms.map(crate::clock::heat_time),
+        created_ms: ms.unwrap_or(0),
+    }
 }
 
 /// Revokes a token by id; 404 when the project has no such token.
@@ -197,6 +260,38 @@ mod tests {
                 404
             );
             assert!(store.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_projects_tokens_are_listed_newest_first_without_secrets_old_index_entries_too() {
+        block_on(async {
+            let store = MemoryStore::new();
+            let first = issue_token(&store, P, 1_000).await.unwrap();
+            let second = issue_token(&store, P, 2_000).await.unwrap();
+            let other = issue_token(&store, &"f".repeat(32), 3_000).await.unwrap();
+            // An index entry as written before it carried metadata: the record has the time.
+            let hash = store
+                .get(&project_token_key(P, &first.id))
+                .await
+                .unwrap()
+                .unwrap();
+            store
+                .put(&project_token_key(P, &first.id), &hash, None)
+                .await
+                .unwrap();
+            let listed = list_tokens(&store, P).await.unwrap();
+            let ids: Vec<&str> = listed.iter().map(|t| t.id.as_str()).collect();
+            assert_eq!(ids, [second.id.as_str(), first.id.as_str()]);
+            assert_eq!(
+                listed[1].creation_time,
+                Some(crate::clock::heat_time(1_000))
+            );
+            let text = serde_json::to_string(&listed).unwrap();
+            assert!(!text.contains(&first.token) && !text.contains(&hash));
+            assert!(!text.contains(&other.id));
+            revoke_token(&store, P, &second.id).await.unwrap();
+            assert_eq!(list_tokens(&store, P).await.unwrap().len(), 1);
         });
     }
 

@@ -2,8 +2,9 @@
 //!
 //! Nothing secret is stored. A secret key is derived from its access key with the Worker secret
 //! `CREDENTIALS_KEY`: `SK = hex(HMAC-SHA256(CREDENTIALS_KEY, AK))[..40]`. The store only records
-//! which project an access key belongs to (`cred/{AK}` → `{project_id, created_ms}`); revoking
-//! deletes that record. Rotating `CREDENTIALS_KEY` invalidates every issued secret key.
+//! which project an access key belongs to (`cred/{AK}` → `{project_id, created_ms}`, the same as
+//! key metadata `{p, ms}` so a listing reads keys only); revoking deletes that record. Rotating
+//! `CREDENTIALS_KEY` invalidates every issued secret key.
 //!
 //! Every failure to authenticate is the same [`AuthFailure::Invalid`] whether or not the access
 //! key exists, and the HMAC work is done for unknown keys too, so neither the answer nor its
@@ -36,6 +37,17 @@ pub struct IssuedCredential {
     pub access_key: String,
     pub secret_key: String,
     pub project_id: String,
+}
+
+/// An access key as the admin list shows it: never its secret key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CredentialSummary {
+    pub access_key: String,
+    pub project_id: String,
+    /// When it was issued (Heat's time format).
+    pub creation_time: String,
+    #[serde(skip)]
+    pub created_ms: u64,
 }
 
 /// True for a string of the form access keys are issued in (20 upper-case hex digits). Anything
@@ -90,7 +102,10 @@ pub async fn issue<S: Store + ?Sized>(
         created_ms: now_ms,
     };
     let text = serde_json::to_string(&record).map_err(|e| StoreError::Backend(e.to_string()))?;
-    store.put(&credential_key(&access_key), &text, None).await?;
+    let metadata = serde_json::json!({ "p": project_id, "ms": now_ms });
+    store
+        .put(&credential_key(&access_key), &text, Some(&metadata))
+        .await?;
     Ok(IssuedCredential {
         secret_key: derive_secret(master_key, &access_key),
         access_key,
@@ -112,6 +127,57 @@ async fn record<S: Store + ?Sized>(
             }
             .into()
         }),
+    }
+}
+
+/// A project's access keys, newest first, without secrets. Access keys are not stored per project,
+/// so this lists every `cred/` key (one `list` per 1,000 credentials of the service) and keeps the
+/// project's by their metadata; a record written before it carried metadata is read (one bulk
+/// read per 100 such records).
+pub async fn list<S: Store + ?Sized>(
+    store: &S,
+    project_id: &str,
+) -> Result<Vec<CredentialSummary>, ApiError> {
+    let prefix = credential_key("");
+    let mut out = Vec::new();
+    let mut legacy = Vec::new();
+    for key in crate::store::list_all(store, &prefix).await? {
+        let access_key = key.name[prefix.len()..].to_owned();
+        match key
+            .metadata
+            .as_ref()
+            .map(|m| (m["p"].as_str(), m["ms"].as_u64()))
+        {
+            Some((Some(p), Some(ms))) => {
+                if p == project_id {
+                    out.push(summary(access_key, project_id, ms));
+                }
+            }
+            _ => legacy.push((key.name, access_key)),
+        }
+    }
+    let keys: Vec<String> = legacy.iter().map(|(k, _)| k.clone()).collect();
+    let records = crate::store::get_all(store, &keys).await?;
+    for ((_, access_key), text) in legacy.into_iter().zip(records) {
+        let record = text.and_then(|t| serde_json::from_str::<CredentialRecord>(&t).ok());
+        if let Some(r) = record.filter(|r| r.project_id == project_id) {
+            out.push(summary(access_key, project_id, r.created_ms));
+        }
+    }
+    out.sort_by(|a, b| {
+        b.created_ms
+            .cmp(&a.created_ms)
+            .then(a.access_key.cmp(&b.access_key))
+    });
+    Ok(out)
+}
+
+fn summary(access_key: String, project_id: &str, ms: u64) -> CredentialSummary {
+    CredentialSummary {
+        access_key,
+        project_id: project_id.to_owned(),
+        creation_time: crate::clock::heat_time(ms),
+        created_ms: ms,
     }
 }
 
@@ -350,6 +416,29 @@ mod tests {
             failure(block_on(authenticate(&store, &req, None, NOW_MS, 900))),
             AuthFailure::Invalid
         );
+    }
+
+    #[test]
+    fn a_projects_access_keys_are_listed_newest_first_without_secrets_old_records_too() {
+        let store = MemoryStore::new();
+        let first = block_on(issue(&store, P, Some(MASTER), 1_000)).unwrap();
+        let second = block_on(issue(&store, P, Some(MASTER), 2_000)).unwrap();
+        let other = block_on(issue(&store, &"f".repeat(32), Some(MASTER), 3_000)).unwrap();
+        // A record as written before it carried metadata.
+        let key = credential_key(&first.access_key);
+        let text = block_on(store.get(&key)).unwrap().unwrap();
+        block_on(store.put(&key, &text, None)).unwrap();
+        let listed = block_on(list(&store, P)).unwrap();
+        let keys: Vec<&str> = listed.iter().map(|c| c.access_key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [second.access_key.as_str(), first.access_key.as_str()]
+        );
+        assert_eq!(listed[1].creation_time, crate::clock::heat_time(1_000));
+        let json = serde_json::to_string(&listed).unwrap();
+        assert!(!json.contains(&first.secret_key) && !json.contains(&other.access_key));
+        block_on(revoke(&store, P, &second.access_key)).unwrap();
+        assert_eq!(block_on(list(&store, P)).unwrap().len(), 1);
     }
 
     #[test]

@@ -34,8 +34,10 @@ pub enum Operation {
     ApplicationDisable,
     ApplicationDuplicate,
     ApplicationBatchDelete,
+    TokenList,
     TokenIssue,
     TokenRevoke,
+    CredentialList,
     CredentialIssue,
     CredentialRevoke,
     AgentPoll,
@@ -122,8 +124,10 @@ routes! {
     ApplicationDisable Some("application.disable"), "PUT" "/v1/applications/{app_id}/disable" Body CodeArts;
     ApplicationDuplicate Some("application.duplicate"), "POST" "/v1/applications/{app_id}/duplicate" Nothing CodeArts;
     ApplicationBatchDelete Some("application.batch_delete"), "POST" "/v2/applications/batch-delete" Body CodeArts;
+    TokenList None, "GET" "/admin/v1/projects/{project_id}/tokens" Nothing Admin;
     TokenIssue None, "POST" "/admin/v1/projects/{project_id}/tokens" Nothing Admin;
     TokenRevoke None, "DELETE" "/admin/v1/projects/{project_id}/tokens/{id}" Nothing Admin;
+    CredentialList None, "GET" "/admin/v1/projects/{project_id}/credentials" Nothing Admin;
     CredentialIssue None, "POST" "/admin/v1/projects/{project_id}/credentials" Nothing Admin;
     CredentialRevoke None, "DELETE" "/admin/v1/projects/{project_id}/credentials/{access_key}" Nothing Admin;
     AgentPoll None, "GET" "/agent/v1/{project_id}/{server_ref}/{secret}" Nothing Agent;

@@ -1,9 +1,10 @@
 //! The HTTP API, platform-neutral: [`handle`] takes a [`Request`] and returns a [`Response`].
 //!
 //! - `GET  /healthz`, `GET /v1`: health and a Heat-style versions document (no auth)
-//! - `POST /admin/v1/projects/{project_id}/tokens`, `DELETE .../tokens/{id}`: project tokens (admin)
-//! - `POST /admin/v1/projects/{project_id}/credentials`, `DELETE .../credentials/{access_key}`:
-//!   AK/SK credentials (admin; see [`crate::credentials`])
+//! - `GET`/`POST /admin/v1/projects/{project_id}/tokens`, `DELETE .../tokens/{id}`: project tokens
+//!   (admin; listed without secrets)
+//! - `GET`/`POST /admin/v1/projects/{project_id}/credentials`, `DELETE .../credentials/{access_key}`:
+//!   AK/SK credentials (admin; listed without secret keys; see [`crate::credentials`])
 //! - `/v1/{project_id}/software_configs[...]`, `/v1/{project_id}/software_deployments[...]`: Heat
 //!   (see [`heat`])
 //! - `/v1/{project_id}/servers/{server_id}/agent`, `/v1/{project_id}/validate`: agent URLs and
@@ -327,6 +328,14 @@ async fn admin(
     let now_ms = ctx.clock.now_ms();
     let key = ctx.settings.credentials_key.as_deref();
     Ok(match op {
+        Operation::TokenList => Response::json(
+            200,
+            &json!({ "tokens": auth::list_tokens(ctx.store, project).await? }),
+        ),
+        Operation::CredentialList => Response::json(
+            200,
+            &json!({ "credentials": crate::credentials::list(ctx.store, project).await? }),
+        ),
         Operation::TokenIssue => {
             Response::json(201, &auth::issue_token(ctx.store, project, now_ms).await?)
         }
@@ -758,7 +767,7 @@ mod tests {
                 "GET, PUT, DELETE",
             ),
             (format!("/v1/{P}/servers/web-1/agent"), "GET, POST, DELETE"),
-            (format!("/admin/v1/projects/{P}/tokens"), "POST"),
+            (format!("/admin/v1/projects/{P}/tokens"), "GET, POST"),
             ("/v1/applications/list".to_owned(), "POST"),
             (
                 format!("/agent/v1/{P}/{}/{}", "a".repeat(32), "s".repeat(43)),
@@ -833,6 +842,40 @@ mod tests {
             "https://deploy.example.com/v1/"
         );
         assert_eq!(href("javascript://x\"><", None), "http://localhost/v1/");
+    }
+
+    #[test]
+    fn the_admin_lists_name_tokens_and_access_keys_with_their_times_and_never_a_secret() {
+        let store = MemoryStore::new();
+        let admin = |m: &str, what: &str| {
+            Request::new(m, &format!("/admin/v1/projects/{P}/{what}"))
+                .header("authorization", "Bearer admin")
+        };
+        let token = send(&store, admin("POST", "tokens")).json_body();
+        let cred = send(&store, admin("POST", "credentials")).json_body();
+        let tokens = send(&store, admin("GET", "tokens"));
+        assert_eq!(tokens.status, 200);
+        assert_eq!(
+            tokens.json_body(),
+            json!({"tokens": [{"id": token["id"], "project_id": P,
+                "creation_time": crate::clock::heat_time(1_000)}]})
+        );
+        let creds = send(&store, admin("GET", "credentials"));
+        assert_eq!(
+            creds.json_body(),
+            json!({"credentials": [{"access_key": cred["access_key"], "project_id": P,
+                "creation_time": crate::clock::heat_time(1_000)}]})
+        );
+        for secret in [&token["token"], &cred["secret_key"]] {
+            let secret = secret.as_str().unwrap();
+            assert!(!String::from_utf8_lossy(&tokens.body).contains(secret));
+            assert!(!String::from_utf8_lossy(&creds.body).contains(secret));
+        }
+        let anonymous = Request::new("GET", &format!("/admin/v1/projects/{P}/tokens"));
+        assert_eq!(send(&store, anonymous).status, 401);
+        let bad = Request::new("GET", "/admin/v1/projects/short/credentials")
+            .header("authorization", "Bearer admin");
+        assert_eq!(send(&store, bad).status, 400);
     }
 
     #[test]

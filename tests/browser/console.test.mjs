@@ -141,7 +141,9 @@ test('sign in keeps the token in sessionStorage only and rejects a wrong token n
   await page.goto(`${worker.url}/`);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   const form = page.getByRole('form', { name: 'Sign in' });
+  // Typed before the validator is ready, the field is checked again once it is.
   await form.getByLabel('Project ID').fill('not-a-project');
+  await page.waitForFunction(() => document.documentElement.dataset.validator);
   assert.match(await description(form.getByLabel('Project ID')), /Project ID must be 32 letters and digits/);
   await form.getByText('Fix 2 fields to continue').waitFor();
   await shot('01-sign-in');
@@ -255,6 +257,10 @@ test('an invalid deployment shows the message beside its field and sends nothing
   await form.getByLabel('Config ID').fill(configId);
   await form.getByLabel('Server ID').fill('s'.repeat(40));
   await form.getByLabel('Input values (JSON)').fill('{"port": 9090');
+  // The config's declared input "port" (a Number) is a field of its own, checked by the package.
+  await form.getByLabel('port', { exact: true }).fill('eighty');
+  assert.match(await description(form.getByLabel('port', { exact: true })), /port must be a valid Number value/);
+  await form.getByLabel('port', { exact: true }).fill('');
   const server = form.getByLabel('Server ID');
   assert.equal(await server.getAttribute('aria-invalid'), 'true');
   assert.match(await description(server), /server_id .*36/);
@@ -278,7 +284,8 @@ test('an invalid deployment shows the message beside its field and sends nothing
 test('server field errors are placed the same way as the package\'s', async () => {
   const form = page.getByRole('form', { name: 'Create deployment' });
   await form.getByLabel('Server ID').fill('web-1');
-  await form.getByLabel('Input values (JSON)').fill('{"port": 9090}');
+  await form.getByLabel('Input values (JSON)').fill('');
+  await form.getByLabel('port', { exact: true }).fill('9090');
   // The Worker accepts this body, so stand in for a server that rejects it: the console must
   // place each error of a Heat fault body by its path.
   await page.route('**/software_deployments', (route) => route.fulfill({
@@ -288,10 +295,10 @@ test('server field errors are placed the same way as the package\'s', async () =
   }), { times: 1 });
   await form.getByRole('button', { name: 'Create deployment' }).click();
   await form.getByText('input_values.port is refused by the server').waitFor();
-  assert.match(await description(form.getByLabel('Input values (JSON)')), /refused by the server/);
+  assert.match(await description(form.getByLabel('port', { exact: true })), /refused by the server/);
   // Editing the field clears the server's message.
-  await form.getByLabel('Input values (JSON)').fill('{"port": 9091}');
-  assert.doesNotMatch(await description(form.getByLabel('Input values (JSON)')), /refused/);
+  await form.getByLabel('port', { exact: true }).fill('9091');
+  assert.doesNotMatch(await description(form.getByLabel('port', { exact: true })), /refused/);
 });
 
 let deploymentId;

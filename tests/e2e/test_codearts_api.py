@@ -529,6 +529,23 @@ def test_admin_credentials_need_the_admin_token(worker, api):
     assert a["access_key"] != b["access_key"] and a["secret_key"] != b["secret_key"]
 
 
+def test_admin_lists_a_projects_access_keys_without_secret_keys(worker, api):
+    admin = {"Authorization": f"Bearer {worker.admin_token}"}
+    pid, other = secrets.token_hex(16), secrets.token_hex(16)
+    a, b = worker.new_credentials(pid), worker.new_credentials(pid)
+    worker.new_credentials(other)
+    assert api.get(f"/admin/v1/projects/{pid}/credentials").status_code == 401
+    r = api.get(f"/admin/v1/projects/{pid}/credentials", headers=admin)
+    assert r.status_code == 200, r.text
+    listed = r.json()["credentials"]
+    assert {c["access_key"] for c in listed} == {a["access_key"], b["access_key"]}
+    assert all(set(c) == {"access_key", "project_id", "creation_time"} and c["project_id"] == pid for c in listed)
+    assert a["secret_key"] not in r.text and b["secret_key"] not in r.text
+    assert api.delete(f"/admin/v1/projects/{pid}/credentials/{a['access_key']}", headers=admin).status_code == 204
+    listed = api.get(f"/admin/v1/projects/{pid}/credentials", headers=admin).json()["credentials"]
+    assert [c["access_key"] for c in listed] == [b["access_key"]]
+
+
 def test_signed_requests_reach_every_endpoint(signer, ca):
     r = signer.call("POST", "/v1/applications", body=ca.body("signed_app"))
     assert r.status_code == 200, r.text

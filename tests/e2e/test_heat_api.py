@@ -810,7 +810,11 @@ def test_a_revoked_token_is_401_while_the_projects_other_tokens_still_work(heat,
     second = ok(admin(worker, "POST", heat.project.id), 201)
     assert set(second) == {"id", "token", "project_id"} and second["project_id"] == heat.project.id
     assert ok(heat.get(f"/software_configs/{config['id']}", token=second["token"]))
+    listed = ok(admin(worker, "GET", heat.project.id))["tokens"]
+    assert second["id"] in [t["id"] for t in listed] and second["token"] not in str(listed)
+    assert all(set(t) == {"id", "project_id", "creation_time"} for t in listed)
     ok(admin(worker, "DELETE", heat.project.id, f"tokens/{second['id']}"), 204)
+    assert second["id"] not in [t["id"] for t in ok(admin(worker, "GET", heat.project.id))["tokens"]]
     before = heat.stored()
     fault(heat.get(f"/software_configs/{config['id']}", token=second["token"]), 401,
           message="The credentials are not valid")
@@ -819,7 +823,7 @@ def test_a_revoked_token_is_401_while_the_projects_other_tokens_still_work(heat,
     fault(admin(worker, "DELETE", heat.project.id, f"tokens/{second['id']}"), 404)
 
 
-@pytest.mark.parametrize("method,rest", [("POST", "tokens"), ("DELETE", "tokens/some-id")])
+@pytest.mark.parametrize("method,rest", [("POST", "tokens"), ("GET", "tokens"), ("DELETE", "tokens/some-id")])
 @pytest.mark.parametrize("bearer", ["", "wrong-admin-token", "Basic"])
 def test_the_admin_api_without_the_right_bearer_is_401(worker, project, heat, method, rest, bearer):
     if bearer == "Basic":
@@ -838,9 +842,9 @@ def test_the_admin_api_with_a_bad_project_id_is_400(worker, bad):
 
 
 def test_the_admin_api_answers_405_for_a_wrong_method(worker, project):
-    r = admin(worker, "GET", project.id)
+    r = admin(worker, "PUT", project.id)
     fault(r, 405)
-    assert r.headers["allow"] == "POST"
+    assert r.headers["allow"] == "GET, POST"
 
 
 # --- project isolation ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // The console's HTTP client: one origin, the project token in X-Auth-Token, JSON in and out, and
 // both error shapes (Heat's fault body and CodeArts' flat error) turned into one ApiError.
 
-import { buildRequest } from './validator.js';
+import { buildRequest, ready } from './validator.js';
 
 const KEY = 'deploy-edge.session';
 
@@ -33,7 +33,6 @@ export class ApiError extends Error {
   }
 }
 
-/** Reads either error envelope. */
 export function toApiError(status, body, fallback) {
   if (body && typeof body.error === 'object' && body.error) {
     // Heat: {code, title, explanation, error: {message, type, errors}}
@@ -52,22 +51,46 @@ export function toApiError(status, body, fallback) {
   return new ApiError(status, fallback);
 }
 
-/** Encodes one path segment (for the console's own `#/…` links). */
+/** What is wrong with a project id by the package's rule (buildRequest checks path ids), or null. */
+export function projectIdProblem(projectId) {
+  if (!ready()) return null; // nothing can be sent then, and the banner says why
+  try {
+    buildRequest('software_config.list', { project_id: projectId });
+    return null;
+  } catch (e) {
+    const broken = (e.errors || []).find((x) => x.path === '/project_id');
+    if (!broken) return null;
+    if (broken.code === 'required') return 'Project ID is required';
+    if (broken.code === 'pattern') return `Project ID must be ${broken.params.pattern}`;
+    return broken.message;
+  }
+}
+
+/** The admin token, for this tab only (sessionStorage, like the session; never localStorage). */
+const ADMIN = 'deploy-edge.admin';
+export const adminSession = {
+  get: () => sessionStorage.getItem(ADMIN),
+  set: (t) => sessionStorage.setItem(ADMIN, t),
+  clear: () => sessionStorage.removeItem(ADMIN),
+};
+
+/** An admin request (not a package kind: its path is written here), with the admin token only. */
+export function admin(method, projectId, rest, token = adminSession.get()) {
+  buildRequest('software_config.list', { project_id: projectId });
+  return send({ method, path: `/admin/v1/projects/${seg(projectId)}/${rest}`, headers: { Authorization: `Bearer ${token}` } }, { token: '' });
+}
+
 export const seg = (s) => encodeURIComponent(s);
 
-/**
- * Sends a request and returns `{status, body, headers}`; throws ApiError for a status >= 400 or
- * a network failure. `req` is what deploy-edge's buildRequest returns, or the same shape by hand.
- * A 401 fires a `session-expired` event on window.
- */
+/** Sends `{method, path, headers, body}` → `{status, body, headers}`; ApiError for >= 400. */
 export async function send(req, { token } = {}) {
-  const auth = token ?? session.get()?.token;
-  const headers = { Accept: 'application/json', ...(req.headers || {}) };
+  const auth = token ?? session.get()?.token; // token '': no X-Auth-Token (the admin API)
+  const headers = { Accept: 'application/json', ...req.headers };
   if (auth) headers['X-Auth-Token'] = auth;
-  let body = req.body;
-  if (body !== undefined && body !== null && typeof body !== 'string') body = JSON.stringify(body);
-  if (body !== undefined && body !== null && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
-    headers['Content-Type'] = 'application/json';
+  let { body } = req;
+  if (body != null) {
+    if (typeof body !== 'string') body = JSON.stringify(body);
+    if (!Object.keys(headers).some((k) => /^content-type$/i.test(k))) headers['Content-Type'] = 'application/json';
   }
   let res;
   try {
@@ -77,26 +100,18 @@ export async function send(req, { token } = {}) {
   }
   const text = await res.text();
   let parsed = null;
-  if (text) {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-  }
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch { /* not JSON */ }
   if (!res.ok) {
     const err = toApiError(res.status, parsed, `${res.status} ${res.statusText || 'error'}`.trim());
-    if (res.status === 401 && !token) window.dispatchEvent(new CustomEvent('session-expired', { detail: err }));
+    if (res.status === 401 && token === undefined) window.dispatchEvent(new CustomEvent('session-expired', { detail: err }));
     throw err;
   }
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-/**
- * Builds a request with deploy-edge (`params`: the ids that go in the path, e.g. project_id, id;
- * `body`: the payload, or a listing's query) and sends it. A request the package rejects never
- * leaves the browser. `token` signs in with a token that is not the session's yet.
- */
+/** Builds a request with deploy-edge (path ids in `params`) and sends it; invalid ones never leave. */
 export async function sendKind(kind, params, body = {}, extraHeaders = {}, { token } = {}) {
   let req;
   try {

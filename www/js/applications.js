@@ -1,9 +1,8 @@
-// CodeArts Deploy applications: a paged, searchable list (POST /v1/applications/list) with
-// Disable/Enable, Duplicate, Delete and batch delete per row, and a create / edit form. Every
-// request is built by deploy-edge (application.* kinds), path ids included.
+// CodeArts Deploy applications: a paged, searchable list with Disable/Enable, Duplicate, Delete and
+// batch delete, and a create / edit form with every deployment task. Requests: application.* kinds.
 
 import { sendKind, session, seg } from './api.js';
-import { h, mount, toast, busyRegion, alertBox, pager, confirmAction, statusBadge } from './ui.js';
+import { h, mount, toast, busyRegion, alertBox, pager, confirmAction, statusBadge, table, reveal, plural } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
 import { rules } from './validator.js';
 
@@ -12,19 +11,14 @@ const state = { page: 1, size: 10, search: '' };
 const TRIGGER_LABELS = { 0: 'Anyone with permission', 1: 'Pipelines only' };
 const ARTIFACT_LABELS = { '': 'Not set' };
 
-export function applicationsView({ main, route, go }) {
+export function applicationsView({ main, route, go, focusDetail }) {
   const list = busyRegion({ class: 'card', 'aria-labelledby': 'apps-list-title' });
   const side = h('div', { class: 'side' });
   const notice = h('div', { class: 'form-alert', role: 'alert' });
   const selected = new Set();
 
-  // The search box is a list request like any other: checked by deploy-edge (application.list).
   const search = field({ label: 'Search by name', path: '/search', value: state.search, attrs: { type: 'search' } });
-  const listBody = (page, size, text) => {
-    const body = { project_id: session.get().projectId, page, size, sort_name: 'name', sort_by: 'ASC' };
-    if (text) body.search = text;
-    return body;
-  };
+  const listBody = (page, size, search) => ({ project_id: session.get().projectId, page, size, sort_name: 'name', sort_by: 'ASC', ...(search && { search }) });
   const searchForm = checkedForm({
     label: 'Search applications',
     kind: 'application.list',
@@ -46,13 +40,13 @@ export function applicationsView({ main, route, go }) {
     async onclick() {
       const ids = [...selected];
       if (!ids.length) return;
-      if (!await confirmAction({ title: `Delete ${ids.length} application${ids.length === 1 ? '' : 's'}?`, text: 'The selected applications will be deleted. This cannot be undone.' })) return;
+      if (!await confirmAction({ title: `Delete ${plural(ids.length, 'application')}?`, text: 'The selected applications will be deleted. This cannot be undone.' })) return;
       try {
         const res = await list.run(() => sendKind('application.batch_delete', {}, { project_id: session.get().projectId, application_ids: ids }));
         const failed = (res.body.result || []).filter((r) => r.status !== 'success');
         selected.clear();
         mount(notice, failed.length ? h('p', {}, `Not deleted: ${failed.map((f) => `${f.application_name || f.application_id} (${f.error_reason})`).join(', ')}`) : null);
-        toast(`${ids.length - failed.length} application${ids.length - failed.length === 1 ? '' : 's'} deleted`);
+        toast(`${plural(ids.length - failed.length, 'application')} deleted`);
         if (route.id && ids.includes(route.id)) go('#/applications');
         else load();
       } catch (e) {
@@ -82,15 +76,8 @@ export function applicationsView({ main, route, go }) {
   }
 
   async function load() {
-    let res = null;
-    let error = null;
-    await list.run(async () => {
-      try {
-        res = (await sendKind('application.list', {}, listBody(state.page, state.size, state.search))).body;
-      } catch (e) {
-        error = e;
-      }
-    });
+    const [got, error] = await list.get(() => sendKind('application.list', {}, listBody(state.page, state.size, state.search)));
+    const res = got?.body;
     const rows = res?.result || [];
     const total = res?.total_num ?? rows.length;
     const pages = Math.max(1, Math.ceil(total / state.size));
@@ -100,13 +87,11 @@ export function applicationsView({ main, route, go }) {
     }
     for (const id of [...selected]) if (!rows.some((r) => r.id === id)) selected.delete(id);
     updateBatch();
-    const th = (t) => h('th', { scope: 'col' }, t);
+    const act = (label, cls, fn, ok, ask) => h('button', { type: 'button', class: `${cls} small`, async onclick() { if (!ask || await confirmAction(ask)) rowAction(fn, ok); } }, label);
     mount(list.body,
       alertBox(error),
-      rows.length ? h('table', {},
-        h('caption', { class: 'sr-only' }, 'Applications by name'),
-        h('thead', {}, h('tr', {}, th('Select'), th('Name'), th('State'), th('Updated'), th('Actions'))),
-        h('tbody', {}, rows.map((a) => {
+      rows.length ? table('Applications by name', ['Select', 'Name', 'State', 'Updated', 'Actions'],
+        rows.map((a) => {
           const id = `sel-${a.id}`;
           const box = h('input', { type: 'checkbox', id, checked: selected.has(a.id), onchange: (ev) => { if (ev.target.checked) selected.add(a.id); else selected.delete(a.id); updateBatch(); } });
           return h('tr', { 'aria-current': a.id === route.id ? 'true' : null },
@@ -116,28 +101,18 @@ export function applicationsView({ main, route, go }) {
             h('td', {}, a.update_time || a.create_time || '—'),
             h('td', {}, h('div', { class: 'row-actions' },
               h('a', { href: `#/applications/${seg(a.id)}`, class: 'button secondary small' }, 'Edit'),
-              h('button', {
-                type: 'button', class: 'secondary small',
-                onclick: () => rowAction(() => sendKind('application.disable', { app_id: a.id }, { is_disable: !a.is_disable }),
-                  `Application ${a.name} ${a.is_disable ? 'enabled' : 'disabled'}`),
-              }, a.is_disable ? 'Enable' : 'Disable'),
-              h('button', {
-                type: 'button', class: 'secondary small',
-                onclick: () => rowAction(() => sendKind('application.duplicate', { app_id: a.id }), `Application ${a.name} duplicated`),
-              }, 'Duplicate'),
-              h('button', {
-                type: 'button', class: 'danger small',
-                async onclick() {
-                  if (!await confirmAction({ title: 'Delete this application?', text: `Application "${a.name}" will be deleted. This cannot be undone.` })) return;
-                  await rowAction(() => sendKind('application.delete', { app_id: a.id }), `Application ${a.name} deleted`);
-                  if (route.id === a.id) go('#/applications');
-                },
-              }, 'Delete'))));
-        }))) : h('p', { class: 'empty' }, state.search ? `No applications match "${state.search}".` : 'No applications yet. Create one with the form.'),
+              act(a.is_disable ? 'Enable' : 'Disable', 'secondary', () => sendKind('application.disable', { app_id: a.id }, { is_disable: !a.is_disable }),
+                `Application ${a.name} ${a.is_disable ? 'enabled' : 'disabled'}`),
+              act('Duplicate', 'secondary', () => sendKind('application.duplicate', { app_id: a.id }), `Application ${a.name} duplicated`),
+              act('Delete', 'danger', async () => {
+                await sendKind('application.delete', { app_id: a.id });
+                if (route.id === a.id) go('#/applications');
+              }, `Application ${a.name} deleted`, { title: 'Delete this application?', text: `Application "${a.name}" will be deleted. This cannot be undone.` }))));
+        })) : h('p', { class: 'empty' }, state.search ? `No applications match "${state.search}".` : 'No applications yet. Create one with the form.'),
       h('div', { class: 'actions' }, batchDelete),
       pager({
         label: 'Application pages', page: state.page, pages,
-        summary: `Page ${state.page} of ${pages} (${total} application${total === 1 ? '' : 's'})`,
+        summary: `Page ${state.page} of ${pages} (${plural(total, 'application')})`,
         hasPrev: state.page > 1, hasNext: state.page < pages,
         onPrev: () => { state.page--; load(); },
         onNext: () => { state.page++; load(); },
@@ -145,24 +120,17 @@ export function applicationsView({ main, route, go }) {
     return undefined;
   }
 
-  load();
-  if (route.id) showApplication(side, route.id, { go, reload: load });
+  const listed = load();
+  if (route.id) Promise.all([listed, showApplication(side, route.id, { go, reload: load })]).then(() => focusDetail && reveal(side));
   else mount(side, applicationForm({ go, reload: load }));
 }
 
 async function showApplication(side, id, { go, reload }) {
   const panel = busyRegion({ class: 'card', 'aria-labelledby': 'app-title' });
   mount(side, panel.el);
-  panel.el.prepend(h('h2', { id: 'app-title' }, 'Application'));
-  let app = null;
-  let error = null;
-  await panel.run(async () => {
-    try {
-      app = (await sendKind('application.info', { app_id: id })).body.result;
-    } catch (e) {
-      error = e;
-    }
-  });
+  panel.el.prepend(h('h2', { id: 'app-title', tabindex: '-1' }, 'Application'));
+  const [res, error] = await panel.get(() => sendKind('application.info', { app_id: id }));
+  const app = res?.body.result;
   const back = h('p', {}, h('a', { href: '#/applications' }, '← New application'));
   if (error) {
     mount(panel.body, alertBox(error), back);
@@ -174,24 +142,55 @@ async function showApplication(side, id, { go, reload }) {
     applicationForm({ go, reload, app }).querySelector('form'));
 }
 
+/** The deployment tasks (`arrange_infos`), each a fieldset: Template ID and Operations. */
+function tasksEditor(form, tasks, r) {
+  const box = h('div', { class: 'rows' });
+  const max = r?.maxItems.arrange_infos ?? 10;
+  let rows = [];
+  const read = () => rows.map((t) => ({ id: t.id, template_id: t.template.control.value, ops: t.ops.control.value }));
+  function build(items) {
+    rows = items.map((t, i) => {
+      const base = `/arrange_infos/${i}`;
+      const template = field({ label: 'Template ID', path: `${base}/template_id`, value: t.template_id, hint: r && `The deployment template: ${r.id.pattern} (optional)` });
+      const ops = field({ label: 'Operations (JSON)', path: `${base}/operation_list`, control: 'textarea', value: t.ops,
+        hint: 'Optional list like [{"name": "Install", "code": "echo hi", "params": "{}"}]', attrs: { rows: 3, class: 'mono' } });
+      const remove = items.length > 1 ? h('button', { type: 'button', class: 'link', onclick: () => { const now = read(); now.splice(i, 1); build(now); form.touch('/arrange_infos'); form.refresh(); box.querySelector('input')?.focus(); } }, `Remove task ${i + 1}`) : null;
+      const el = h('fieldset', { class: 'row', dataset: { path: base } }, h('legend', {}, `Task ${i + 1}`), template, ops, remove, h('p', { class: 'field-error' }));
+      return { id: t.id, template, ops, el };
+    });
+    mount(box, rows.map((t) => t.el));
+    add.disabled = rows.length >= max;
+  }
+  const add = h('button', { type: 'button', class: 'secondary', onclick() { build([...read(), {}]); form.refresh(); rows[rows.length - 1].template.control.focus(); } }, 'Add task');
+  build((tasks?.length ? tasks : [{}]).map((t) => ({ id: t.id, template_id: t.template_id, ops: t.ops ?? (t.operation_list?.length ? JSON.stringify(t.operation_list, null, 2) : '') })));
+  return {
+    el: h('fieldset', { class: 'io', dataset: { path: '/arrange_infos' } }, h('legend', {}, 'Deployment tasks'), box, add, h('p', { class: 'field-error' })),
+    collect(errors) {
+      return rows.map((t, i) => {
+        const arrange = { deploy_system: r?.deploySystems[0] };
+        if (t.id) arrange.id = t.id; // kept: the stored task is updated, not replaced
+        if (t.template.control.value.trim()) arrange.template_id = t.template.control.value.trim();
+        const list = parseJsonField(t.ops.control.value, `/arrange_infos/${i}/operation_list`, 'Operations');
+        if (list.error) errors.push(list.error);
+        else if (list.value !== undefined) arrange.operation_list = list.value;
+        return arrange;
+      });
+    },
+  };
+}
+
 /** The create form, or with `app` the edit form (PUT /v1/applications). */
 function applicationForm({ go, reload, app }) {
-  const task = app?.arrange_infos?.[0];
-  // Options, hints and the fixed values come from the package's rules (none while it is not loaded).
   const r = rules()?.codearts;
   const options = (values, labels) => (values ?? []).map((v) => [v, labels[v] ?? v]);
   const name = field({ label: 'Name', path: '/name', value: app?.name, hint: r && `${r.name.minLength} to ${r.name.maxLength} ${r.name.pattern}`, attrs: { maxlength: 200 } });
   const description = field({ label: 'Description', path: '/description', control: 'textarea', value: app?.description, attrs: { rows: 2 } });
-  const template = field({ label: 'Template ID', path: '/arrange_infos/0/template_id', value: task?.template_id, hint: r && `The deployment template: ${r.id.pattern} (optional)` });
   const cluster = field({ label: 'Host cluster ID', path: '/slave_cluster_id', value: app?.slave_cluster_id, hint: r && `slave_cluster_id: ${r.idOrEmpty.pattern} (empty: the default)` });
   const trigger = field({ label: 'Who can deploy', path: '/trigger/trigger_source', control: 'select', value: app?.trigger?.trigger_source || r?.triggerSources[0],
     options: options(r?.triggerSources, TRIGGER_LABELS) });
   const artifact = field({ label: 'Artifact type', path: '/trigger/artifact_type', control: 'select', value: app?.trigger?.artifact_type || '',
     options: options(r?.artifactTypes, ARTIFACT_LABELS) });
   const timeout = field({ label: 'Timeout (seconds)', path: '/timeout', value: app?.timeout ?? '', attrs: { inputmode: 'numeric' } });
-  const ops = field({ label: 'Operations (JSON)', path: '/arrange_infos/0/operation_list', control: 'textarea',
-    value: task?.operation_list?.length ? JSON.stringify(task.operation_list, null, 2) : '',
-    hint: 'Optional list like [{"name": "Install", "code": "echo hi", "params": "{}"}]', attrs: { rows: 3, class: 'mono' } });
   const draft = field({ label: 'Save as draft', path: '/is_draft', attrs: { type: 'checkbox' }, value: app?.is_draft });
   const kind = app ? 'application.update' : 'application.create';
   const form = checkedForm({
@@ -211,13 +210,7 @@ function applicationForm({ go, reload, app }) {
       if (artifact.control.value) payload.trigger.artifact_type = artifact.control.value;
       const t = timeout.control.value.trim();
       if (t !== '') payload.timeout = /^-?\d+$/.test(t) ? Number(t) : t;
-      const arrange = { deploy_system: r?.deploySystems[0] };
-      if (task?.id) arrange.id = task.id;
-      if (template.control.value.trim()) arrange.template_id = template.control.value.trim();
-      const list = parseJsonField(ops.control.value, '/arrange_infos/0/operation_list', 'Operations');
-      if (list.error) errors.push(list.error);
-      else if (list.value !== undefined) arrange.operation_list = list.value;
-      payload.arrange_infos = [arrange];
+      payload.arrange_infos = tasks.collect(errors);
       return { payload, errors };
     },
     send: (payload) => sendKind(kind, {}, payload),
@@ -225,14 +218,15 @@ function applicationForm({ go, reload, app }) {
       const r = res.body.result || {};
       toast(`Application ${r.name || name.control.value} ${app ? 'saved' : 'created'}`);
       if (app) {
-        reload();
-        showApplication(form.el.closest('.side'), app.id, { go, reload });
+        const side = form.el.closest('.side');
+        Promise.all([reload(), showApplication(side, app.id, { go, reload })]).then(() => reveal(side));
       } else {
         go(`#/applications/${encodeURIComponent(r.id)}`);
       }
     },
   });
-  form.fields.append(name, description, template, cluster, trigger, artifact, timeout, ops, draft);
+  const tasks = tasksEditor(form, app?.arrange_infos, r);
+  form.fields.append(name, description, cluster, trigger, artifact, timeout, tasks.el, draft);
   form.refresh();
   return h('section', { class: 'card', 'aria-labelledby': 'app-form-title' },
     h('h2', { id: 'app-form-title' }, 'New application'), form.el);

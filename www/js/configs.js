@@ -1,81 +1,85 @@
-// Software configs: a paged list (newest first, limit/marker), a create form whose inputs and
-// outputs are edited as rows or as JSON, and a detail panel with Delete.
+// Software configs: the list (searchable by name), the create form (inputs and outputs as rows or
+// JSON), the detail with Delete and "Edit as new config" (configs never change, as in Heat).
 
 import { heat, seg } from './api.js';
-import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, shortId } from './ui.js';
+import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, shortId, table, reveal, plural } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
 import { rules } from './validator.js';
 
 const PAGE = 10;
-/** Suggestions for a config's group (any text is allowed): common agent hooks. */
 const HOOKS = ['script', 'ansible', 'puppet', 'chef', 'salt', 'docker-compose', 'apply-config', 'os-apply-config'];
 
 // Where the list is, kept across re-renders of the section (opening a config keeps the page).
-const paging = { markers: [null] };
+const paging = { search: '', page: 1 };
 
-export function configsView({ main, route, go }) {
+/** Every config, newest first (1,000 a request); the API has no name filter, so search is here. */
+export async function allConfigs() {
+  const out = [];
+  for (let marker; ;) {
+    const rows = (await heat('software_config.list', {}, { limit: 1000, ...(marker && { marker }) })).body.software_configs || [];
+    out.push(...rows);
+    if (rows.length < 1000) return out;
+    marker = rows[rows.length - 1].id;
+  }
+}
+
+export function configsView({ main, route, go, focusDetail }) {
   const list = busyRegion({ class: 'card', 'aria-labelledby': 'configs-list-title' });
   const side = h('div', { class: 'side' });
   mount(main,
     h('h1', { tabindex: '-1' }, 'Software configs'),
     h('div', { class: 'split' }, list.el, side));
-  list.el.prepend(h('h2', { id: 'configs-list-title' }, 'Configs'));
+  const search = h('input', { id: 'config-search', type: 'search', value: paging.search, autocomplete: 'off' });
+  const find = (text) => { paging.search = text; paging.page = 1; load(); };
+  list.el.prepend(h('h2', { id: 'configs-list-title' }, 'Configs'),
+    h('form', { role: 'search', 'aria-label': 'Search configs', class: 'filter', onsubmit(ev) { ev.preventDefault(); find(search.value.trim()); } },
+      h('label', { for: 'config-search' }, 'Search by name'), search,
+      h('button', { type: 'submit', class: 'secondary' }, 'Search'),
+      h('button', { type: 'button', class: 'link', onclick() { search.value = ''; find(''); } }, 'Clear search')));
 
   async function load() {
-    const marker = paging.markers[paging.markers.length - 1];
-    let rows = [];
-    let error = null;
-    await list.run(async () => {
-      try {
-        const query = marker ? { limit: PAGE + 1, marker } : { limit: PAGE + 1 };
-        rows = (await heat('software_config.list', {}, query)).body.software_configs || [];
-      } catch (e) {
-        error = e;
-      }
-    });
-    const more = rows.length > PAGE;
-    rows = rows.slice(0, PAGE);
-    const page = paging.markers.length;
+    const text = paging.search;
+    let [rows = [], error] = await list.get(allConfigs);
+    if (text) rows = rows.filter((c) => (c.name || '').toLowerCase().includes(text.toLowerCase()));
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+    const page = paging.page = Math.min(paging.page, pages);
+    const n = `${plural(rows.length, 'config')}${text ? ` named like "${text}"` : ''}`;
+    rows = rows.slice((page - 1) * PAGE, page * PAGE);
     mount(list.body,
       alertBox(error),
-      rows.length ? configTable(rows, route.id) : h('p', { class: 'empty' }, page > 1 ? 'No more configs.' : 'No configs yet. Create one with the form.'),
+      rows.length ? table('Software configs, newest first', ['Name', 'Group', 'Created', 'ID'],
+        rows.map((c) => h('tr', { 'aria-current': c.id === route.id ? 'true' : null },
+          h('td', {}, h('a', { href: `#/configs/${seg(c.id)}` }, c.name || '(unnamed)')),
+          h('td', {}, c.group),
+          h('td', {}, h('time', { datetime: c.creation_time }, c.creation_time)),
+          h('td', {}, shortId(c.id)))))
+        : h('p', { class: 'empty' }, text ? `No config names contain "${text}".` : 'No configs yet. Create one with the form.'),
       pager({
-        label: 'Config pages', page,
-        hasPrev: page > 1, hasNext: more,
-        onPrev: () => { paging.markers.pop(); load(); },
-        onNext: () => { paging.markers.push(rows[rows.length - 1].id); load(); },
+        label: 'Config pages', page, summary: `Page ${page} of ${pages} (${n})`,
+        hasPrev: page > 1, hasNext: page < pages,
+        onPrev: () => { paging.page--; load(); },
+        onNext: () => { paging.page++; load(); },
       }));
   }
 
-  load();
-  if (route.id) showConfig(side, route.id, go);
-  else mount(side, createConfigForm(go));
-}
-
-function configTable(rows, selected) {
-  return h('table', {},
-    h('caption', { class: 'sr-only' }, 'Software configs, newest first'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Group'), h('th', { scope: 'col' }, 'Created'), h('th', { scope: 'col' }, 'ID'))),
-    h('tbody', {}, rows.map((c) => h('tr', { 'aria-current': c.id === selected ? 'true' : null },
-      h('td', {}, h('a', { href: `#/configs/${seg(c.id)}` }, c.name || '(unnamed)')),
-      h('td', {}, c.group),
-      h('td', {}, h('time', { datetime: c.creation_time }, c.creation_time)),
-      h('td', {}, shortId(c.id))))));
+  // Revealed once the list is there too, so nothing moves it afterwards.
+  const listed = load();
+  const from = route.query.get('from');
+  if (route.id) Promise.all([listed, showConfig(side, route.id, go)]).then(() => focusDetail && reveal(side));
+  else if (from) {
+    Promise.all([heat('software_config.show', { id: from }), listed]).then(([r]) => {
+      mount(side, createConfigForm(go, r.body.software_config));
+      reveal(side);
+    }, (e) => mount(side, alertBox(e), createConfigForm(go)));
+  } else mount(side, createConfigForm(go));
 }
 
 async function showConfig(side, id, go) {
   const panel = busyRegion({ class: 'card', 'aria-labelledby': 'config-title' });
   mount(side, panel.el);
-  panel.el.prepend(h('h2', { id: 'config-title' }, 'Config'));
-  let cfg;
-  let error = null;
-  await panel.run(async () => {
-    try {
-      cfg = (await heat('software_config.show', { id })).body.software_config;
-    } catch (e) {
-      error = e;
-    }
-  });
+  panel.el.prepend(h('h2', { id: 'config-title', tabindex: '-1' }, 'Config'));
+  const [res, error] = await panel.get(() => heat('software_config.show', { id }));
+  const cfg = res?.body.software_config;
   const back = h('p', {}, h('a', { href: '#/configs' }, '← New config'));
   if (error) {
     mount(panel.body, alertBox(error), back);
@@ -101,14 +105,19 @@ async function showConfig(side, id, go) {
     status,
     facts([['ID', h('code', {}, cfg.id)], ['Name', cfg.name], ['Group', cfg.group], ['Created', cfg.creation_time]]),
     h('h3', {}, 'Config'),
-    h('pre', { class: 'json', tabindex: '0', 'aria-label': 'Config text' }, typeof cfg.config === 'string' ? cfg.config : JSON.stringify(cfg.config, null, 2)),
+    h('pre', { class: 'json', tabindex: '0', 'aria-label': 'Config text' }, configText(cfg)),
     ioTable('Inputs', cfg.inputs, ['name', 'type', 'default', 'description', 'replace_on_change']),
     ioTable('Outputs', cfg.outputs, ['name', 'type', 'description', 'error_output']),
-    cfg.options && Object.keys(cfg.options).length ? [h('h3', {}, 'Options'), h('pre', { class: 'json' }, JSON.stringify(cfg.options, null, 2))] : null,
+    h('h3', {}, 'Options'),
+    cfg.options && Object.keys(cfg.options).length ? h('pre', { class: 'json', tabindex: '0', 'aria-label': 'Options' }, JSON.stringify(cfg.options, null, 2)) : h('p', { class: 'empty' }, 'No options.'),
     h('div', { class: 'actions' },
       h('a', { class: 'button secondary', href: `#/deployments?config_id=${encodeURIComponent(cfg.id)}` }, 'Deploy this config'),
-      remove));
+      h('a', { class: 'button secondary', href: `#/configs?from=${encodeURIComponent(cfg.id)}`, 'aria-describedby': 'edit-as-new-why' }, 'Edit as new config'),
+      remove),
+    h('p', { class: 'hint', id: 'edit-as-new-why' }, 'Configs cannot be changed (as in Heat): this fills the form from this one, to create a new config.'));
 }
+
+const configText = (c) => (c.config == null ? '' : typeof c.config === 'string' ? c.config : JSON.stringify(c.config, null, 2));
 
 function ioTable(title, items, cols) {
   const head = (c) => c.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase());
@@ -117,19 +126,16 @@ function ioTable(title, items, cols) {
     : v === undefined || v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   return [
     h('h3', {}, title),
-    items && items.length
-      ? h('table', {}, h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, head(c))))),
-        h('tbody', {}, items.map((i) => h('tr', {}, cols.map((c) => h('td', {}, cell(i[c], c)))))))
+    items?.length ? table(title, cols.map(head), items.map((i) => h('tr', {}, cols.map((c) => h('td', {}, cell(i[c], c))))))
       : h('p', { class: 'empty' }, `No ${title.toLowerCase()}.`),
   ];
 }
 
-// ---- the create form ---------------------------------------------------------------------------
-
 const IO = {
-  inputs: { noun: 'input', cols: [['name', 'Name'], ['type', 'Type'], ['default', 'Default'], ['description', 'Description'], ['replace_on_change', 'Replace on change']] },
-  outputs: { noun: 'output', cols: [['name', 'Name'], ['type', 'Type'], ['description', 'Description'], ['error_output', 'Error output']] },
+  inputs: { noun: 'input', title: 'Inputs', cols: [['name', 'Name'], ['type', 'Type'], ['default', 'Default'], ['description', 'Description'], ['replace_on_change', 'Replace on change']] },
+  outputs: { noun: 'output', title: 'Outputs', cols: [['name', 'Name'], ['type', 'Type'], ['description', 'Description'], ['error_output', 'Error output']] },
 };
+const KINDS = Object.keys(IO);
 
 /** Rows → payload items: blank cells are left out so the package reports what is missing. */
 function readRows(list) {
@@ -191,7 +197,7 @@ function ioEditor(form) {
     };
     mount(lists[kind], items.map((v, i) => ioRow(kind, i, v, remove)));
   }
-  for (const kind of Object.keys(IO)) {
+  for (const kind of KINDS) {
     lists[kind] = h('div', { class: 'rows' });
     const add = h('button', {
       type: 'button', class: 'secondary',
@@ -204,7 +210,7 @@ function ioEditor(form) {
       },
     }, `Add ${IO[kind].noun}`);
     groups[kind] = h('fieldset', { class: 'io', dataset: { path: `/${kind}` } },
-      h('legend', {}, kind === 'inputs' ? 'Inputs' : 'Outputs'), lists[kind], add, h('p', { class: 'field-error' }));
+      h('legend', {}, IO[kind].title), lists[kind], add, h('p', { class: 'field-error' }));
   }
   const rowsBox = h('div', { class: 'rows-mode' }, groups.inputs, groups.outputs);
 
@@ -221,14 +227,14 @@ function ioEditor(form) {
     modeError.textContent = '';
     if (next === mode) return;
     if (next === 'json') {
-      for (const kind of Object.keys(IO)) {
+      for (const kind of KINDS) {
         const items = readRows(lists[kind]);
         json[kind].control.value = items.length ? JSON.stringify(items, null, 2) : '';
       }
     } else {
       const parsed = {};
-      for (const kind of Object.keys(IO)) {
-        const r = parseJsonField(json[kind].control.value, `/${kind}`, kind === 'inputs' ? 'Inputs' : 'Outputs');
+      for (const kind of KINDS) {
+        const r = parseJsonField(json[kind].control.value, `/${kind}`, IO[kind].title);
         const ok = !r.error && (r.value === undefined || (Array.isArray(r.value) && r.value.every((x) => x && typeof x === 'object' && !Array.isArray(x))));
         if (!ok) {
           modeError.textContent = `Fix the ${kind} JSON (a list of objects) before switching to rows.`;
@@ -237,7 +243,7 @@ function ioEditor(form) {
         }
         parsed[kind] = r.value || [];
       }
-      for (const kind of Object.keys(IO)) rebuild(kind, parsed[kind]);
+      for (const kind of KINDS) rebuild(kind, parsed[kind]);
     }
     mode = next;
     rowsBox.hidden = mode !== 'rows';
@@ -255,13 +261,26 @@ function ioEditor(form) {
 
   return {
     el: h('div', { class: 'io-editor' }, switcher, rowsBox, jsonBox),
+    /** Fills the editor from a config; as JSON if an item has members the rows do not edit. */
+    load(cfg) {
+      const known = (kind, item) => Object.keys(item).every((k) => IO[kind].cols.some(([c]) => c === k));
+      const rows = KINDS.every((kind) => (cfg[kind] || []).every((i) => known(kind, i)));
+      if (!rows) {
+        switcher.querySelector('#io-mode-json').checked = true;
+        switchTo('json');
+      }
+      for (const kind of KINDS) {
+        rebuild(kind, rows ? cfg[kind] || [] : []);
+        json[kind].control.value = cfg[kind]?.length ? JSON.stringify(cfg[kind], null, 2) : '';
+      }
+    },
     collect(payload, errors) {
-      for (const kind of Object.keys(IO)) {
+      for (const kind of KINDS) {
         if (mode === 'rows') {
           const items = readRows(lists[kind]);
           if (items.length) payload[kind] = items;
         } else {
-          const r = parseJsonField(json[kind].control.value, `/${kind}`, kind === 'inputs' ? 'Inputs' : 'Outputs');
+          const r = parseJsonField(json[kind].control.value, `/${kind}`, IO[kind].title);
           if (r.error) errors.push(r.error);
           else if (r.value !== undefined) payload[kind] = r.value;
         }
@@ -270,12 +289,13 @@ function ioEditor(form) {
   };
 }
 
-function createConfigForm(go) {
+function createConfigForm(go, from) {
   const defaultGroup = rules()?.heat.defaultGroup;
   const groups = [HOOKS[0], ...(defaultGroup ? [defaultGroup] : []), ...HOOKS.slice(1)];
   const name = field({ label: 'Name', path: '/name', attrs: { maxlength: 300 } });
   const group = field({ label: 'Group', path: '/group', hint: defaultGroup && `How agents apply it, e.g. script; empty means ${defaultGroup}`, attrs: { list: 'config-groups' } });
   const config = field({ label: 'Config', path: '/config', control: 'textarea', hint: 'The script or document the agent runs', attrs: { rows: 6, class: 'mono' } });
+  const options = field({ label: 'Options (JSON)', path: '/options', control: 'textarea', hint: 'Optional: an object the agent hook reads, e.g. {"deploy_timeout": 600}', attrs: { rows: 3, class: 'mono' } });
   let editor;
   const form = checkedForm({
     label: 'Create config',
@@ -288,18 +308,31 @@ function createConfigForm(go) {
       if (group.control.value !== '') payload.group = group.control.value;
       if (config.control.value !== '') payload.config = config.control.value;
       editor.collect(payload, errors);
+      const o = parseJsonField(options.control.value, '/options', 'Options', { object: true });
+      if (o.error) errors.push(o.error);
+      else if (o.value !== undefined) payload.options = o.value;
       return { payload, errors };
     },
     send: (payload) => heat('software_config.create', {}, payload),
     done(res) {
       const cfg = res.body.software_config;
       toast(`Config ${cfg.name || cfg.id} created`);
-      paging.markers = [null];
+      paging.page = 1;
       go(`#/configs/${encodeURIComponent(cfg.id)}`);
     },
   });
   editor = ioEditor(form);
-  form.fields.append(name, group, h('datalist', { id: 'config-groups' }, groups.map((g) => h('option', { value: g }))), config, editor.el);
+  form.fields.append(name, group, h('datalist', { id: 'config-groups' }, groups.map((g) => h('option', { value: g }))), config, editor.el, options);
+  let intro = null;
+  if (from) {
+    name.control.value = from.name || '';
+    group.control.value = from.group || '';
+    config.control.value = configText(from);
+    options.control.value = from.options && Object.keys(from.options).length ? JSON.stringify(from.options, null, 2) : '';
+    editor.load(from);
+    intro = h('p', { class: 'note' }, `Configs cannot be changed: saving creates a new config. "${from.name || from.id}" stays, and its deployments keep it until you change their Config.`);
+  }
   form.refresh();
-  return h('section', { class: 'card', 'aria-labelledby': 'new-config-title' }, h('h2', { id: 'new-config-title' }, 'New config'), form.el);
+  return h('section', { class: 'card', 'aria-labelledby': 'new-config-title' },
+    h('h2', { id: 'new-config-title', tabindex: '-1' }, from ? `New config from ${from.name || from.id}` : 'New config'), intro, form.el);
 }

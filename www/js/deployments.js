@@ -1,98 +1,234 @@
-// Software deployments: a list filtered by server (paged here; the API returns them all, oldest
-// first), a create form, a detail panel with the update form (If-Match on the ETag), Delete and
-// the agent's logs, and a server panel: its agent (last poll, metadata URL) and its metadata.
+// Software deployments: the list (newest first, filtered and paged here, refreshed while one is
+// IN_PROGRESS), create and update forms (input values as the config's typed inputs), the detail
+// with the agent's logs, and the server panel (its agent and metadata). See docs/console.md.
 
 import { heat, seg } from './api.js';
-import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, statusBadge, jsonBlock, shortId } from './ui.js';
+import { h, mount, toast, busyRegion, alertBox, pager, facts, confirmAction, statusBadge, jsonBlock, depId, table, keepFocus, reveal, plural } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
-import { rules } from './validator.js';
+import { rules, validate } from './validator.js';
+import { allConfigs } from './configs.js';
 
 const PAGE = 10;
-const state = { server: '', page: 1 };
+const REFRESH_MS = 5000;
+const state = { server: '', status: '', config: '', page: 1 };
+let timer = 0;
+let paused = null; // a refresh that came due while the tab was hidden
+let generation = 0; // bumped when the page changes: an old view's answers schedule nothing
 
-/** Config summaries by id, for names in the list and suggestions in the form. */
-async function configIndex() {
-  try {
-    const rows = (await heat('software_config.list', {}, { limit: 1000 })).body.software_configs || [];
-    return new Map(rows.map((c) => [c.id, c]));
-  } catch {
-    return new Map();
+/** Runs `fn` in REFRESH_MS, or when the tab is visible again if it is hidden then. */
+function later(fn) {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    if (document.visibilityState === 'hidden') paused = fn;
+    else fn();
+  }, REFRESH_MS);
+}
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'visible' || !paused) return;
+  const fn = paused;
+  paused = null;
+  fn();
+});
+window.addEventListener('view-change', () => { clearTimeout(timer); paused = null; generation++; });
+
+const configIndex = () => allConfigs().then((rows) => new Map(rows.map((c) => [c.id, c])), () => new Map());
+
+const fullConfigs = new Map();
+/** A config with its inputs (configs never change, so each is read once). */
+function configById(id) {
+  if (!fullConfigs.has(id)) {
+    const p = heat('software_config.show', { id }).then((r) => r.body.software_config);
+    p.catch(() => fullConfigs.delete(id));
+    fullConfigs.set(id, p);
   }
+  return fullConfigs.get(id);
 }
 
-export function deploymentsView({ main, route, go }) {
+const configLabel = (c) => `${c.name || '(unnamed)'} · ${c.id.slice(0, 8)}`;
+
+export function deploymentsView({ main, route, go, focusDetail }) {
   const list = busyRegion({ class: 'card', 'aria-labelledby': 'deployments-list-title' });
   const side = h('div', { class: 'side' });
   const metaCard = metadataCard();
   let configs = new Map();
   const configsReady = configIndex().then((m) => { configs = m; return m; });
+  const seen = new Map(); // id → status at the last load, to announce changes
 
-  const serverFilter = h('input', { id: 'server-filter', type: 'search', value: state.server, autocomplete: 'off' });
-  const filter = h('form', {
-    role: 'search', 'aria-label': 'Filter deployments', class: 'filter',
-    onsubmit(ev) { ev.preventDefault(); state.server = serverFilter.value.trim(); state.page = 1; load(); },
-  },
-  h('label', { for: 'server-filter' }, 'Filter by server ID'), serverFilter,
-  h('button', { type: 'submit', class: 'secondary' }, 'Apply filter'),
-  h('button', { type: 'button', class: 'link', onclick() { serverFilter.value = ''; state.server = ''; state.page = 1; load(); } }, 'Clear filter'));
+  const server = field({ label: 'Filter by server ID', value: state.server, attrs: { type: 'search' } });
+  const status = field({ label: 'Status', control: 'select', options: statusOptions('All statuses'), value: state.status });
+  const config = field({ label: 'Config', control: 'select', options: [['', 'All configs']] });
+  configsReady.then((m) => {
+    config.control.append(...[...m.values()].map((c) => h('option', { value: c.id }, configLabel(c))));
+    config.control.value = state.config;
+  });
+  const apply = (clear) => {
+    if (clear) for (const f of [server, status, config]) f.control.value = '';
+    Object.assign(state, { server: server.control.value.trim(), status: status.control.value, config: config.control.value, page: 1 });
+    load();
+  };
+  const filter = h('form', { role: 'search', 'aria-label': 'Filter deployments', class: 'filter', onsubmit(ev) { ev.preventDefault(); apply(); } },
+    server, status, config,
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'secondary' }, 'Apply filter'),
+      h('button', { type: 'button', class: 'link', onclick: () => apply(true) }, 'Clear filter')));
+  const liveNote = h('p', { class: 'hint live' });
 
-  list.el.prepend(h('h2', { id: 'deployments-list-title' }, 'Deployments'), filter);
+  list.el.prepend(h('h2', { id: 'deployments-list-title' }, 'Deployments'), filter, liveNote);
   mount(main,
     h('h1', { tabindex: '-1' }, 'Software deployments'),
     h('div', { class: 'split' }, h('div', { class: 'stack' }, list.el, metaCard.el), side));
 
-  async function load() {
-    let rows = [];
-    let error = null;
-    await list.run(async () => {
-      try {
-        const query = state.server ? { server_id: state.server } : {};
-        rows = (await heat('software_deployment.list', {}, query)).body.software_deployments || [];
-        await configsReady;
-      } catch (e) {
-        error = e;
-      }
-    });
+  let detail = null;
+  let inProgress = false;
+  const mine = generation;
+
+  async function load(quiet = false) {
+    const read = async () => {
+      const res = await heat('software_deployment.list', {}, state.server ? { server_id: state.server } : {});
+      await configsReady;
+      return res.body.software_deployments || [];
+    };
+    let [rows = [], error] = quiet ? await read().then((r) => [r], (e) => [, e]) : await list.get(read);
+    if (quiet && error) return; // a failed background refresh keeps what is shown
+    // Newest first (the API lists oldest first; equal times keep that order, reversed).
+    rows = rows.map((d, i) => [d, i]).sort((a, b) => (b[0].creation_time || '').localeCompare(a[0].creation_time || '') || b[1] - a[1]).map(([d]) => d);
+    for (const d of rows) {
+      const was = seen.get(d.id);
+      if (quiet && was && was !== d.status) toast(`Deployment on ${d.server_id} is now ${d.status.replace('_', ' ')}`);
+      seen.set(d.id, d.status);
+    }
+    rows = rows.filter((d) => (!state.status || d.status === state.status) && (!state.config || d.config_id === state.config));
+    inProgress = rows.some((d) => d.status === 'IN_PROGRESS');
     const pages = Math.max(1, Math.ceil(rows.length / PAGE));
     state.page = Math.min(state.page, pages);
     const shown = rows.slice((state.page - 1) * PAGE, state.page * PAGE);
-    const what = state.server ? ` on server ${state.server}` : '';
-    mount(list.body,
+    const what = [state.server && `on server ${state.server}`, state.status && `with status ${state.status}`,
+      state.config && `of config ${configs.get(state.config)?.name || state.config}`].filter(Boolean).join(', ');
+    const suffix = what ? ` ${what}` : '';
+    keepFocus(list.body, () => mount(list.body,
       alertBox(error),
-      shown.length ? deploymentTable(shown, configs, route.id) : h('p', { class: 'empty' }, `No deployments${what}.`),
+      shown.length ? deploymentTable(shown, configs, route.id) : h('p', { class: 'empty' }, `No deployments${suffix}.`),
       pager({
         label: 'Deployment pages', page: state.page, pages,
-        summary: `Page ${state.page} of ${pages} (${rows.length} deployment${rows.length === 1 ? '' : 's'}${what})`,
+        summary: `Page ${state.page} of ${pages} (${plural(rows.length, 'deployment')}${suffix})`,
         hasPrev: state.page > 1, hasNext: state.page < pages,
         onPrev: () => { state.page--; load(); },
         onNext: () => { state.page++; load(); },
-      }));
+      })));
+    plan();
   }
 
-  const refresh = () => { load(); if (route.id) showDeployment(side, route.id, { go, refresh, configsReady, metaCard }); };
-  load();
-  if (route.id) showDeployment(side, route.id, { go, refresh, configsReady, metaCard });
-  else mount(side, createDeploymentForm({ go, configsReady, preset: route.query.get('config_id') || '' }));
+  /** Keeps refreshing while something shown is IN_PROGRESS. */
+  function plan() {
+    if (generation !== mine) return;
+    const live = inProgress || detail?.inProgress();
+    liveNote.textContent = live ? 'In progress: refreshing every 5 seconds while this tab is visible.' : '';
+    if (live) later(async () => { await load(true); await detail?.refresh(); });
+    else clearTimeout(timer);
+  }
+
+  const ctx = { go, configsReady, metaCard, plan };
+  // After a save: the list and the panel read again, and focus goes to the panel's heading.
+  const show = (focus) => { detail = showDeployment(side, route.id, ctx); if (focus) Promise.all([listed, detail.ready]).then(() => reveal(side)); };
+  ctx.saved = () => { listed = load(); show(true); };
+  let listed = load();
+  if (route.id) show(focusDetail); else mount(side, createDeploymentForm({ go, configsReady, preset: route.query.get('config_id') || '' }));
 }
 
 function deploymentTable(rows, configs, selected) {
-  const th = (t) => h('th', { scope: 'col' }, t);
-  return h('table', {},
-    h('caption', { class: 'sr-only' }, 'Software deployments, oldest first'),
-    h('thead', {}, h('tr', {}, th('Deployment'), th('Server'), th('Config'), th('Action'), th('Status'), th('Updated'))),
-    h('tbody', {}, rows.map((d) => h('tr', { 'aria-current': d.id === selected ? 'true' : null },
-      h('td', {}, h('a', { href: `#/deployments/${seg(d.id)}`, 'aria-label': `Open deployment ${d.id}` }, shortId(d.id))),
+  return table('Software deployments, newest first', ['Deployment', 'Server', 'Config', 'Action', 'Status', 'Updated'],
+    rows.map((d) => h('tr', { 'aria-current': d.id === selected ? 'true' : null },
+      h('td', {}, h('a', { href: `#/deployments/${seg(d.id)}`, 'aria-label': `Open deployment ${d.id}` }, depId(d.id))),
       h('td', {}, d.server_id),
-      h('td', {}, configs.get(d.config_id)?.name || shortId(d.config_id)),
+      h('td', {}, configs.get(d.config_id)?.name || depId(d.config_id)),
       h('td', {}, d.action),
       h('td', {}, statusBadge(d.status)),
-      h('td', {}, d.updated_time || d.creation_time)))));
+      h('td', {}, d.updated_time || d.creation_time))));
 }
 
-/** The deployment statuses as select options (the package's list), after `blank` if given. */
 function statusOptions(blank) {
   const statuses = rules()?.heat.deploymentStatuses ?? [];
   return [...(blank ? [['', blank]] : []), ...statuses.map((s) => [s, s.replace('_', ' ')])];
+}
+
+const pointer = (name) => `/input_values/${String(name).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+const asText = (v, type) => (v === undefined || v === null ? ''
+  : type === 'CommaDelimitedList' && Array.isArray(v) ? v.join(',')
+    : typeof v === 'string' ? v : JSON.stringify(v, null, type === 'Json' ? 2 : 0));
+
+/** Text typed into a field of `type` → the value sent (text the type cannot read stays text). */
+function typed(text, type) {
+  const t = text.trim();
+  if (type === 'Number' && /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
+  if (type === 'Boolean') return t === 'true' ? true : t === 'false' ? false : text;
+  if (type === 'Json') {
+    try {
+      const v = JSON.parse(t);
+      if (v && typeof v === 'object') return v;
+    } catch { /* the package says why */ }
+  }
+  return text;
+}
+
+/** Input values: a field per declared input (typed, checked by the package) + JSON for others. */
+function inputValuesEditor(form, values = {}) {
+  const box = h('div', { class: 'inputs' });
+  const other = field({ label: 'Input values (JSON)', path: '/input_values', control: 'textarea', hint: 'An object of input name to value, e.g. {"port": 8080}', attrs: { rows: 3, class: 'mono' } });
+  let fields = [];
+  // Until the config's inputs are known, every value is in the JSON field (so nothing is lost).
+  other.control.value = Object.keys(values).length ? JSON.stringify(values, null, 2) : '';
+
+  function set(inputs = []) {
+    const now = collectValues([]);
+    fields = inputs.map((i) => {
+      const type = i.type || 'String';
+      const v = now[i.name];
+      const dflt = i.default !== undefined && i.default !== '' ? `empty: the config's default, ${asText(i.default, type)}` : 'empty: not set';
+      const hint = `${type}; ${dflt}${i.description ? `. ${i.description}` : ''}`;
+      const f = type === 'Boolean'
+        ? field({ label: i.name, path: pointer(i.name), control: 'select', hint, value: asText(v, type), options: [['', 'Not set'], ['true', 'true'], ['false', 'false']] })
+        : field({ label: i.name, path: pointer(i.name), control: type === 'Json' ? 'textarea' : 'input', hint, value: asText(v, type),
+          attrs: type === 'Json' ? { class: 'mono', rows: 3 } : { class: 'mono', inputmode: type === 'Number' ? 'decimal' : null } });
+      f.input = i;
+      f.orig = v;
+      f.origText = asText(v, type);
+      return f;
+    });
+    const rest = Object.fromEntries(Object.entries(now).filter(([k]) => !inputs.some((i) => i.name === k)));
+    other.control.value = Object.keys(rest).length ? JSON.stringify(rest, null, 2) : '';
+    other.querySelector('label').textContent = inputs.length ? 'Other input values (JSON)' : 'Input values (JSON)';
+    mount(box, inputs.length ? h('fieldset', { class: 'io' }, h('legend', {}, 'Input values'), fields) : null);
+    form.refresh();
+  }
+
+  function collectValues(errors) {
+    const r = parseJsonField(other.control.value, '/input_values', 'Input values', { object: true });
+    if (r.error) errors.push(r.error);
+    const out = { ...(r.value || {}) };
+    for (const f of fields) {
+      const text = f.control.value;
+      if (text.trim() === '') continue;
+      const { name, type = 'String' } = f.input;
+      const v = text === f.origText ? f.orig : typed(text, type);
+      out[name] = v;
+      // The package's rule for a value of a type: the one a config input's default is held to.
+      const report = validate('software_config.create', { inputs: [{ name: 'x', type, default: v }] });
+      const bad = report.errors.find((e) => e.path === '/inputs/0/default');
+      if (bad) errors.push({ path: pointer(name), code: bad.code, message: bad.message.replace(/^inputs\[0\]\.default/, name), params: bad.params });
+    }
+    return out;
+  }
+
+  return {
+    el: h('div', { class: 'fields' }, box, other),
+    set,
+    collect: collectValues,
+  };
+}
+
+function followConfig(editor, id) {
+  if (!id) return editor.set([]);
+  configById(id).then((c) => editor.set(c.inputs || []), () => editor.set([]));
 }
 
 function createDeploymentForm({ go, configsReady, preset }) {
@@ -100,20 +236,22 @@ function createDeploymentForm({ go, configsReady, preset }) {
   const configHint = h('p', { class: 'hint', id: 'config-id-known', 'aria-live': 'polite' });
   configId.querySelector('label').after(configHint);
   configId.control.setAttribute('aria-describedby', `config-id-known ${configId.control.getAttribute('aria-describedby')}`);
-  // Hints and the default status come from the package's rules (none while it is not loaded).
   const heatRules = rules()?.heat;
   const serverId = field({ label: 'Server ID', path: '/server_id', hint: heatRules && `Any name for the server, at most ${heatRules.maxLength.server_id} characters` });
   const action = field({ label: 'Action', path: '/action', hint: heatRules && `Free text such as CREATE or UPDATE; empty means ${heatRules.defaultAction}` });
   const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions(heatRules ? `Default (${heatRules.defaultStatus})` : 'Default') });
   const reason = field({ label: 'Status reason', path: '/status_reason' });
-  const inputs = field({ label: 'Input values (JSON)', path: '/input_values', control: 'textarea', hint: 'An object of input name to value, e.g. {"port": 8080}', attrs: { rows: 3, class: 'mono' } });
   const timeout = field({ label: 'Timeout (seconds)', path: '/timeout', hint: heatRules && `Optional, ${heatRules.timeout.min} to ${heatRules.timeout.max.toLocaleString('en')}: an IN PROGRESS deployment with no result by then turns FAILED`, attrs: { inputmode: 'numeric' } });
   const options = h('datalist', { id: 'config-options' });
   let configs = new Map();
+  let following = null;
 
   function describeConfig() {
-    const c = configs.get(configId.control.value.trim());
+    const id = configId.control.value.trim();
+    const c = configs.get(id);
     configHint.textContent = c ? `Config "${c.name || '(unnamed)'}" (${c.group})` : '';
+    const known = c ? id : null;
+    if (known !== following) { following = known; followConfig(inputs, known); }
   }
   configsReady.then((m) => {
     configs = m;
@@ -133,9 +271,8 @@ function createDeploymentForm({ go, configsReady, preset }) {
         const v = f.control.value.trim();
         if (v !== '') payload[key] = v;
       }
-      const iv = parseJsonField(inputs.control.value, '/input_values', 'Input values', { object: true });
-      if (iv.error) errors.push(iv.error);
-      else if (iv.value !== undefined) payload.input_values = iv.value;
+      const iv = inputs.collect(errors);
+      if (Object.keys(iv).length) payload.input_values = iv;
       const t = timeout.control.value.trim();
       // A whole number goes as a number; anything else as text, which the package refuses by name.
       if (t !== '') payload.timeout = /^-?\d+$/.test(t) ? Number(t) : t;
@@ -148,48 +285,109 @@ function createDeploymentForm({ go, configsReady, preset }) {
       go(`#/deployments/${encodeURIComponent(d.id)}`);
     },
   });
-  form.fields.append(configId, options, serverId, action, status, reason, inputs, timeout);
+  const inputs = inputValuesEditor(form);
+  form.fields.append(configId, options, serverId, action, status, reason, inputs.el, timeout);
   form.refresh();
   return h('section', { class: 'card', 'aria-labelledby': 'new-deployment-title' },
     h('h2', { id: 'new-deployment-title' }, 'New deployment'), form.el);
 }
 
-async function showDeployment(side, id, { go, refresh, configsReady, metaCard }) {
+/** JSON with object keys sorted, to compare values. */
+const canon = (v) => JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+
+function showDeployment(side, id, { go, configsReady, metaCard, plan, saved }) {
   const panel = busyRegion({ class: 'card', 'aria-labelledby': 'deployment-title' });
   if (!side.firstElementChild) mount(side, panel.el);
   else side.firstElementChild.replaceWith(panel.el);
-  panel.el.prepend(h('h2', { id: 'deployment-title' }, 'Deployment'));
-  let d;
-  let etag = null;
-  let error = null;
-  await panel.run(async () => {
-    try {
-      const res = await heat('software_deployment.show', { id });
-      d = res.body.software_deployment;
-      etag = res.headers.get('etag');
-    } catch (e) {
-      error = e;
-    }
-  });
-  const back = h('p', {}, h('a', { href: '#/deployments' }, '← New deployment'));
-  if (error) {
-    mount(panel.body, alertBox(error), back);
-    return;
-  }
-  const configs = await configsReady;
-  const cfg = configs.get(d.config_id);
-  panel.el.querySelector('h2').textContent = `Deployment on ${d.server_id}`;
+  const title = h('h2', { id: 'deployment-title', tabindex: '-1' }, 'Deployment');
+  panel.el.prepend(title);
+  const factsBox = h('div');
+  const formBox = h('div');
+  const notice = h('div', { role: 'alert', class: 'form-alert' });
+  let d = null;
+  let form = null;
 
+  async function read() {
+    const res = await heat('software_deployment.show', { id });
+    return { d: res.body.software_deployment, etag: res.headers.get('etag') };
+  }
+
+  function showFacts(configs) {
+    const cfg = configs.get(d.config_id);
+    mount(factsBox,
+      facts([
+        ['ID', h('code', {}, d.id)],
+        ['Server', d.server_id],
+        ['Config', h('a', { href: `#/configs/${seg(d.config_id)}` }, cfg ? cfg.name || d.config_id : d.config_id)],
+        ['Action', d.action],
+        ['Status', statusBadge(d.status)],
+        ['Status reason', d.status_reason || '—'],
+        ['Input values', d.input_values ? jsonBlock(d.input_values, 'Input values') : '—'],
+        ['Output values', d.output_values ? jsonBlock(d.output_values, 'Output values') : '—'],
+        ['Timeout', d.timeout ? `${d.timeout} s` : '—'],
+        ['Created', d.creation_time],
+        ['Updated', d.updated_time || '—'],
+      ]),
+      agentLogs(d.output_values));
+  }
+
+  const ready = (async () => {
+    const [got, error] = await panel.get(read);
+    const back = h('p', {}, h('a', { href: '#/deployments' }, '← New deployment'));
+    if (error) {
+      mount(panel.body, alertBox(error), back);
+      return;
+    }
+    const configs = await configsReady;
+    ({ d } = got);
+    title.textContent = `Deployment on ${d.server_id}`;
+    showFacts(configs);
+    form = updateForm(d, got.etag, configs, { notice, panel, go, saved });
+    mount(formBox, form.el);
+    mount(panel.body, back, notice, factsBox,
+      agentSummary(d.server_id),
+      h('button', { type: 'button', class: 'secondary', onclick: () => metaCard.show(d.server_id) }, `Show server ${d.server_id}`),
+      h('h3', { id: 'update-title' }, 'Update'),
+      formBox);
+    plan();
+  })();
+
+  return {
+    ready,
+    inProgress: () => d?.status === 'IN_PROGRESS',
+    /** A background refresh: the facts always; the form only if nobody is editing it. */
+    async refresh() {
+      const next = form && await read().catch(() => null);
+      if (!next) return;
+      const configs = await configsReady;
+      d = next.d;
+      keepFocus(panel.body, () => {
+        showFacts(configs);
+        if (!form.dirty) {
+          form = updateForm(d, next.etag, configs, { notice, panel, go, saved });
+          mount(formBox, form.el);
+        }
+      });
+      plan();
+    },
+  };
+}
+
+function updateForm(d, etag, configs, { notice, panel, go, saved }) {
+  const list = [...configs.values()];
+  if (!configs.has(d.config_id)) list.unshift({ id: d.config_id, name: '(not found)' });
+  const config = field({ label: 'Config', path: '/config_id', control: 'select', value: d.config_id,
+    hint: 'Another config re-deploys: the agent runs it with these input values',
+    options: list.map((c) => [c.id, configLabel(c)]) });
   const action = field({ label: 'Action', path: '/action', value: d.action });
   const status = field({ label: 'Status', path: '/status', control: 'select', options: statusOptions(), value: d.status });
   const reason = field({ label: 'Status reason', path: '/status_reason', value: d.status_reason });
   const outputs = field({
     label: 'Output values (JSON)', path: '/output_values', control: 'textarea',
-    hint: 'An object of output name to value, e.g. {"result": "ok"}; empty leaves them as they are',
+    hint: 'An object like {"result": "ok"}; empty leaves them as they are',
     value: d.output_values ? JSON.stringify(d.output_values, null, 2) : '',
     attrs: { rows: 4, class: 'mono' },
   });
-  const notice = h('div', { role: 'alert', class: 'form-alert' });
   const remove = h('button', {
     type: 'button', class: 'danger',
     async onclick() {
@@ -211,9 +409,13 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
     collect() {
       const payload = {};
       const errors = [];
+      if (config.control.value !== d.config_id) payload.config_id = config.control.value;
       if (action.control.value.trim() !== '') payload.action = action.control.value.trim();
       if (status.control.value) payload.status = status.control.value;
       payload.status_reason = reason.control.value;
+      // Sent only when changed: new input values re-deploy.
+      const iv = inputs.collect(errors);
+      if (canon(iv) !== canon(d.input_values || {})) payload.input_values = iv;
       const ov = parseJsonField(outputs.control.value, '/output_values', 'Output values', { object: true });
       if (ov.error) errors.push(ov.error);
       else if (ov.value !== undefined) payload.output_values = ov.value;
@@ -222,36 +424,17 @@ async function showDeployment(side, id, { go, refresh, configsReady, metaCard })
     send: (payload) => heat('software_deployment.update', { id: d.id }, payload, etag ? { 'If-Match': etag } : {}),
     done() {
       toast('Deployment updated');
-      refresh();
+      saved();
     },
   });
-  form.fields.append(action, status, reason, outputs);
+  const inputs = inputValuesEditor(form, d.input_values || {});
+  config.control.addEventListener('change', () => followConfig(inputs, config.control.value));
+  form.fields.append(config, action, status, reason, inputs.el, outputs);
+  followConfig(inputs, d.config_id);
   form.refresh();
-
-  mount(panel.body,
-    back,
-    notice,
-    facts([
-      ['ID', h('code', {}, d.id)],
-      ['Server', d.server_id],
-      ['Config', h('a', { href: `#/configs/${seg(d.config_id)}` }, cfg ? cfg.name || d.config_id : d.config_id)],
-      ['Action', d.action],
-      ['Status', statusBadge(d.status)],
-      ['Status reason', d.status_reason || '—'],
-      ['Input values', d.input_values ? jsonBlock(d.input_values, 'Input values') : '—'],
-      ['Output values', d.output_values ? jsonBlock(d.output_values, 'Output values') : '—'],
-      ['Timeout', d.timeout ? `${d.timeout} s` : '—'],
-      ['Created', d.creation_time],
-      ['Updated', d.updated_time || '—'],
-    ]),
-    agentLogs(d.output_values),
-    agentSummary(d.server_id),
-    h('button', { type: 'button', class: 'secondary', onclick: () => metaCard.show(d.server_id) }, `Show server ${d.server_id}`),
-    h('h3', { id: 'update-title' }, 'Update'),
-    form.el);
+  return form;
 }
 
-/** What the agent's hook printed (`deploy_stdout`, `deploy_stderr`), as logs. */
 function agentLogs(outputs) {
   const logs = [['deploy_stdout', 'Standard output'], ['deploy_stderr', 'Standard error']]
     .filter(([key]) => typeof outputs?.[key] === 'string' && outputs[key] !== '');
@@ -270,15 +453,8 @@ function agentSummary(serverId, { manage = false } = {}) {
   region.el.prepend(h('h3', {}, 'Server agent'));
   const server = { server_id: serverId };
   async function load() {
-    let a = null;
-    let error = null;
-    await region.run(async () => {
-      try {
-        a = (await heat('server_agent.show', server)).body;
-      } catch (e) {
-        error = e;
-      }
-    });
+    const [res, error] = await region.get(() => heat('server_agent.show', server));
+    const a = res?.body;
     if (error) {
       mount(region.body, alertBox(error));
       return;
@@ -318,34 +494,25 @@ function metadataCard() {
     collect: () => ({ payload: { server_id: serverId.control.value.trim() } }),
     check: (p) => (p.server_id ? [] : [{ path: '/server_id', message: 'Server ID is required' }]),
     async send(p) {
-      let error = null;
-      let body = null;
-      await out.run(async () => {
-        try {
-          body = (await heat('software_deployment.metadata', { server_id: p.server_id })).body;
-        } catch (e) {
-          error = e;
-        }
-      });
-      if (error) throw error;
+      const { body } = await out.run(() => heat('software_deployment.metadata', { server_id: p.server_id }));
       mount(out.body,
         agentSummary(p.server_id, { manage: true }),
         h('h3', {}, 'Metadata'),
-        h('p', {}, `${body.metadata.length} deployment${body.metadata.length === 1 ? '' : 's'} on ${p.server_id}`),
+        h('p', {}, `${plural(body.metadata.length, 'deployment')} on ${p.server_id}`),
         jsonBlock(body.metadata, `Metadata for server ${p.server_id}`));
     },
   });
   form.fields.append(serverId);
   form.refresh();
   const el = h('section', { class: 'card', 'aria-labelledby': 'metadata-title' },
-    h('h2', { id: 'metadata-title' }, 'Server'), form.el, out.el);
+    h('h2', { id: 'metadata-title', tabindex: '-1' }, 'Server'), form.el, out.el);
   return {
     el,
     show(server) {
       serverId.control.value = server;
       form.refresh();
       form.el.requestSubmit();
-      el.scrollIntoView({ block: 'start' });
+      reveal(el);
     },
   };
 }

@@ -1,23 +1,15 @@
-// Forms checked by deploy-edge as the user types.
-//
-// Every field wrapper carries `data-path`, the JSON pointer of the payload member it edits
-// (`/server_id`, `/inputs/0/type`). An error's `path` goes to the field with the longest matching
-// pointer prefix, so `/input_values/port` lands on the "Input values" textarea and
-// `/inputs/2/default` on the third input row's "Default". Server errors (`error.errors`) are
-// placed the same way. The submit button stays aria-disabled, described by a visible line such
-// as "Fix 2 fields to continue", and nothing is sent while the payload is invalid.
+// Forms checked by deploy-edge as the user types. Each field wrapper carries `data-path`, the JSON
+// pointer it edits; an error (the package's or the server's) goes to the field with the longest
+// matching prefix. Nothing is sent while the payload is invalid (docs/console.md).
 
 import { h, nextId } from './ui.js';
 import * as validator from './validator.js';
 
-/**
- * A labelled control. `control` is 'input' (default), 'textarea' or 'select' (`options`:
- * [[value, text]]). Returns the wrapper; the control is `wrapper.control`.
- */
+/** A labelled control ('input', 'textarea' or 'select' with [[value, text]]): `wrapper.control`. */
 export function field({ label, path, control = 'input', options, hint, attrs = {}, value }) {
   const id = nextId('f');
   const errId = `${id}-error`;
-  const hintId = hint ? `${id}-hint` : null;
+  const hintId = typeof hint === 'string' ? `${id}-hint` : null;
   let el;
   if (control === 'select') {
     el = h('select', { id, ...attrs }, options.map(([v, t]) => h('option', { value: v }, t)));
@@ -33,15 +25,14 @@ export function field({ label, path, control = 'input', options, hint, attrs = {
   el.setAttribute('aria-describedby', [hintId, errId].filter(Boolean).join(' '));
   const isCheck = el.type === 'checkbox';
   const lab = h('label', { for: id }, label);
-  const wrap = h('div', { class: `field${isCheck ? ' check' : ''}`, dataset: { path } },
+  const wrap = h('div', { class: `field${isCheck ? ' check' : ''}`, dataset: path && { path } },
     isCheck ? [el, lab] : [lab, el],
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    hintId ? h('p', { class: 'hint', id: hintId }, hint) : null,
     h('p', { class: 'field-error', id: errId }));
   wrap.control = el;
   return wrap;
 }
 
-/** True when pointer `p` is `base` or lies under it. */
 const under = (p, base) => p === base || p.startsWith(`${base}/`);
 
 /** Parses a JSON textarea: `{value}` (undefined when blank) or `{error}` naming `path`. */
@@ -59,12 +50,8 @@ export function parseJsonField(text, path, label, { object = false } = {}) {
 }
 
 /**
- * A form bound to a deploy-edge kind (or, for the sign-in form, to a local `check(payload)`
- * returning errors).
- * - `collect()` returns `{payload, errors?}` from the controls (`errors`: local problems such as
- *   unparseable JSON, with paths; those members are left out of the payload).
- * - `send(payload)` performs the request (through validator.buildRequest) and may throw ApiError.
- * - `done(result)` runs after success.
+ * A form bound to a kind (or a local `check(payload)`): `collect()` → `{payload, errors}` (local
+ * errors such as bad JSON, with paths), `send(payload)` may throw ApiError, `done(result)`.
  */
 export function checkedForm({ label, kind, check: localCheck, submitLabel, collect, send, done, extraButtons = [] }) {
   const formAlert = h('div', { class: 'form-alert', role: 'alert' });
@@ -91,6 +78,8 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
     }
     return best;
   }
+  const ctl = (t) => t.control || t.querySelector(':scope > input, :scope > textarea, :scope > select');
+  const errorBox = (t) => t.querySelector(':scope > .field-error');
   const isShown = (t) => submitted || [...touched].some((p) => under(p, t.dataset.path) || under(t.dataset.path, p));
 
   function check() {
@@ -108,7 +97,6 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
     try {
       report = validator.validate(kind, payload);
     } catch (e) {
-      // An unknown kind (a package older than the console): block, and say why.
       current = { errors: [], warnings: [], payload, unavailable: e.message };
       return current;
     }
@@ -121,16 +109,14 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
   function render() {
     const all = targets();
     for (const t of all) {
-      const box = t.querySelector(':scope > .field-error');
-      if (box) box.replaceChildren();
-      const c = t.control || t.querySelector(':scope > input, :scope > textarea, :scope > select');
-      if (c) c.removeAttribute('aria-invalid');
+      errorBox(t)?.replaceChildren();
+      ctl(t)?.removeAttribute('aria-invalid');
       t.classList.remove('invalid');
     }
     const bad = new Set();
     const loose = [];
     const show = (t, e, cls) => {
-      t.querySelector(':scope > .field-error')?.append(h('span', { class: cls }, cls === 'warning' ? `Note: ${e.message}` : e.message));
+      errorBox(t)?.append(h('span', { class: cls }, cls === 'warning' ? `Note: ${e.message}` : e.message));
     };
     for (const e of [...current.errors, ...serverErrors]) {
       const t = targetFor(e.path, all);
@@ -139,12 +125,11 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
         continue;
       }
       bad.add(t);
-      // The package's messages wait until the field was edited (or a submit was tried); the
-      // server's show at once.
+      // The package's messages wait until the field was edited or a submit tried; the server's don't.
       if (!isShown(t) && !serverErrors.includes(e)) continue;
       show(t, e, 'error');
       t.classList.add('invalid');
-      (t.control || t.querySelector(':scope > input, :scope > textarea, :scope > select'))?.setAttribute('aria-invalid', 'true');
+      ctl(t)?.setAttribute('aria-invalid', 'true');
     }
     for (const w of current.warnings) {
       const t = targetFor(w.path, all);
@@ -235,16 +220,12 @@ export function checkedForm({ label, kind, check: localCheck, submitLabel, colle
     touch(path) {
       touched.add(path);
     },
-    /** Clears touched state and messages, for a form that was just used. */
-    reset() {
-      submitted = false;
-      touched.clear();
-      serverErrors = [];
-      serverMessage = '';
-      refresh();
-    },
     get state() {
       return current;
+    },
+    /** True once the user edited something (or while sending): a live refresh leaves it alone. */
+    get dirty() {
+      return touched.size > 0 || sending;
     },
   };
 }

@@ -1,23 +1,23 @@
-// The console's entry: loads the validator, keeps the session, and routes #/configs,
-// #/deployments and #/applications (each optionally followed by /{id}) to their views.
+// The console's entry: loads the validator, keeps the session, routes #/{section}[/{id}] to its
+// view. The sign-in form renders at once; the views (loaded after it) wait for the package's rules.
 
-import { session, sendKind, ApiError } from './api.js';
+import { session, sendKind, ApiError, projectIdProblem } from './api.js';
 import { h, mount, toast } from './ui.js';
 import { checkedForm, field } from './form.js';
-import { loadValidator, version, buildRequest, ready, rules } from './validator.js';
-import { configsView } from './configs.js';
-import { deploymentsView } from './deployments.js';
-import { applicationsView } from './applications.js';
+import { loadValidator, version, ready, rules } from './validator.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const banner = document.getElementById('validator-banner');
 
-const VIEWS = { configs: configsView, deployments: deploymentsView, applications: applicationsView };
+const VIEWS = { configs: 'configsView', deployments: 'deploymentsView', applications: 'applicationsView', admin: 'adminView' };
+const modules = {};
+const view = (name) => { modules[name] ??= import(`./${name}.js`).then((m) => m[VIEWS[name]]); return modules[name]; };
 let signInNotice = '';
+let last = {};
+let seq = 0;
 
-/** Parses `#/section/id?k=v`. */
 function parseRoute() {
   const raw = location.hash.replace(/^#\/?/, '');
   const [pathPart, query = ''] = raw.split('?');
@@ -25,50 +25,52 @@ function parseRoute() {
   return { section: section || 'configs', id: rest[0] || null, query: new URLSearchParams(query) };
 }
 
-function render() {
-  const s = session.get();
-  nav.hidden = !s;
-  who.hidden = !s;
-  if (!s) {
-    document.title = 'Sign in · deploy-edge console';
-    signInView();
-    return;
-  }
-  document.getElementById('who-project').textContent = s.projectId;
-  const route = parseRoute();
-  const view = VIEWS[route.section] ? route.section : 'configs';
+function current(view) {
   for (const a of nav.querySelectorAll('a')) {
     if (a.getAttribute('href') === `#/${view}`) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const previous = main.dataset.view;
-  main.dataset.view = view;
-  VIEWS[view]({ main, route, go: (hash) => { location.hash = hash; } });
-  // Move focus to the new page's heading when the section changes, so screen readers follow.
-  if (previous !== view) main.querySelector('h1')?.focus({ preventScroll: true });
 }
 
-/**
- * What is wrong with a project id, by the package's own rule for it (the first request's path id
- * is checked by buildRequest), as a sentence about the field; null when nothing is.
- */
-function projectIdProblem(projectId) {
-  if (!ready()) return null; // nothing can be sent then, and the banner says why
-  try {
-    buildRequest('software_config.list', { project_id: projectId });
-    return null;
-  } catch (e) {
-    const broken = (e.errors || []).find((x) => x.path === '/project_id');
-    if (!broken) return null;
-    if (broken.code === 'required') return 'Project ID is required';
-    if (broken.code === 'pattern') return `Project ID must be ${broken.params.pattern}`;
-    return broken.message;
+function render() {
+  const s = session.get();
+  const route = parseRoute();
+  nav.hidden = !s;
+  who.hidden = !s;
+  window.dispatchEvent(new Event('view-change')); // views stop their timers
+  const name = VIEWS[route.section] ? route.section : 'configs';
+  if (!s && name !== 'admin') {
+    document.title = 'Sign in · deploy-edge console';
+    signInView();
+    last = {};
+    return;
   }
+  const n = ++seq;
+  const shown = Promise.all([view(name), settled]);
+  const previous = main.dataset.view;
+  if (previous !== name) {
+    // The views build their selects from the package's rules: wait for it (it is preloaded).
+    main.setAttribute('aria-busy', 'true');
+    main.dataset.view = 'loading';
+    mount(main, h('p', { class: 'loading' }, 'Loading…'));
+  }
+  shown.then(([fn]) => {
+    if (n !== seq) return;
+    main.setAttribute('aria-busy', 'false');
+    current(name);
+    if (s) document.getElementById('who-project').textContent = s.projectId;
+    main.dataset.view = name;
+    // A new id in the same section (a row opened, an item created): its panel takes focus once loaded.
+    const focusDetail = previous === name && !!route.id && route.id !== last.id;
+    last = { name, id: route.id };
+    fn({ main, route, focusDetail, signedIn: s, go: (hash) => { location.hash = hash; } });
+    if (previous !== name || name === 'admin') main.querySelector('h1')?.focus({ preventScroll: true });
+  }, (e) => mount(main, h('p', { class: 'alert', role: 'alert' }, `This page did not load (${e.message}); reload to try again.`)));
 }
 
 function signInView() {
   main.dataset.view = 'sign-in';
-  const project = field({ label: 'Project ID', path: '/project_id', hint: rules()?.pathIds.project_id.pattern,
+  const project = field({ label: 'Project ID', path: '/project_id', hint: rules()?.pathIds.project_id.pattern ?? '',
     attrs: { autocomplete: 'username', maxlength: 64 } });
   const token = field({ label: 'Token', path: '/token', hint: 'A project token from POST /admin/v1/projects/{id}/tokens',
     attrs: { type: 'password', autocomplete: 'current-password' } });
@@ -84,6 +86,7 @@ function signInView() {
       ].filter(Boolean);
     },
     async send(p) {
+      await loadValidator();
       try {
         await sendKind('software_config.list', { project_id: p.project_id }, { limit: 1 }, {}, { token: p.token });
       } catch (e) {
@@ -107,9 +110,17 @@ function signInView() {
       h('h1', { tabindex: '-1' }, 'Sign in'),
       h('p', {}, 'Use a project token. It is kept in this tab only (sessionStorage) and sent as X-Auth-Token.'),
       signInNotice ? h('p', { class: 'alert', role: 'alert' }, signInNotice) : null,
-      form.el));
+      form.el,
+      h('p', {}, h('a', { href: '#/admin' }, 'Admin: issue and revoke tokens with the admin token'))));
   form.refresh();
   project.control.focus();
+  // Rendered before the package loaded: add its hint and re-check what was typed once it has.
+  if (!ready()) {
+    loadValidator().then(() => {
+      project.querySelector('.hint').textContent = rules().pathIds.project_id.pattern;
+      form.refresh();
+    }, () => {});
+  }
 }
 
 document.getElementById('sign-out').addEventListener('click', () => {
@@ -127,17 +138,16 @@ window.addEventListener('session-expired', () => {
   render();
 });
 
+const settled = loadValidator().then(() => {
+  document.documentElement.dataset.validator = version() || 'ready';
+  document.getElementById('validator-version').textContent = `deploy-edge ${version()}`.trim();
+}, (e) => {
+  banner.hidden = false;
+  banner.textContent = `The deploy-edge validator did not load (${e.message}). Forms cannot send anything; run "make pkg" (bash scripts/build-pkg.sh) and reload.`;
+  document.documentElement.dataset.validator = 'missing';
+});
 window.addEventListener('hashchange', render);
-
-loadValidator()
-  .then(() => {
-    document.documentElement.dataset.validator = version() || 'ready';
-    document.getElementById('validator-version').textContent = `deploy-edge ${version()}`.trim();
-  })
-  .catch((e) => {
-    banner.hidden = false;
-    banner.textContent = `The deploy-edge validator did not load (${e.message}). Forms cannot send anything; run "make pkg" (bash scripts/build-pkg.sh) and reload.`;
-    document.documentElement.dataset.validator = 'missing';
-  })
-  .finally(render);
+render();
+// The views, fetched once the sign-in form is up, so the first page after it opens at once.
+settled.then(() => Object.keys(VIEWS).forEach(view));
 

@@ -2,14 +2,10 @@
 // progress on slow requests and a pager.
 
 let uid = 0;
-/** A unique id for label/description wiring. */
 export const nextId = (prefix = 'f') => `${prefix}-${++uid}`;
+export const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/**
- * Builds an element: h('button', {type: 'button', onclick}, 'Save').
- * Attributes starting with "on" become listeners; `class`, `text`, `hidden` and boolean
- * attributes are handled; children may be strings, nodes, arrays, null or false.
- */
+/** h('button', {type: 'button', onclick}, 'Save'): "on…" attributes become listeners. */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -33,14 +29,12 @@ function append(el, children) {
   }
 }
 
-/** Replaces the children of `el`. */
 export function mount(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
 }
 
-/** Announces a short success message in the polite live region. */
 export function toast(text) {
   const el = document.getElementById('toast');
   el.textContent = '';
@@ -50,7 +44,6 @@ export function toast(text) {
   toast.timer = setTimeout(() => { el.textContent = ''; }, 6000);
 }
 
-/** Asks with the page's <dialog>; resolves true when the user confirms. */
 export function confirmAction({ title, text, ok = 'Delete' }) {
   const dialog = document.getElementById('confirm');
   dialog.querySelector('#confirm-title').textContent = title;
@@ -63,10 +56,7 @@ export function confirmAction({ title, text, ok = 'Delete' }) {
   });
 }
 
-/**
- * A region that shows progress while a request runs: aria-busy on the region and a visible
- * "Loading…" line (faded in after 150 ms by CSS, so fast answers do not flicker).
- */
+/** A region that shows progress while a request runs: aria-busy and "Loading…" (after 150 ms). */
 export function busyRegion(attrs = {}) {
   const loading = h('p', { class: 'loading', hidden: true }, 'Loading…');
   const body = h('div', { class: 'region-body' });
@@ -75,7 +65,14 @@ export function busyRegion(attrs = {}) {
   return {
     el,
     body,
-    /** Runs `fn` with the region marked busy. */
+    /** Runs `fn` busy; resolves to [its result, null] or [undefined, the error it threw]. */
+    async get(fn) {
+      try {
+        return [await this.run(fn), null];
+      } catch (e) {
+        return [undefined, e];
+      }
+    },
     async run(fn) {
       pending++;
       el.setAttribute('aria-busy', 'true');
@@ -92,7 +89,6 @@ export function busyRegion(attrs = {}) {
   };
 }
 
-/** An error line for a region (role=alert), or nothing. */
 export function alertBox(err) {
   if (!err) return null;
   return h('p', { class: 'alert', role: 'alert' }, err.message || String(err));
@@ -115,12 +111,10 @@ export function statusBadge(status) {
   return h('span', { class: `badge badge-${s.toLowerCase()}` }, h('span', { 'aria-hidden': 'true' }, glyph + ' '), s.replace('_', ' '));
 }
 
-/** A JSON document for reading. */
 export function jsonBlock(value, label) {
   return h('pre', { class: 'json', tabindex: '0', 'aria-label': label }, JSON.stringify(value, null, 2));
 }
 
-/** A definition list from [term, value] pairs (values may be nodes). */
 export function facts(pairs) {
   return h('dl', { class: 'facts' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
 }
@@ -128,4 +122,42 @@ export function facts(pairs) {
 /** Short form of a long id for tables, with the full id in the title. */
 export function shortId(id) {
   return h('code', { title: id }, id && id.length > 13 ? `${id.slice(0, 8)}…` : id);
+}
+
+/** A deployment id for lists: ids start with their server's bucket, so its random end. */
+export function depId(id) {
+  const tail = /^[0-9a-f]{8}-[0-9a-f-]{27}$/.test(id || '') ? `…${id.slice(-12)}` : id;
+  return h('code', { title: id }, tail);
+}
+
+/**
+ * A list table. Body cells get their column's name (shown before them in the cards of narrow
+ * screens) and explicit roles (some browsers drop them when a table is not displayed as one).
+ */
+export function table(caption, heads, rows) {
+  const role = (el, r) => { el.setAttribute('role', r); return el; };
+  for (const tr of rows) {
+    [...role(tr, 'row').children].forEach((c, i) => { c.dataset.label = heads[i]; role(c, c.tagName === 'TH' ? 'rowheader' : 'cell'); });
+  }
+  return h('table', { class: 'cards', role: 'table' }, h('caption', { class: 'sr-only' }, caption),
+    h('thead', { role: 'rowgroup' }, h('tr', { role: 'row' }, heads.map((t) => h('th', { scope: 'col', role: 'columnheader' }, t)))),
+    h('tbody', { role: 'rowgroup' }, rows));
+}
+
+/** Runs `fn` (which re-renders inside `box`) and puts focus back on the same control. */
+export function keepFocus(box, fn) {
+  const a = document.activeElement;
+  const sig = (el) => `${el.tagName}|${el.getAttribute('href') || ''}|${el.id}|${el.textContent}`;
+  const was = box.contains(a) && a !== box ? sig(a) : null;
+  fn();
+  if (was) [...box.querySelectorAll('a, button, input, select, textarea, pre')].find((el) => sig(el) === was)?.focus({ preventScroll: true });
+}
+
+/** Shows a panel that just loaded for the user who asked for it: scrolled to and focused. */
+export function reveal(panel) {
+  const heading = panel.querySelector('h2');
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.focus({ preventScroll: true });
+  heading.scrollIntoView({ block: 'start', behavior: 'instant' });
 }
