@@ -61,15 +61,18 @@ async function startWorker() {
 /** What wrk sends: a URL and a Lua script. deploy-edge's own API, or the Hono anchor's. */
 async function prepare(scenario, hono) {
   if (hono) {
-    const create = await fetch(`${BASE}/deployments`, { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ config_id: randomUUID(), server_id: 'srv-1', action: 'CREATE', status: 'IN_PROGRESS' }) });
-    const dep = await create.json();
-    const id = dep.id ?? dep.software_deployment?.id;
+    // The Hono + zod anchor serves the same Heat paths with a fixed token (its wrangler.toml).
+    const v1 = `${BASE}/v1/benchproj`;
+    const h = { 'x-auth-token': 'bench-token', 'content-type': 'application/json' };
+    const post = JSON.stringify({ config_id: randomUUID(), server_id: 'srv-2', action: 'CREATE', status: 'IN_PROGRESS' });
+    const dep = await (await fetch(`${v1}/software_deployments`, { method: 'POST', headers: h, body: post })).json();
+    const id = dep.software_deployment.id;
+    const hdr = 'wrk.headers["X-Auth-Token"]="bench-token"\nwrk.headers["Content-Type"]="application/json"';
     const put = JSON.stringify({ status: 'COMPLETE', output_values: { result: 'ok' } });
     return {
-      healthz: { url: `${BASE}/` },
-      show: { url: `${BASE}/deployments/${id}` },
-      update: { url: `${BASE}/deployments/${id}`, lua: `wrk.method="PUT"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=${JSON.stringify(put)}` },
+      show: { url: `${v1}/software_deployments/${id}`, lua: hdr },
+      update: { url: `${v1}/software_deployments/${id}`, lua: `${hdr}\nwrk.method="PUT"\nwrk.body=${JSON.stringify(put)}` },
+      create: { url: `${v1}/software_deployments`, lua: `${hdr}\nwrk.method="POST"\nwrk.body=${JSON.stringify(post)}` },
     }[scenario];
   }
   const admin = devVar('ADMIN_TOKEN');

@@ -84,9 +84,9 @@ fn complete() -> bool {
 }
 
 impl CloudflareKvStore {
-    /// The namespace bound as `name` in `wrangler.toml`, if it is.
-    pub fn from_env(env: &JsValue, name: &str) -> Option<Self> {
-        let binding = js_sys::Reflect::get(env, &JsValue::from_str(name)).ok()?;
+    /// The namespace `binding` (`env.DEPLOY_KV`), if it is bound.
+    pub fn new(binding: &JsValue) -> Option<Self> {
+        let binding = binding.clone();
         (!binding.is_undefined() && !binding.is_null()).then_some(CloudflareKvStore { binding })
     }
 }

@@ -123,35 +123,52 @@ pub fn write_scope(method: &str, url: &str) -> Option<String> {
     api::path_write_scope(&Request::from_edge(method, url, "", Vec::new()))
 }
 
-/// Answers one request over the Worker's bindings (`env`); checked writes are sent to their
-/// project's Durable Object. `unreachable`: why `worker.js` could not reach that object itself
-/// (a checked write is then answered as failed, in its API's envelope).
+/// Answers one request over the Worker's bindings: `env` (read once per isolate, for the
+/// settings), its KV namespace `kv` and Durable Object namespace `writes` (`worker.js` hands them
+/// over: a property read there costs less than one made from here). Checked writes are sent to
+/// their project's Durable Object. `unreachable`: why `worker.js` could not reach that object
+/// itself (a checked write is then answered as failed, in its API's envelope).
+///
+/// The answer is an [`Answer`] when the core could answer without waiting on the platform (no KV
+/// read, or every read in the isolate's cache), else a promise of one: most requests then cost no
+/// promise, task or microtask.
 #[wasm_bindgen]
-pub async fn answer(
+#[allow(clippy::too_many_arguments)]
+pub fn answer(
     env: JsValue,
+    kv: JsValue,
+    writes: JsValue,
     method: String,
     url: String,
     headers: String,
     body: Option<Vec<u8>>,
     unreachable: Option<String>,
-) -> Answer {
+) -> JsValue {
     let mut settings = settings(&env);
-    match js_sys::Reflect::get(&env, &JsValue::from_str(writes::BINDING)) {
-        Ok(namespace) if !namespace.is_undefined() => {
-            let gate = writes::DurableGate {
-                namespace,
-                unreachable,
-            };
-            settings.gate = Some(Gate(Rc::new(gate)));
-        }
-        _ => return misconfigured(writes::BINDING),
+    if writes.is_undefined() {
+        return misconfigured(writes::BINDING).into();
     }
-    run(
-        &env,
-        &settings,
-        Request::from_edge(&method, &url, &headers, body.unwrap_or_default()),
-    )
-    .await
+    let gate = writes::DurableGate {
+        namespace: writes,
+        unreachable,
+    };
+    settings.gate = Some(Gate(Rc::new(gate)));
+    let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
+    now_or_later(async move { run(&kv, &settings, request).await })
+}
+
+/// Polls `answer` once: ready, its [`Answer`]; else a promise that finishes it. (A platform
+/// future polled here keeps its result for the next poll, which registers the real waker.)
+fn now_or_later(answer: impl std::future::Future<Output = Answer> + 'static) -> JsValue {
+    use std::task::{Context, Poll};
+    let mut answer = Box::pin(answer);
+    let mut first = Context::from_waker(std::task::Waker::noop());
+    match answer.as_mut().poll(&mut first) {
+        Poll::Ready(done) => done.into(),
+        Poll::Pending => {
+            wasm_bindgen_futures::future_to_promise(async move { Ok(answer.await.into()) }).into()
+        }
+    }
 }
 
 /// What one project's Durable Object (`ProjectWrites` in `worker.js`) keeps while it lives: the
@@ -160,41 +177,41 @@ pub async fn answer(
 /// writes ([`WriteBehind`]), so the lock is held for no KV round trip.
 #[wasm_bindgen]
 pub struct ProjectWriter {
-    env: JsValue,
+    kv: JsValue,
     settings: Settings,
 }
 
 #[wasm_bindgen]
 impl ProjectWriter {
+    /// The writer of an object made with `env`, whose KV namespace is `kv`.
     #[wasm_bindgen(constructor)]
-    pub fn new(env: JsValue) -> ProjectWriter {
+    pub fn new(env: JsValue, kv: JsValue) -> ProjectWriter {
         let mut settings = settings(&env);
         settings.gate = Some(Gate(Rc::new(LocalGate::new())));
         // Its records change only here, so they never go stale: the day's expiry is a safety net
         // (for changes made to KV by hand), not a refresh.
         settings.writer_cache = Some(Rc::new(ReadCache::for_project_writer(86_400_000, 10_000)));
         settings.write_behind = Some(Rc::new(WriteBehind::new()));
-        ProjectWriter { env, settings }
+        ProjectWriter { kv, settings }
     }
 
-    /// Answers a checked write the Worker sent (as [`answer`] takes a request).
+    /// Answers a checked write the Worker sent (as [`answer`] takes a request; an [`Answer`] or
+    /// a promise of one).
     pub fn answer(
         &self,
         method: String,
         url: String,
         headers: String,
         body: Option<Vec<u8>>,
-    ) -> js_sys::Promise {
-        let (env, settings) = (self.env.clone(), self.settings.clone());
+    ) -> JsValue {
+        let (kv, settings) = (self.kv.clone(), self.settings.clone());
         let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
-        wasm_bindgen_futures::future_to_promise(async move {
-            Ok(run(&env, &settings, request).await.into())
-        })
+        now_or_later(async move { run(&kv, &settings, request).await })
     }
 }
 
-async fn run(env: &JsValue, settings: &Settings, request: Request) -> Answer {
-    let Some(store) = kv::CloudflareKvStore::from_env(env, KV_BINDING) else {
+async fn run(kv: &JsValue, settings: &Settings, request: Request) -> Answer {
+    let Some(store) = kv::CloudflareKvStore::new(kv) else {
         return misconfigured(KV_BINDING);
     };
     let response = api::handle(&request, &store, &WorkerClock, settings).await;

@@ -72,7 +72,7 @@ export default {
         unreachable = `the project's Durable Object did not answer: ${e}`;
       }
     }
-    return toResponse(await run(() => answer(env, method, url, headers, body, unreachable)));
+    return toResponse(await run(() => answer(env, env.DEPLOY_KV, env.PROJECT_WRITES, method, url, headers, body, unreachable)));
   },
 };
 
@@ -81,7 +81,7 @@ export class ProjectWrites extends DurableObject {
   /** A checked write, sent over RPC by the Worker (`projectWrite` in bindings.js). */
   async answer(method, url, headers, body) {
     if (this.generation !== generation) {
-      this.writer = new ProjectWriter(this.env);
+      this.writer = new ProjectWriter(this.env, this.env.DEPLOY_KV);
       this.generation = generation;
     }
     const a = await run(() => this.writer.answer(method, url, headers, body));
