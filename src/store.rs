@@ -365,41 +365,22 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
         Ok(value)
     }
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        // `None`: not cached, to be read; `Some(found)`: the cached lookup.
-        let cached: Vec<Option<Option<String>>> = keys
-            .iter()
-            .map(|k| {
+        get_many_with(
+            self.inner,
+            keys,
+            |k| {
                 self.cache
                     .is_cacheable(k)
                     .then(|| self.cache.get(k, self.now_ms))
                     .flatten()
-            })
-            .collect();
-        let misses: Vec<String> = keys
-            .iter()
-            .zip(&cached)
-            .filter(|(_, hit)| hit.is_none())
-            .map(|(k, _)| k.clone())
-            .collect();
-        let mut fetched = if misses.is_empty() {
-            Vec::new().into_iter()
-        } else {
-            self.inner.get_many(&misses).await?.into_iter()
-        };
-        let mut out = Vec::with_capacity(keys.len());
-        for (key, hit) in keys.iter().zip(cached) {
-            match hit {
-                Some(found) => out.push(found),
-                None => {
-                    let value = fetched.next().flatten();
-                    if self.cache.is_cacheable(key) {
-                        self.cache.remember(key, value.as_deref(), self.now_ms);
-                    }
-                    out.push(value);
+            },
+            |k, value| {
+                if self.cache.is_cacheable(k) {
+                    self.cache.remember(k, value, self.now_ms);
                 }
-            }
-        }
-        Ok(out)
+            },
+        )
+        .await
     }
     async fn put(
         &self,
@@ -430,6 +411,37 @@ impl<S: Store + ?Sized> Store for ReadCachingStore<'_, S> {
     ) -> Result<ListPage, StoreError> {
         self.inner.list(prefix, cursor, limit).await
     }
+}
+
+/// Reads `keys` in order: those `known` answers (`Some(value)`, the value `None` for a key known
+/// missing) without `inner`, the rest with one bulk read, each of which is handed to `fetched`.
+pub async fn get_many_with<S: Store + ?Sized>(
+    inner: &S,
+    keys: &[String],
+    known: impl Fn(&str) -> Option<Option<String>>,
+    mut fetched: impl FnMut(&str, Option<&str>),
+) -> Result<Vec<Option<String>>, StoreError> {
+    let answers: Vec<Option<Option<String>>> = keys.iter().map(|k| known(k)).collect();
+    let misses: Vec<String> = keys
+        .iter()
+        .zip(&answers)
+        .filter(|(_, known)| known.is_none())
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut read = if misses.is_empty() {
+        Vec::new().into_iter()
+    } else {
+        inner.get_many(&misses).await?.into_iter()
+    };
+    let mut out = Vec::with_capacity(keys.len());
+    for (key, known) in keys.iter().zip(answers) {
+        out.push(known.unwrap_or_else(|| {
+            let value = read.next().flatten();
+            fetched(key, value.as_deref());
+            value
+        }));
+    }
+    Ok(out)
 }
 
 /// Percent-encodes a user-supplied key segment so it cannot contain `/` (the key separator) or

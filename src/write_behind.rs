@@ -14,7 +14,7 @@
 //! in use) see what is pending. If a store write fails, every request it covered fails (a 5xx to
 //! retry); a later write computed from the failed value may still store it.
 
-use crate::store::{ListPage, Store, StoreError};
+use crate::store::{get_many_with, ListPage, Store, StoreError};
 use async_trait::async_trait;
 use futures::lock::Mutex;
 use serde_json::Value;
@@ -211,25 +211,8 @@ impl Store for WriteBehindStore<'_> {
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        let visible: Vec<Option<Option<String>>> = keys
-            .iter()
-            .map(|k| self.writes.existing(k).and_then(|w| w.visible()))
-            .collect();
-        let misses: Vec<String> = keys
-            .iter()
-            .zip(&visible)
-            .filter(|(_, v)| v.is_none())
-            .map(|(k, _)| k.clone())
-            .collect();
-        let mut fetched = if misses.is_empty() {
-            Vec::new().into_iter()
-        } else {
-            self.inner.get_many(&misses).await?.into_iter()
-        };
-        Ok(visible
-            .into_iter()
-            .map(|v| v.unwrap_or_else(|| fetched.next().flatten()))
-            .collect())
+        let pending = |k: &str| self.writes.existing(k).and_then(|w| w.visible());
+        get_many_with(self.inner, keys, pending, |_, _| {}).await
     }
 
     async fn put(

@@ -54,7 +54,8 @@ export const pairs = (list) => list.map(({ path: p, code }) => ({ path: p, code 
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
