@@ -44,6 +44,21 @@ pub fn hex32() -> Result<String, String> {
     Ok(hex::encode(random_bytes::<16>()?))
 }
 
+/// A request id: 32 lower-case hex characters, unique without a random draw per request (a random
+/// 64-bit prefix drawn once per isolate, then a counter). Ids say nothing secret: they only tell
+/// requests apart in logs.
+pub fn request_id() -> String {
+    thread_local! {
+        static PREFIX: String = hex::encode(random_bytes::<8>().unwrap_or_default());
+        static COUNT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let n = COUNT.with(|c| {
+        c.set(c.get().wrapping_add(1));
+        c.get()
+    });
+    PREFIX.with(|p| format!("{p}{n:016x}"))
+}
+
 /// A 256-bit secret as 64 lower-case hex characters.
 pub fn secret_hex() -> Result<String, String> {
     Ok(hex::encode(random_bytes::<32>()?))
@@ -52,6 +67,18 @@ pub fn secret_hex() -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_ids_are_32_hex_characters_and_distinct() {
+        let (a, b) = (request_id(), request_id());
+        assert_ne!(a, b);
+        for id in [a, b] {
+            assert_eq!(id.len(), 32);
+            assert!(id
+                .bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        }
+    }
 
     #[test]
     fn uuids_are_version_4_and_distinct() {

@@ -156,7 +156,7 @@ pub async fn handle(
     if settings.expose_store_ops {
         response = response.with_header("x-kv-ops", (counting.ops() + elsewhere).to_string());
     }
-    let id = request_id();
+    let id = crate::ids::request_id();
     if response.status >= 500 {
         response.log = Some(
             json!({
@@ -191,11 +191,6 @@ pub fn route_label(req: &Request) -> String {
         label.push('/');
     }
     label
-}
-
-/// A fresh request id: 32 lower-case hex characters (zeros if the random source fails).
-fn request_id() -> String {
-    crate::ids::hex32().unwrap_or_else(|_| "0".repeat(32))
 }
 
 /// An error in the envelope of the API the request is for.
