@@ -7,7 +7,7 @@
 // builtins, GC, …). KV itself runs in another isolate (miniflare's), so a KV call shows here only
 // as the cost of making it and awaiting its promise.
 //
-// Usage: node bench/profile.mjs [--scenario healthz|show|update|create]
+// Usage: node bench/profile.mjs [--scenario healthz|show|update|create|list50]
 //          [--seconds 8] [--config wrangler.toml] [--top 25] [--json out.json]
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -85,6 +85,12 @@ async function prepare(scenario, hono) {
   const dep = await (await fetch(`${v1}/software_deployments`, { method: 'POST', headers: h,
     body: JSON.stringify({ config_id: cfg.software_config.id, server_id: 'srv-1', action: 'CREATE', status: 'IN_PROGRESS' }) })).json();
   const id = dep.software_deployment.id;
+  if (scenario === 'list50') {
+    for (let i = 0; i < 50; i++) {
+      await (await fetch(`${v1}/software_deployments`, { method: 'POST', headers: h,
+        body: JSON.stringify({ config_id: cfg.software_config.id, server_id: 'srv-list', action: 'CREATE', status: 'IN_PROGRESS' }) })).arrayBuffer();
+    }
+  }
   const hdr = `wrk.headers["X-Auth-Token"]="${tok.token}"\nwrk.headers["Content-Type"]="application/json"`;
   const put = JSON.stringify({ status: 'COMPLETE', output_values: { result: 'ok' } });
   const post = JSON.stringify({ config_id: cfg.software_config.id, server_id: 'srv-2', action: 'CREATE', status: 'IN_PROGRESS' });
@@ -93,6 +99,7 @@ async function prepare(scenario, hono) {
     show: { url: `${v1}/software_deployments/${id}`, lua: hdr },
     update: { url: `${v1}/software_deployments/${id}`, lua: `${hdr}\nwrk.method="PUT"\nwrk.body=${JSON.stringify(put)}` },
     create: { url: `${v1}/software_deployments`, lua: `${hdr}\nwrk.method="POST"\nwrk.body=${JSON.stringify(post)}` },
+    list50: { url: `${v1}/software_deployments?server_id=srv-list`, lua: hdr },
   }[scenario];
 }
 

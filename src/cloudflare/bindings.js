@@ -1,16 +1,20 @@
 // The Worker's bindings as the Rust edge calls them (kv.rs, writes.rs): one call across the wasm
-// boundary per operation; values cross as text, anything structured as one JSON string.
+// boundary per operation. What comes back crosses as bytes (copied into wasm memory at once;
+// a string would be encoded there character by character): a value as stored, anything
+// structured as one UTF-8 JSON document.
 
-/** One value as text, or null. */
+const utf8 = new TextEncoder();
+
+/** One value's bytes (an ArrayBuffer), or null. */
 export function kvGet(kv, key) {
-  return kv.get(key, 'text');
+  return kv.get(key, 'arrayBuffer');
 }
 
 /** Up to 100 values in one bulk read: a JSON array of text-or-null in the order of `keys` (JSON). */
 export async function kvGetMany(kv, keys) {
   const names = JSON.parse(keys);
   const found = await kv.get(names, 'text');
-  return JSON.stringify(names.map((k) => found.get(k) ?? null));
+  return utf8.encode(JSON.stringify(names.map((k) => found.get(k) ?? null)));
 }
 
 /** Writes a value, with metadata given as JSON (or undefined). */
@@ -26,7 +30,7 @@ export function kvDelete(kv, key) {
 export async function kvList(kv, prefix, cursor, limit) {
   const options = { prefix, limit };
   if (cursor !== undefined) options.cursor = cursor;
-  return JSON.stringify(await kv.list(options));
+  return utf8.encode(JSON.stringify(await kv.list(options)));
 }
 
 /** Has the project's Durable Object (ProjectWrites, worker.js) answer a checked write, over RPC. */

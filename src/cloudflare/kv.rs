@@ -1,7 +1,7 @@
 //! [`Store`] on a Workers KV namespace, through the small functions of `bindings.js`: one call
-//! across the wasm boundary per KV operation, with values as text and structured answers (a bulk
-//! read, a list page) as one JSON string. Reads of many keys use KV's bulk get (one operation for
-//! up to 100 keys).
+//! across the wasm boundary per KV operation; what comes back crosses as bytes (a value as stored,
+//! a bulk read or a list page as one JSON document). Reads of many keys use KV's bulk get (one
+//! operation for up to 100 keys).
 
 use crate::store::{ListPage, ListedKey, Store, StoreError};
 use async_trait::async_trait;
@@ -58,15 +58,21 @@ async fn settle(context: &str, call: Result<Promise, JsValue>) -> Result<JsValue
         .map_err(|e| js_error(context, &e))
 }
 
-/// An answer given as JSON text.
+/// The bytes of an answer (an `ArrayBuffer` or a `Uint8Array`); `None` for null.
+fn bytes(value: &JsValue) -> Option<Vec<u8>> {
+    if value.is_null() || value.is_undefined() {
+        return None;
+    }
+    Some(js_sys::Uint8Array::new(value).to_vec())
+}
+
+/// An answer given as a UTF-8 JSON document.
 fn json_answer<T: for<'de> Deserialize<'de>>(
     context: &str,
     value: JsValue,
 ) -> Result<T, StoreError> {
-    let text = value
-        .as_string()
-        .ok_or_else(|| StoreError::Backend(format!("{context}: not text")))?;
-    serde_json::from_str(&text).map_err(|e| StoreError::Backend(format!("{context}: {e}")))
+    let json = bytes(&value).ok_or_else(|| StoreError::Backend(format!("{context}: no answer")))?;
+    serde_json::from_slice(&json).map_err(|e| StoreError::Backend(format!("{context}: {e}")))
 }
 
 /// KV's list result, as `kvList` hands it over.
@@ -94,7 +100,15 @@ impl CloudflareKvStore {
 #[async_trait(?Send)]
 impl Store for CloudflareKvStore {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(settle("get", kv_get(&self.binding, key)).await?.as_string())
+        let found = settle("get", kv_get(&self.binding, key)).await?;
+        bytes(&found)
+            .map(|b| {
+                String::from_utf8(b).map_err(|_| StoreError::Corrupt {
+                    key: key.to_owned(),
+                    reason: "not UTF-8".into(),
+                })
+            })
+            .transpose()
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
