@@ -10,9 +10,12 @@
 //! first waiter writes the newest pending value, and every write it covers is answered by that one
 //! KV operation. A request is answered only when its writes are stored.
 //!
-//! Listing a prefix first lands every pending write under it, so checks that list (a config still
-//! in use) see what is pending. If a store write fails, every request it covered fails (a 5xx to
-//! retry); a later write computed from the failed value may still store it.
+//! A request that read another's unstored value also waits for all of that request's writes (and
+//! what it read in turn), and fails if any of them fails: a request succeeds only on what is
+//! stored. Listing a prefix first lands every pending write under it, so checks that list (a
+//! config still in use) see what is pending. If a store write fails, every request it covered or
+//! that read from it fails (a 5xx to retry); such a request's own writes are still stored (nothing
+//! is left pending), so a value computed from one that failed can land.
 
 use crate::store::{get_many_with, ListPage, Store, StoreError};
 use async_trait::async_trait;
@@ -38,14 +41,17 @@ impl Change {
     }
 }
 
+/// A value not yet stored: its version, the change, and the request that made it.
+type Unstored = (u64, Change, Rc<RequestWrites>);
+
 /// One key's writes: versions count them; `pending` is the newest not yet sent, `sending` the
 /// one in flight; `turn` lets one waiter at a time send.
 #[derive(Default)]
 struct KeyWrites {
     turn: Mutex<()>,
     latest: Cell<u64>,
-    pending: RefCell<Option<(u64, Change)>>,
-    sending: RefCell<Option<(u64, Change)>>,
+    pending: RefCell<Option<Unstored>>,
+    sending: RefCell<Option<Unstored>>,
     /// Every version up to this one is stored.
     landed: Cell<u64>,
     /// Every version up to this one (and above `landed`) failed to store.
@@ -53,14 +59,14 @@ struct KeyWrites {
 }
 
 impl KeyWrites {
-    /// What a read sees: the newest pending or in-flight value, if any.
-    fn visible(&self) -> Option<Option<String>> {
+    /// What a read sees: the newest pending or in-flight value, if any, and who wrote it.
+    fn visible(&self) -> Option<(Option<String>, Rc<RequestWrites>)> {
         let pending = self.pending.borrow();
         let sending = self.sending.borrow();
         pending
             .as_ref()
             .or(sending.as_ref())
-            .map(|(_, c)| c.value())
+            .map(|(_, c, by)| (c.value(), by.clone()))
     }
     fn settled(&self) -> bool {
         self.pending.borrow().is_none() && self.sending.borrow().is_none()
@@ -100,13 +106,13 @@ impl WriteBehind {
         self.keys.borrow().get(key).cloned()
     }
 
-    /// Records `change` as the key's newest value; returns the key's writes and its version.
-    fn record(&self, key: &str, change: Change) -> (Rc<KeyWrites>, u64) {
+    /// Records `change`, made by `by`, as the key's newest value.
+    fn record(&self, key: &str, change: Change, by: &Rc<RequestWrites>) {
         let writes = self.key(key);
         let version = writes.latest.get() + 1;
         writes.latest.set(version);
-        *writes.pending.borrow_mut() = Some((version, change));
-        (writes, version)
+        *writes.pending.borrow_mut() = Some((version, change, by.clone()));
+        by.keys.borrow_mut().push((key.to_owned(), writes, version));
     }
 
     /// Waits until `version` of `key` is stored (sending the newest pending value when it is this
@@ -128,10 +134,10 @@ impl WriteBehind {
                 "a write to {key} that included this one failed"
             )));
         }
-        let Some((sent, change)) = writes.pending.borrow_mut().take() else {
+        let Some((sent, change, by)) = writes.pending.borrow_mut().take() else {
             return Ok(());
         };
-        *writes.sending.borrow_mut() = Some((sent, change.clone()));
+        *writes.sending.borrow_mut() = Some((sent, change.clone(), by));
         let result = match &change {
             Change::Put(value, metadata) => store.put(key, value, metadata.as_ref()).await,
             Change::Delete => store.delete(key).await,
@@ -147,6 +153,58 @@ impl WriteBehind {
         result
     }
 
+    /// Waits until `request`'s writes, and those of every earlier request whose unstored values
+    /// it read (and theirs, …), are stored. On failure, the keys that failed and the first error.
+    async fn settle(
+        &self,
+        store: &dyn Store,
+        request: &Rc<RequestWrites>,
+    ) -> Result<(), (Vec<String>, StoreError)> {
+        // The requests to wait for: `request` and, transitively, what it read from and is not yet
+        // known to be stored. (Reads only reach back to earlier requests: no cycles.)
+        let mut requests: Vec<Rc<RequestWrites>> = Vec::new();
+        let mut next = vec![request.clone()];
+        let mut failed_before = false;
+        while let Some(r) = next.pop() {
+            if requests.iter().any(|seen| Rc::ptr_eq(seen, &r)) {
+                continue;
+            }
+            match r.outcome.get() {
+                Some(true) => continue,
+                Some(false) => failed_before = true,
+                None => {}
+            }
+            next.extend(r.read_from.borrow().iter().cloned());
+            requests.push(r);
+        }
+        // Every key lands, whatever fails: nothing stays pending for want of a flush.
+        let mut failed = Vec::new();
+        let mut first = failed_before
+            .then(|| StoreError::Backend("a write this one read from failed to store".into()));
+        for r in &requests {
+            let keys = r.keys.borrow().clone();
+            for (key, writes, version) in keys {
+                if let Err(e) = self.land(store, &key, &writes, version).await {
+                    failed.push(key);
+                    first.get_or_insert(e);
+                }
+            }
+        }
+        match first {
+            None => {
+                for r in &requests {
+                    r.outcome.set(Some(true));
+                    r.read_from.borrow_mut().clear();
+                }
+                Ok(())
+            }
+            Some(e) => {
+                request.outcome.set(Some(false));
+                Err((failed, e))
+            }
+        }
+    }
+
     /// Keys under `prefix` with writes not yet stored, with their newest version.
     fn unsettled_under(&self, prefix: &str) -> Vec<(String, Rc<KeyWrites>, u64)> {
         self.keys
@@ -158,12 +216,22 @@ impl WriteBehind {
     }
 }
 
+/// One request's writes (key, its writes, the version written), the earlier requests whose
+/// unstored values it read, and, once known, whether all of that was stored.
+#[derive(Default)]
+struct RequestWrites {
+    keys: RefCell<Vec<(String, Rc<KeyWrites>, u64)>>,
+    read_from: RefCell<Vec<Rc<RequestWrites>>>,
+    outcome: Cell<Option<bool>>,
+}
+
 /// One request's view of a [`WriteBehind`]: its puts and deletes become pending values, its reads
-/// see pending values first, and [`WriteBehindStore::flush`] waits for its own writes to land.
+/// see pending values first, and [`WriteBehindStore::flush`] waits for its writes, and for those
+/// of the requests whose unstored values it read, to land.
 pub struct WriteBehindStore<'a> {
     inner: &'a dyn Store,
     writes: &'a WriteBehind,
-    mine: RefCell<Vec<(String, Rc<KeyWrites>, u64)>>,
+    mine: Rc<RequestWrites>,
 }
 
 impl<'a> WriteBehindStore<'a> {
@@ -171,48 +239,43 @@ impl<'a> WriteBehindStore<'a> {
         WriteBehindStore {
             inner,
             writes,
-            mine: RefCell::new(Vec::new()),
+            mine: Rc::default(),
         }
     }
 
-    /// Waits until every write this request made is stored. On failure, the keys whose writes
+    /// Waits until every write this request made is stored, and every write it read before it
+    /// was stored: a request succeeds only on what is stored. On failure, the keys whose writes
     /// failed (a cache above must forget them) and the first error.
     pub async fn flush(&self) -> Result<(), (Vec<String>, StoreError)> {
-        let mine = std::mem::take(&mut *self.mine.borrow_mut());
-        let mut failed = Vec::new();
-        let mut first = None;
-        for (key, writes, version) in mine {
-            if let Err(e) = self.writes.land(self.inner, &key, &writes, version).await {
-                failed.push(key);
-                first.get_or_insert(e);
-            }
-        }
-        match first {
-            None => Ok(()),
-            Some(e) => Err((failed, e)),
-        }
+        self.writes.settle(self.inner, &self.mine).await
     }
 
     fn record(&self, key: &str, change: Change) {
-        let (writes, version) = self.writes.record(key, change);
-        self.mine
-            .borrow_mut()
-            .push((key.to_owned(), writes, version));
+        self.writes.record(key, change, &self.mine);
+    }
+
+    /// What a read of `key` sees among unstored values; reading one makes this request wait for
+    /// (and fail with) the request that wrote it.
+    fn unstored(&self, key: &str) -> Option<Option<String>> {
+        let (value, by) = self.writes.existing(key)?.visible()?;
+        if !Rc::ptr_eq(&by, &self.mine) {
+            self.mine.read_from.borrow_mut().push(by);
+        }
+        Some(value)
     }
 }
 
 #[async_trait(?Send)]
 impl Store for WriteBehindStore<'_> {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        if let Some(visible) = self.writes.existing(key).and_then(|w| w.visible()) {
-            return Ok(visible);
+        if let Some(value) = self.unstored(key) {
+            return Ok(value);
         }
         self.inner.get(key).await
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        let pending = |k: &str| self.writes.existing(k).and_then(|w| w.visible());
-        get_many_with(self.inner, keys, pending, |_, _| {}).await
+        get_many_with(self.inner, keys, |k| self.unstored(k), |_, _| {}).await
     }
 
     async fn put(
@@ -346,6 +409,71 @@ mod tests {
         async fn list(&self, _: &str, _: Option<&str>, _: usize) -> Result<ListPage, StoreError> {
             Ok(ListPage::default())
         }
+    }
+
+    /// A store whose puts to one key fail.
+    struct RefusingKey(MemoryStore, &'static str);
+    #[async_trait(?Send)]
+    impl Store for RefusingKey {
+        async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+            self.0.get(key).await
+        }
+        async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+            self.0.get_many(keys).await
+        }
+        async fn put(&self, key: &str, v: &str, m: Option<&Value>) -> Result<(), StoreError> {
+            if key == self.1 {
+                return Err(StoreError::Backend("refused".into()));
+            }
+            self.0.put(key, v, m).await
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            self.0.delete(key).await
+        }
+        async fn list(&self, p: &str, c: Option<&str>, l: usize) -> Result<ListPage, StoreError> {
+            self.0.list(p, c, l).await
+        }
+    }
+
+    #[test]
+    fn a_request_that_read_another_s_unstored_write_fails_with_it() {
+        // R1 reserves a name and creates the record; R2 updates the record it read from R1
+        // before either is stored; R1's name never lands.
+        let store = RefusingKey(MemoryStore::new(), "name/x");
+        let writes = WriteBehind::new();
+        let r1 = WriteBehindStore::new(&store, &writes);
+        let r2 = WriteBehindStore::new(&store, &writes);
+        block_on(r1.put("name/x", "app1", None)).unwrap();
+        block_on(r1.put("app/1", "created", None)).unwrap();
+        assert_eq!(
+            block_on(r2.get("app/1")).unwrap().as_deref(),
+            Some("created")
+        );
+        block_on(r2.put("app/1", "updated", None)).unwrap();
+        // R2 flushes first: it waits for R1's writes, and fails with R1's name.
+        let (keys, _) = block_on(r2.flush()).unwrap_err();
+        assert_eq!(keys, ["name/x"]);
+        assert!(block_on(r1.flush()).is_err());
+        assert!(writes.keys.borrow().is_empty(), "nothing is left pending");
+        // A request that read nothing unstored is not held to it.
+        let r3 = WriteBehindStore::new(&store, &writes);
+        block_on(r3.put("app/2", "other", None)).unwrap();
+        assert!(block_on(r3.flush()).is_ok());
+    }
+
+    #[test]
+    fn a_request_that_read_a_stored_write_succeeds_alone() {
+        let store = MemoryStore::new();
+        let writes = WriteBehind::new();
+        let r1 = WriteBehindStore::new(&store, &writes);
+        block_on(r1.put("k", "1", None)).unwrap();
+        block_on(r1.flush()).unwrap();
+        let r2 = WriteBehindStore::new(&store, &writes);
+        assert_eq!(block_on(r2.get("k")).unwrap().as_deref(), Some("1"));
+        assert!(
+            r2.mine.read_from.borrow().is_empty(),
+            "read from the store, not from r1"
+        );
     }
 
     #[test]

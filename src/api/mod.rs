@@ -50,7 +50,8 @@ pub struct Settings {
     /// they come (tests that do not race).
     pub gate: Option<crate::gate::Gate>,
     /// Inside the place a project's checked writes run: its cache of the records only they
-    /// change ([`ReadCache::for_project_writer`]), beneath `read_cache`.
+    /// change ([`ReadCache::for_project_writer`]), beneath `write_behind` (it holds only what is
+    /// stored).
     pub writer_cache: Option<Rc<ReadCache>>,
     /// Inside the place a project's checked writes run: their pending writes ([`WriteBehind`]),
     /// so the gate is held for no store round trip and writes to one key coalesce. `None`:
@@ -97,22 +98,23 @@ pub async fn handle(
     clock: &dyn Clock,
     settings: &Settings,
 ) -> Response {
-    // Count beneath the caches, so X-KV-Ops reports the operations that reached KV.
+    // Count beneath the caches, so X-KV-Ops reports the operations that reached KV. Inside a
+    // project's writer: its cache holds only what is stored, beneath the pending writes.
     let counting = CountingStore::new(store);
-    let behind = settings
-        .write_behind
-        .as_deref()
-        .map(|writes| WriteBehindStore::new(&counting, writes));
-    let beneath: &dyn Store = match &behind {
-        Some(behind) => behind,
-        None => &counting,
-    };
     let written;
     let beneath: &dyn Store = match &settings.writer_cache {
         Some(cache) => {
-            written = ReadCachingStore::new(beneath, cache, clock.now_ms());
+            written = ReadCachingStore::new(&counting, cache, clock.now_ms());
             &written
         }
+        None => &counting,
+    };
+    let behind = settings
+        .write_behind
+        .as_deref()
+        .map(|writes| WriteBehindStore::new(beneath, writes));
+    let beneath: &dyn Store = match &behind {
+        Some(behind) => behind,
         None => beneath,
     };
     let cached;
