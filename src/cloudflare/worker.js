@@ -16,10 +16,10 @@ function headerLines(headers) {
   return lines;
 }
 
-/** The body's bytes; none when the request declares none, or more than the core accepts. */
+/** The body's bytes; none when the request has none, or declares more than the core accepts. */
 async function bodyOf(request) {
   const declared = request.headers.get('content-length');
-  if (declared === null ? !request.headers.has('transfer-encoding') : !(Number(declared) > 0)) return undefined;
+  if (declared === null ? request.body === null : !(Number(declared) > 0)) return undefined;
   if (Number(declared) > MAX_BODY_BYTES) return undefined;
   return new Uint8Array(await request.arrayBuffer());
 }
