@@ -66,10 +66,21 @@ fn read_settings(env: &JsValue) -> Settings {
     }
 }
 
-/// Logs a panic's message before the instance traps (`worker.js` then answers 500 and resets it).
+/// Set on the global object by a panic: the instance trapped, and `worker.js` resets it before
+/// its next use (a trap inside an awaited task never reaches `worker.js` as an exception).
+const TRAPPED: &str = "deployEdgeTrapped";
+
+/// Logs a panic's message and marks the instance trapped, before it traps.
 #[wasm_bindgen(start)]
 fn start() {
-    std::panic::set_hook(Box::new(|panic| console_error(&panic.to_string())));
+    std::panic::set_hook(Box::new(|panic| {
+        console_error(&panic.to_string());
+        let _ = js_sys::Reflect::set(
+            &js_sys::global(),
+            &JsValue::from_str(TRAPPED),
+            &JsValue::TRUE,
+        );
+    }));
 }
 
 /// The largest body the core reads: `worker.js` does not buffer a body it declares larger (the

@@ -27,14 +27,26 @@ async function bodyOf(request) {
 /** Counts the core's resets: objects made by an earlier instance are gone with it. */
 let generation = 0;
 
-/** Runs the core; a trap (a panic, logged by the core) answers 500 and resets the instance. */
+/** Set by the core's panic hook (mod.rs) when the instance trapped, wherever that happened. */
+const TRAPPED = 'deployEdgeTrapped';
+
+/** A trapped instance is replaced before its next use (requests it was serving are lost). */
+function resetIfTrapped() {
+  if (!globalThis[TRAPPED]) return;
+  globalThis[TRAPPED] = false;
+  __wbg_reset_state();
+  generation += 1;
+}
+
+/** Runs the core; a trap in its first, synchronous step answers 500 (the instance is reset). */
 async function run(call) {
+  resetIfTrapped();
   try {
     return await call();
   } catch (e) {
     console.error(JSON.stringify({ level: 'error', cause: `the core trapped: ${e}` }));
-    __wbg_reset_state();
-    generation += 1;
+    globalThis[TRAPPED] = true;
+    resetIfTrapped();
     return null;
   }
 }
@@ -62,6 +74,7 @@ export default {
     const headers = headerLines(request.headers);
     const body = await bodyOf(request);
     let unreachable;
+    resetIfTrapped();
     // A checked write whose path names its project: its object answers it whole.
     const scope = writeScope(method, url);
     if (scope !== undefined) {
@@ -80,6 +93,7 @@ export default {
 export class ProjectWrites extends DurableObject {
   /** A checked write, sent over RPC by the Worker (`projectWrite` in bindings.js). */
   async answer(method, url, headers, body) {
+    resetIfTrapped();
     if (this.generation !== generation) {
       this.writer = new ProjectWriter(this.env, this.env.DEPLOY_KV);
       this.generation = generation;
