@@ -270,6 +270,18 @@ pub fn resolve(method: &str, path: &[String]) -> Resolved {
     }
 }
 
+/// The methods of the checked writes, each once: a request with any other method is never one.
+pub fn checked_write_methods() -> Vec<&'static str> {
+    let mut methods: Vec<&'static str> = ROUTES
+        .iter()
+        .filter(|r| r.operation.is_checked_write())
+        .map(|r| r.method)
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods
+}
+
 /// The words of the API's paths (every other segment of a path is an id or a secret).
 pub fn path_words() -> impl Iterator<Item = &'static str> {
     ROUTES
@@ -280,6 +292,11 @@ pub fn path_words() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_writes_are_posts_puts_and_deletes() {
+        assert_eq!(checked_write_methods(), ["DELETE", "POST", "PUT"]);
+    }
 
     fn segs(path: &str) -> Vec<String> {
         path.split('/')

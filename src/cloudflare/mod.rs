@@ -134,6 +134,13 @@ pub fn write_scope(method: &str, url: &str) -> Option<String> {
     api::path_write_scope(&Request::from_edge(method, url, "", Vec::new()))
 }
 
+/// The methods a checked write can have, space-separated: `worker.js` asks [`write_scope`] only
+/// of requests with one of them.
+#[wasm_bindgen(js_name = checkedWriteMethods)]
+pub fn checked_write_methods() -> String {
+    crate::operations::checked_write_methods().join(" ")
+}
+
 /// Answers one request over the Worker's bindings: `env` (read once per isolate, for the
 /// settings), its KV namespace `kv` and Durable Object namespace `writes` (`worker.js` hands them
 /// over: a property read there costs less than one made from here). Checked writes are sent to

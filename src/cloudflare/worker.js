@@ -3,11 +3,13 @@
 // reads, and builds the Response itself: no per-request objects beyond those.
 import { DurableObject } from 'cloudflare:workers';
 import module from './core_bg.wasm';
-import { initSync, answer, maxBodyBytes, writeScope, ProjectWriter, __wbg_reset_state } from './core.js';
+import { initSync, answer, maxBodyBytes, checkedWriteMethods, writeScope, ProjectWriter, __wbg_reset_state } from './core.js';
 import { projectWrite } from './bindings.js';
 
 initSync({ module });
 const MAX_BODY_BYTES = maxBodyBytes();
+/** Methods a checked write can have: no other request is asked for its write scope. */
+const WRITE_METHODS = new Set(checkedWriteMethods().split(' '));
 
 /** Headers as the core reads them: `name\nvalue\n` lines (names arrive lower-case). */
 function headerLines(headers) {
@@ -76,7 +78,7 @@ export default {
     let unreachable;
     resetIfTrapped();
     // A checked write whose path names its project: its object answers it whole.
-    const scope = writeScope(method, url);
+    const scope = WRITE_METHODS.has(method) ? writeScope(method, url) : undefined;
     if (scope !== undefined) {
       try {
         const a = await projectWrite(env.PROJECT_WRITES, scope, method, url, headers, body);
