@@ -138,17 +138,15 @@ pub async fn handle(
     };
     let mut response = route(req, &ctx).await;
     // Answered only once its writes are stored.
-    if let Some(Err((failed, e))) = match &behind {
-        Some(behind) => Some(behind.flush().await),
-        None => None,
-    } {
-        for cache in [&settings.read_cache, &settings.writer_cache]
-            .into_iter()
-            .flatten()
-        {
-            failed.iter().for_each(|key| cache.forget(key));
+    if let Some(behind) = &behind {
+        if let Err((failed, e)) = behind.flush().await {
+            // The isolate's cache may hold what the failed write recorded; the writer's cache,
+            // beneath the pending writes, holds only what was stored.
+            if let Some(cache) = &settings.read_cache {
+                failed.iter().for_each(|key| cache.forget(key));
+            }
+            response = error_envelope(req, &ApiError::Storage(e));
         }
-        response = error_envelope(req, &ApiError::Storage(e));
     }
     // A write answered by the project's Durable Object reports the KV operations it made there.
     let elsewhere: u32 = response

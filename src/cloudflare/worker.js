@@ -40,34 +40,40 @@ function resetIfTrapped() {
   generation += 1;
 }
 
-/** Runs the core; a trap in its first, synchronous step answers 500 (the instance is reset). */
+/** What a trap answers, in the form `run` gives (a JSON 500; the core logged the panic). */
+const TRAP_ANSWER = {
+  status: 500,
+  headers: 'content-type\napplication/json\ncache-control\nno-store\n',
+  body: new TextEncoder().encode('{"error":"internal error"}'),
+};
+
+/**
+ * Runs the core and unpacks its Answer into `{status, headers, body}` (headers as lines): the form
+ * a Response is built from and the object's RPC answer. A trap in its first, synchronous step
+ * answers 500 (the instance is reset).
+ */
 async function run(call) {
   resetIfTrapped();
+  let a;
   try {
-    return await call();
+    a = await call();
   } catch (e) {
     console.error(JSON.stringify({ level: 'error', cause: `the core trapped: ${e}` }));
     globalThis[TRAPPED] = true;
     resetIfTrapped();
-    return null;
+    return TRAP_ANSWER;
   }
-}
-
-/** Headers from `name\nvalue\n` lines. */
-function fromLines(lines) {
-  const parts = lines.split('\n');
-  const headers = new Headers();
-  for (let i = 0; i + 1 < parts.length; i += 2) headers.append(parts[i], parts[i + 1]);
-  return headers;
-}
-
-function toResponse(a) {
-  if (a === null) {
-    return Response.json({ error: 'internal error' }, { status: 500, headers: { 'cache-control': 'no-store' } });
-  }
-  const response = new Response(a.takeBody() ?? null, { status: a.status, headers: fromLines(a.headers) });
+  const out = { status: a.status, headers: a.headers, body: a.takeBody() };
   a.free();
-  return response;
+  return out;
+}
+
+/** The Response for an unpacked answer (`run`'s, or the object's over RPC). */
+function respond({ status, headers, body }) {
+  const parts = headers.split('\n');
+  const sent = new Headers();
+  for (let i = 0; i + 1 < parts.length; i += 2) sent.append(parts[i], parts[i + 1]);
+  return new Response(body ?? null, { status, headers: sent });
 }
 
 export default {
@@ -81,13 +87,12 @@ export default {
     const scope = WRITE_METHODS.has(method) ? writeScope(method, url) : undefined;
     if (scope !== undefined) {
       try {
-        const a = await projectWrite(env.PROJECT_WRITES, scope, method, url, headers, body);
-        return new Response(a.body ?? null, { status: a.status, headers: fromLines(a.headers) });
+        return respond(await projectWrite(env.PROJECT_WRITES, scope, method, url, headers, body));
       } catch (e) {
         unreachable = `the project's Durable Object did not answer: ${e}`;
       }
     }
-    return toResponse(await run(() => answer(env, env.DEPLOY_KV, env.PROJECT_WRITES, method, url, headers, body, unreachable)));
+    return respond(await run(() => answer(env, env.DEPLOY_KV, env.PROJECT_WRITES, method, url, headers, body, unreachable)));
   },
 };
 
@@ -100,12 +105,6 @@ export class ProjectWrites extends DurableObject {
       this.writer = new ProjectWriter(this.env, this.env.DEPLOY_KV);
       this.generation = generation;
     }
-    const a = await run(() => this.writer.answer(method, url, headers, body));
-    if (a === null) {
-      return { status: 500, headers: 'content-type\napplication/json\n', body: new TextEncoder().encode('{"error":"internal error"}') };
-    }
-    const out = { status: a.status, headers: a.headers, body: a.takeBody() };
-    a.free();
-    return out;
+    return run(() => this.writer.answer(method, url, headers, body));
   }
 }
