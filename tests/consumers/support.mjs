@@ -133,6 +133,23 @@ export async function reportIn(browser, url) {
   }
 }
 
+/**
+ * Serves a built app's `dist` and opens it in Chromium: the page logs no error, its verdict is
+ * the real one and equals `expected`, and the only `.wasm` it fetched is `wasmPath` (200).
+ */
+export async function assertServedApp(assert, browser, dist, expected, wasmPath) {
+  const server = await serve(dist);
+  try {
+    const { report, errors } = await reportIn(browser, `${server.url}/`);
+    assert.deepEqual(errors, []);
+    assertRealVerdict(assert, report);
+    assert.deepEqual(report, expected);
+    assert.deepEqual(server.requests.filter(([p]) => p.endsWith('.wasm')), [[wasmPath, 200]]);
+  } finally {
+    await server.close();
+  }
+}
+
 export { freePort } from '../js/support.mjs';
 
 /** Starts CMD ARGS in its own process group, output to LOG. */

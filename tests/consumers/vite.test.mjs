@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  APP, BIN, CHROMIUM_ARGS, assertRealVerdict, consumerProject, expectedReport, freePort, reportIn, run, serve,
+  APP, BIN, CHROMIUM_ARGS, assertRealVerdict, assertServedApp, consumerProject, expectedReport, freePort, reportIn, run,
   startGroup, stopGroup, waitFor,
 } from './support.mjs';
 
@@ -37,16 +37,7 @@ test('vite build emits the .wasm as a hashed asset and the built app uses it', a
   const wasm = assets.filter((f) => f.endsWith('.wasm'));
   assert.equal(wasm.length, 1, `one .wasm in ${assets}`);
   assert.match(wasm[0], /^deploy_edge_bg-[\w-]+\.wasm$/);
-  const server = await serve(path.join(dir, 'dist'));
-  try {
-    const { report, errors } = await reportIn(browser, `${server.url}/`);
-    assert.deepEqual(errors, []);
-    assertRealVerdict(assert, report);
-    assert.deepEqual(report, expected);
-    assert.deepEqual(server.requests.filter(([p]) => p.endsWith('.wasm')), [[`/assets/${wasm[0]}`, 200]]);
-  } finally {
-    await server.close();
-  }
+  await assertServedApp(assert, browser, path.join(dir, 'dist'), expected, `/assets/${wasm[0]}`);
 });
 
 test('the vite dev server serves the app and its .wasm', async () => {

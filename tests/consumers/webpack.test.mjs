@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import webpack from 'webpack';
 import {
-  APP, CHROMIUM_ARGS, assertRealVerdict, consumerProject, expectedReport, page, reportIn, serve,
+  APP, CHROMIUM_ARGS, assertServedApp, consumerProject, expectedReport, page,
 } from './support.mjs';
 
 let dir;
@@ -44,14 +44,5 @@ test('webpack emits the .wasm as an asset and the built app uses it', async () =
     .equals(fs.readFileSync(path.join(dir, 'node_modules/deploy-edge/deploy_edge_bg.wasm'))));
 
   fs.writeFileSync(path.join(dir, 'dist/index.html'), page('main.js', false));
-  const server = await serve(path.join(dir, 'dist'));
-  try {
-    const { report, errors } = await reportIn(browser, `${server.url}/`);
-    assert.deepEqual(errors, []);
-    assertRealVerdict(assert, report);
-    assert.deepEqual(report, expected);
-    assert.deepEqual(server.requests.filter(([p]) => p.endsWith('.wasm')), [[`/${wasm[0]}`, 200]]);
-  } finally {
-    await server.close();
-  }
+  await assertServedApp(assert, browser, path.join(dir, 'dist'), expected, `/${wasm[0]}`);
 });
