@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Worker into build/: the crate's `worker` feature as a cdylib with LTO, wasm-bindgen
 # (--target web) into build/core.js + build/core_bg.wasm, wasm-opt -Oz (npm binaryen, pinned in
-# package.json), and the JavaScript entry src/cloudflare/worker.js (with bindings.js) beside them. Offline: every tool
-# is already installed by scripts/setup.sh.
+# package.json), the JavaScript entry src/cloudflare/worker.js (with bindings.js and console.js)
+# beside them, and the console's files (www/, so `make pkg` first) as build/www/ and
+# build/console-files.js. Offline: every tool is already installed by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The test runner builds once, then starts wrangler dev several times without rebuilding.
@@ -16,6 +17,7 @@ wasm-bindgen --target web --no-typescript --experimental-reset-state-function \
 node_modules/.bin/wasm-opt -Oz ${PROFILE:+-g} --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   build/core_bg.wasm -o build/core_bg.wasm
-cp src/cloudflare/worker.js src/cloudflare/bindings.js build/
+cp src/cloudflare/worker.js src/cloudflare/bindings.js src/cloudflare/console.js build/
+node scripts/console-files.mjs
 printf 'Worker wasm: %s bytes, %s gzipped (gzip -9)\n' \
   "$(wc -c < build/core_bg.wasm)" "$(gzip -9 -c build/core_bg.wasm | wc -c)"

@@ -16,9 +16,10 @@ step() {
 
 step "native tests (cargo test)" cargo test --all-targets
 step "lint (fmt + clippy, native and wasm)" make -s lint
+# The package first: the Worker bundles the console, with the package's copy in www/vendor/.
+step "npm package (make pkg)" bash scripts/build-pkg.sh
 step "Worker build (cargo, wasm-bindgen, wasm-opt)" bash scripts/build-worker.sh
 step "deploy bundle (wrangler deploy --dry-run)" make -s dry-run
-step "npm package (make pkg)" bash scripts/build-pkg.sh
 step "package types (tsc --strict)" bash scripts/test-types.sh
 [ -x scripts/test-wasm.sh ] && step "wasm-bindgen tests (Node and Chromium)" bash scripts/test-wasm.sh
 step "Worker end-to-end (wrangler dev + KV, real clients)" env SKIP_WORKER_BUILD=1 .venv/bin/python -m pytest tests/e2e -q -p no:cacheprovider

@@ -5,6 +5,7 @@ import { DurableObject } from 'cloudflare:workers';
 import module from './core_bg.wasm';
 import { initSync, answer, maxBodyBytes, checkedWriteMethods, writeScope, ProjectWriter, __wbg_reset_state } from './core.js';
 import { projectWrite } from './bindings.js';
+import { consoleResponse } from './console.js';
 
 initSync({ module });
 const MAX_BODY_BYTES = maxBodyBytes();
@@ -79,6 +80,8 @@ function respond({ status, headers, body }) {
 export default {
   async fetch(request, env) {
     const { method, url } = request;
+    const file = consoleResponse(method, url, request.headers);
+    if (file !== undefined) return file;
     const headers = headerLines(request.headers);
     const body = await bodyOf(request);
     let unreachable;
