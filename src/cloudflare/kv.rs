@@ -3,13 +3,13 @@
 //! a bulk read or a list page as one JSON document). Reads of many keys use KV's bulk get (one
 //! operation for up to 100 keys).
 
+use super::driver::Awaited;
 use crate::store::{ListPage, ListedKey, Store, StoreError};
 use async_trait::async_trait;
 use js_sys::Promise;
 use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/cloudflare/bindings.js")]
 extern "C" {
@@ -53,7 +53,7 @@ pub(super) fn js_error(context: &str, e: &JsValue) -> StoreError {
 /// Awaits a binding call's promise.
 async fn settle(context: &str, call: Result<Promise, JsValue>) -> Result<JsValue, StoreError> {
     let promise = call.map_err(|e| js_error(context, &e))?;
-    JsFuture::from(promise)
+    Awaited::new(promise)
         .await
         .map_err(|e| js_error(context, &e))
 }

@@ -6,6 +6,7 @@
 //! Durable Object (`writes`), whose class (in `worker.js`) answers them through [`answer`] too.
 //! Nothing else lives here.
 
+mod driver;
 mod kv;
 mod writes;
 
@@ -148,8 +149,8 @@ pub fn checked_write_methods() -> String {
 /// itself (a checked write is then answered as failed, in its API's envelope).
 ///
 /// The answer is an [`Answer`] when the core could answer without waiting on the platform (no KV
-/// read, or every read in the isolate's cache), else a promise of one: most requests then cost no
-/// promise, task or microtask.
+/// read, or every read in the isolate's cache); else the ticket of an answer waiting on a
+/// platform promise, which `worker.js` awaits for it ([`driver`]); else a promise of an answer.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn answer(
@@ -172,7 +173,7 @@ pub fn answer(
     };
     settings.gate = Some(Gate(Rc::new(gate)));
     let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
-    now_or_later(async move { run(&kv, &settings, request).await })
+    driver::drive(Box::pin(async move { run(&kv, &settings, request).await }))
 }
 
 /// Polls `answer` once: ready, its [`Answer`]; else a promise that finishes it. (A platform

@@ -3,7 +3,9 @@
 // reads, and builds the Response itself: no per-request objects beyond those.
 import { DurableObject } from 'cloudflare:workers';
 import module from './core_bg.wasm';
-import { initSync, answer, maxBodyBytes, checkedWriteMethods, writeScope, ProjectWriter, __wbg_reset_state } from './core.js';
+import {
+  initSync, answer, awaited, resume, maxBodyBytes, checkedWriteMethods, writeScope, ProjectWriter, __wbg_reset_state,
+} from './core.js';
 import { projectWrite } from './bindings.js';
 import { consoleResponse } from './console.js';
 
@@ -50,14 +52,27 @@ const TRAP_ANSWER = {
 
 /**
  * Runs the core and unpacks its Answer into `{status, headers, body}` (headers as lines): the form
- * a Response is built from and the object's RPC answer. A trap in its first, synchronous step
- * answers 500 (the instance is reset).
+ * a Response is built from and the object's RPC answer. An answer stopped at a platform promise
+ * comes as a ticket: the promise is awaited here and its outcome handed back (driver.rs). A trap
+ * in any of its steps answers 500 (the instance is reset).
  */
 async function run(call) {
   resetIfTrapped();
   let a;
   try {
-    a = await call();
+    a = call();
+    while (typeof a === 'number') {
+      let value, rejected = false;
+      try {
+        value = await awaited(a);
+      } catch (e) {
+        value = e;
+        rejected = true;
+      }
+      a = resume(a, value, rejected);
+    }
+    if (a === undefined) return TRAP_ANSWER; // the instance was reset while this answer waited
+    a = await a;
   } catch (e) {
     console.error(JSON.stringify({ level: 'error', cause: `the core trapped: ${e}` }));
     globalThis[TRAPPED] = true;

@@ -7,6 +7,7 @@
 //! one after another in one place. The object keeps nothing of its own: the records stay in KV,
 //! where every read still goes.
 
+use super::driver::Awaited;
 use super::kv::js_error;
 use crate::error::ApiError;
 use crate::gate::WriteGate;
@@ -15,7 +16,6 @@ use async_trait::async_trait;
 use futures::future::LocalBoxFuture;
 use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// The Durable Object binding in `wrangler.toml`.
 pub(super) const BINDING: &str = "PROJECT_WRITES";
@@ -55,7 +55,7 @@ impl DurableGate {
         let lines = header_lines(&req.headers);
         let body = (!req.body.is_empty()).then(|| req.body.clone());
         let call = project_write(&self.namespace, scope, &req.method, &url, &lines, body)?;
-        let answer = JsFuture::from(call).await?;
+        let answer = Awaited::new(call).await?;
         let field = |name: &str| Reflect::get(&answer, &JsValue::from_str(name));
         let status = field("status")?.as_f64().unwrap_or(500.0) as u16;
         let sent = field("headers")?.as_string().unwrap_or_default();
