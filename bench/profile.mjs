@@ -9,6 +9,7 @@
 //
 // Usage: node bench/profile.mjs [--scenario healthz|show|update|create|list50]
 //          [--seconds 8] [--config wrangler.toml] [--top 25] [--json out.json]
+//          [--after create]   (another scenario's load first, unprofiled: e.g. show after creates)
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const { values: args } = parseArgs({
     top: { type: 'string', default: '20' },
     json: { type: 'string' },
     port: { type: 'string', default: '8811' },
+    after: { type: 'string' },
   },
 });
 const PORT = Number(args.port);
@@ -59,13 +61,22 @@ async function startWorker() {
 }
 
 /** What wrk sends: a URL and a Lua script. deploy-edge's own API, or the Hono anchor's. */
+/** fetch, once more when a kept-alive connection was closed under it (after a load). */
+async function req(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
+
 async function prepare(scenario, hono) {
   if (hono) {
     // The Hono + zod anchor serves the same Heat paths with a fixed token (its wrangler.toml).
     const v1 = `${BASE}/v1/benchproj`;
     const h = { 'x-auth-token': 'bench-token', 'content-type': 'application/json' };
     const post = JSON.stringify({ config_id: randomUUID(), server_id: 'srv-2', action: 'CREATE', status: 'IN_PROGRESS' });
-    const dep = await (await fetch(`${v1}/software_deployments`, { method: 'POST', headers: h, body: post })).json();
+    const dep = await (await req(`${v1}/software_deployments`, { method: 'POST', headers: h, body: post })).json();
     const id = dep.software_deployment.id;
     const hdr = 'wrk.headers["X-Auth-Token"]="bench-token"\nwrk.headers["Content-Type"]="application/json"';
     const put = JSON.stringify({ status: 'COMPLETE', output_values: { result: 'ok' } });
@@ -77,17 +88,17 @@ async function prepare(scenario, hono) {
   }
   const admin = devVar('ADMIN_TOKEN');
   const project = randomBytes(16).toString('hex');
-  const tok = await (await fetch(`${BASE}/admin/v1/projects/${project}/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } })).json();
+  const tok = await (await req(`${BASE}/admin/v1/projects/${project}/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } })).json();
   const h = { 'x-auth-token': tok.token, 'content-type': 'application/json' };
   const v1 = `${BASE}/v1/${project}`;
-  const cfg = await (await fetch(`${v1}/software_configs`, { method: 'POST', headers: h,
+  const cfg = await (await req(`${v1}/software_configs`, { method: 'POST', headers: h,
     body: JSON.stringify({ name: 'c', group: 'script', config: '#!/bin/sh\necho hi' }) })).json();
-  const dep = await (await fetch(`${v1}/software_deployments`, { method: 'POST', headers: h,
+  const dep = await (await req(`${v1}/software_deployments`, { method: 'POST', headers: h,
     body: JSON.stringify({ config_id: cfg.software_config.id, server_id: 'srv-1', action: 'CREATE', status: 'IN_PROGRESS' }) })).json();
   const id = dep.software_deployment.id;
   if (scenario === 'list50') {
     for (let i = 0; i < 50; i++) {
-      await (await fetch(`${v1}/software_deployments`, { method: 'POST', headers: h,
+      await (await req(`${v1}/software_deployments`, { method: 'POST', headers: h,
         body: JSON.stringify({ config_id: cfg.software_config.id, server_id: 'srv-list', action: 'CREATE', status: 'IN_PROGRESS' }) })).arrayBuffer();
     }
   }
@@ -148,11 +159,15 @@ async function main() {
   const hono = /hono/.test(args.config);
   const { proc, startMs } = await startWorker();
   try {
-    const target = await prepare(args.scenario, hono);
-    if (!target) throw new Error(`no scenario ${args.scenario}`);
-    const script = join(mkdtempSync(join(tmpdir(), 'profile-')), 's.lua');
-    writeFileSync(script, target.lua ?? '');
-    const wrk = (secs) => execFileSync('wrk', ['-t1', '-c8', `-d${secs}s`, '-s', script, target.url], { encoding: 'utf8' });
+    const load = async (scenario) => {
+      const target = await prepare(scenario, hono);
+      if (!target) throw new Error(`no scenario ${scenario}`);
+      const script = join(mkdtempSync(join(tmpdir(), 'profile-')), 's.lua');
+      writeFileSync(script, target.lua ?? '');
+      return (secs) => execFileSync('wrk', ['-t1', '-c8', `-d${secs}s`, '-s', script, target.url], { encoding: 'utf8' });
+    };
+    if (args.after) (await load(args.after))(10);
+    const wrk = await load(args.scenario);
     wrk(2); // warm-up: JIT, isolate caches
     const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR}/json`)).json();
     const ins = new Inspector(targets[0].webSocketDebuggerUrl);

@@ -1,6 +1,6 @@
 //! The Cloudflare Worker edge. Its entry is JavaScript (`worker.js`): it hands each request to
 //! [`answer`] as the few values the core reads (the method as sent, the URL, the headers as lines,
-//! the body bytes) and builds the `Response` from the [`Answer`] itself; a checked write whose
+//! the body bytes) and builds the `Response` from the [`Answer`] (bytes) itself; a checked write whose
 //! path names its project ([`write_scope`]) it sends straight to that project's object. Here the core's
 //! [`api::handle`] answers over Workers KV (`kv`), with checked writes sent to the project's
 //! Durable Object (`writes`), whose class (in `worker.js`) answers them through [`answer`] too.
@@ -91,39 +91,27 @@ pub fn max_body_bytes() -> u32 {
     MAX_BODY_BYTES as u32
 }
 
-/// What the core answered, for `worker.js` to send.
-#[wasm_bindgen]
-pub struct Answer {
-    status: u16,
-    headers: String,
-    body: Option<Vec<u8>>,
-}
-
-#[wasm_bindgen]
-impl Answer {
-    #[wasm_bindgen(getter)]
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-    /// The headers as `name\nvalue\n` lines ([`crate::http::header_lines`]).
-    #[wasm_bindgen(getter)]
-    pub fn headers(&self) -> String {
-        self.headers.clone()
-    }
-    /// The body (undefined when empty); taken, so a second call is undefined.
-    #[wasm_bindgen(js_name = takeBody)]
-    pub fn take_body(&mut self) -> Option<Vec<u8>> {
-        self.body.take()
-    }
-}
+/// What the core answered, for `worker.js` to send, as it crosses the boundary: one byte array
+/// (one copy, no object to wrap or free) of the status (2 bytes, big-endian), the length of the
+/// header lines (4 bytes, big-endian), the headers as `name\nvalue\n` lines
+/// ([`crate::http::header_lines`]), then the body. `worker.js` reads it in `unpack`.
+pub struct Answer(Vec<u8>);
 
 impl From<Response> for Answer {
     fn from(response: Response) -> Self {
-        Answer {
-            status: response.status,
-            headers: response.header_lines(),
-            body: (!response.body.is_empty()).then_some(response.body),
-        }
+        let headers = response.header_lines();
+        let mut wire = Vec::with_capacity(6 + headers.len() + response.body.len());
+        wire.extend_from_slice(&response.status.to_be_bytes());
+        wire.extend_from_slice(&(headers.len() as u32).to_be_bytes());
+        wire.extend_from_slice(headers.as_bytes());
+        wire.extend_from_slice(&response.body);
+        Answer(wire)
+    }
+}
+
+impl From<Answer> for JsValue {
+    fn from(answer: Answer) -> Self {
+        js_sys::Uint8Array::from(answer.0.as_slice()).into()
     }
 }
 

@@ -72,16 +72,22 @@ async function run(call) {
       a = resume(a, value, rejected);
     }
     if (a === undefined) return TRAP_ANSWER; // the instance was reset while this answer waited
-    a = await a;
+    return unpack(await a);
   } catch (e) {
     console.error(JSON.stringify({ level: 'error', cause: `the core trapped: ${e}` }));
     globalThis[TRAPPED] = true;
     resetIfTrapped();
     return TRAP_ANSWER;
   }
-  const out = { status: a.status, headers: a.headers, body: a.takeBody() };
-  a.free();
-  return out;
+}
+
+const utf8 = new TextDecoder();
+
+/** The core's Answer (bytes: status, header lines' length, header lines, body; mod.rs) unpacked. */
+function unpack(wire) {
+  const status = (wire[0] << 8) | wire[1];
+  const end = 6 + ((wire[2] << 24) | (wire[3] << 16) | (wire[4] << 8) | wire[5]);
+  return { status, headers: utf8.decode(wire.subarray(6, end)), body: end < wire.length ? wire.subarray(end) : undefined };
 }
 
 /** The Response for an unpacked answer (`run`'s, or the object's over RPC). */
