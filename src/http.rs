@@ -106,6 +106,19 @@ impl Request {
     }
 }
 
+/// A JSON body of one named value, `{"<name>": value}`, written without building a
+/// `serde_json::Value` of it first.
+pub struct Named<'a, T>(pub &'a str, pub T);
+
+impl<T: Serialize> Serialize for Named<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, &self.1)?;
+        map.end()
+    }
+}
+
 /// A response to send.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {

@@ -221,32 +221,50 @@ fn segments(template: &'static str) -> impl Iterator<Item = Result<&'static str,
     })
 }
 
-/// How well a template matches decoded path segments: `None` when it does not; otherwise a mask of
-/// the positions of its literal segments, the first segment the highest bit, so the template with
-/// a literal earliest wins (`/v1/applications/{app_id}` over `/v1/{project_id}/validate`). Runs on
-/// every request: it allocates nothing.
-fn specificity(template: &'static str, path: &[String]) -> Option<u64> {
+/// A template's segments: a literal, or the name of an id (see [`segments`]).
+type Parts = Vec<Result<&'static str, &'static str>>;
+
+/// Each distinct path template of [`ROUTES`] with its segments, split once per process: matching
+/// runs on every request.
+fn templates() -> &'static [(&'static str, Parts)] {
+    static TEMPLATES: std::sync::OnceLock<Vec<(&'static str, Parts)>> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        let mut all: Vec<(&'static str, Parts)> = Vec::new();
+        for route in ROUTES {
+            if !all.iter().any(|(path, _)| *path == route.path) {
+                all.push((route.path, segments(route.path).collect()));
+            }
+        }
+        all
+    })
+}
+
+/// How well a template's segments match decoded path segments: `None` when they do not;
+/// otherwise a mask of the positions of its literal segments, the first segment the highest bit,
+/// so the template with a literal earliest wins (`/v1/applications/{app_id}` over
+/// `/v1/{project_id}/validate`). Runs on every request: it allocates nothing.
+fn specificity(parts: &[Result<&str, &str>], path: &[String]) -> Option<u64> {
+    if parts.len() != path.len() {
+        return None;
+    }
     let mut mask = 0u64;
-    let mut count = 0;
-    for (i, part) in segments(template).enumerate() {
-        let seg = path.get(i)?;
+    for (i, (part, seg)) in parts.iter().zip(path).enumerate() {
         match part {
             Ok(literal) if literal == seg => mask |= 1 << (63 - i),
             Ok(_) => return None,
             Err(_) => {}
         }
-        count += 1;
     }
-    (count == path.len()).then_some(mask)
+    Some(mask)
 }
 
 /// Finds the operation for a method and a path's decoded segments. Heat answers HEAD as GET.
 pub fn resolve(method: &str, path: &[String]) -> Resolved {
-    let Some(template) = ROUTES
+    let Some((template, parts)) = templates()
         .iter()
-        .filter_map(|r| specificity(r.path, path).map(|s| (s, r.path)))
+        .filter_map(|t| specificity(&t.1, path).map(|s| (s, t)))
         .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, t)| t)
+        .map(|(_, (template, parts))| (*template, parts))
     else {
         return Resolved::NotFound;
     };
@@ -257,7 +275,8 @@ pub fn resolve(method: &str, path: &[String]) -> Resolved {
     });
     match found {
         Some(route) => {
-            let ids = segments(template)
+            let ids = parts
+                .iter()
                 .zip(path)
                 .filter_map(|(part, seg)| part.err().map(|name| (name, seg.clone())))
                 .collect();

@@ -12,7 +12,7 @@ use crate::domain::heat::{
     parse_new_config, parse_new_deployments, parse_template_validation, SoftwareDeployment,
 };
 use crate::error::ApiError;
-use crate::http::{Request, Response};
+use crate::http::{Named, Request, Response};
 use crate::operations::{Operation, PathIds};
 use crate::service::agent::AgentService;
 use crate::service::heat::{deployment_id, etag, HeatService};
@@ -48,7 +48,7 @@ async fn answer(
     let limit = ctx.settings.max_body_bytes;
     let (id, server) = (ids.get("id"), ids.get("server_id"));
     let deployment = |d: &SoftwareDeployment| {
-        Response::json(200, &json!({"software_deployment": d.view()})).with_header("etag", etag(d))
+        Response::json(200, &Named("software_deployment", d.view())).with_header("etag", etag(d))
     };
     Ok(match op {
         Operation::SoftwareConfigList => {
@@ -60,12 +60,11 @@ async fn answer(
             let new = parse_body(req, limit, parse_new_config)?;
             let id = crate::ids::issue(crate::ids::uuid_v4)?;
             let config = svc.create_config(id, new, now_ms).await?;
-            Response::json(200, &json!({"software_config": config.view()}))
+            Response::json(200, &Named("software_config", config.view()))
         }
-        Operation::SoftwareConfigShow => Response::json(
-            200,
-            &json!({"software_config": svc.config(id).await?.view()}),
-        ),
+        Operation::SoftwareConfigShow => {
+            Response::json(200, &Named("software_config", svc.config(id).await?.view()))
+        }
         Operation::SoftwareConfigDelete => {
             svc.delete_config(id).await?;
             Response::empty(204)
