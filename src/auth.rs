@@ -121,7 +121,11 @@ pub async fn list_tokens<S: Store + ?Sized>(
     let mut legacy = Vec::new();
     for key in listed {
         let id = key.name[prefix.len()..].to_owned();
-        match key.metadata.as_ref().and_then(|m| m["ms"].as_u64()) {
+        match key
+            .metadata
+            .as_ref()
+            .and_then(|m| m.parse::<serde_json::Value>()?["ms"].as_u64())
+        {
             Some(ms) => out.push(summary(id, project_id, Some(ms))),
             None => legacy.push((key.name, id)),
         }

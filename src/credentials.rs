@@ -146,7 +146,8 @@ pub async fn list<S: Store + ?Sized>(
         match key
             .metadata
             .as_ref()
-            .map(|m| (m["p"].as_str(), m["ms"].as_u64()))
+            .and_then(|m| m.parse::<serde_json::Value>())
+            .map(|m| (m["p"].as_str().map(str::to_owned), m["ms"].as_u64()))
         {
             Some((Some(p), Some(ms))) => {
                 if p == project_id {

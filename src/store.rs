@@ -25,7 +25,31 @@ pub enum StoreError {
 pub struct ListedKey {
     pub name: String,
     #[serde(default)]
-    pub metadata: Option<Value>,
+    pub metadata: Option<Metadata>,
+}
+
+/// A listed key's metadata, kept as its JSON text until read: whoever reads it parses it
+/// straight into the type it wants (a listing of 50 deployments parses each record once, with
+/// no `serde_json::Value` of it in between).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Metadata(String);
+
+impl Metadata {
+    /// The metadata a key was written with.
+    pub fn new(value: &Value) -> Self {
+        Metadata(value.to_string())
+    }
+    /// The metadata read as `T`; `None` when it is not one.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_str(&self.0).ok()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Metadata {
+    fn deserialize<D: serde::Deserializer<'de>>(json: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(json)?;
+        Ok(Metadata(raw.get().to_owned()))
+    }
 }
 
 /// One page of [`Store::list`]; `cursor` is `Some` when more keys follow.
@@ -163,7 +187,7 @@ impl Store for MemoryStore {
             .take(limit + 1)
             .map(|(k, (_, m))| ListedKey {
                 name: k.clone(),
-                metadata: m.clone(),
+                metadata: m.as_ref().map(Metadata::new),
             })
             .collect();
         let cursor = if keys.len() > limit {

@@ -377,7 +377,10 @@ mod tests {
         block_on(req.put("p/a/other", "o", None)).unwrap();
         let page = block_on(req.list("p/a/dep/", None, 10)).unwrap();
         assert_eq!(page.keys.len(), 1);
-        assert_eq!(page.keys[0].metadata, Some(serde_json::json!({"s": 1})));
+        assert_eq!(
+            page.keys[0].metadata,
+            Some(crate::store::Metadata::new(&serde_json::json!({"s": 1})))
+        );
         assert_eq!(
             block_on(store.get("p/a/other")).unwrap(),
             None,

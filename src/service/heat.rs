@@ -121,7 +121,7 @@ impl DeploymentMeta {
 
     /// The metadata of a listed key; `None` for a key written without (or with unreadable) metadata.
     fn read(listed: &ListedKey) -> Option<DeploymentMeta> {
-        serde_json::from_value(listed.metadata.clone()?).ok()
+        listed.metadata.as_ref()?.parse()
     }
 }
 
@@ -155,7 +155,7 @@ impl ConfigMeta {
     }
 
     fn read(listed: &ListedKey) -> Option<ConfigMeta> {
-        serde_json::from_value(listed.metadata.clone()?).ok()
+        listed.metadata.as_ref()?.parse()
     }
 
     /// The listing summary of config `id`, when the metadata holds it.
