@@ -5,9 +5,10 @@
 //! costs one `await` in JavaScript and one call into the wasm.
 //!
 //! The core's handlers await one thing at a time, so at most one promise is outstanding per
-//! request. A future that waits on anything else (or an [`Awaited`] polled by another executor,
-//! as in a project's object) is handed to wasm-bindgen-futures instead (`future_to_promise`),
-//! where an [`Awaited`] becomes a `JsFuture`.
+//! request. An answer that waits on anything else (in a project's object: its turn at the lock,
+//! or a store write another request is making) is handed to wasm-bindgen-futures from then on
+//! (`future_to_promise`, which polls it again with a real waker), where an [`Awaited`] becomes a
+//! `JsFuture`.
 
 use super::Answer;
 use js_sys::Promise;

@@ -164,20 +164,6 @@ pub fn answer(
     driver::drive(Box::pin(async move { run(&kv, &settings, request).await }))
 }
 
-/// Polls `answer` once: ready, its [`Answer`]; else a promise that finishes it. (A platform
-/// future polled here keeps its result for the next poll, which registers the real waker.)
-fn now_or_later(answer: impl std::future::Future<Output = Answer> + 'static) -> JsValue {
-    use std::task::{Context, Poll};
-    let mut answer = Box::pin(answer);
-    let mut first = Context::from_waker(std::task::Waker::noop());
-    match answer.as_mut().poll(&mut first) {
-        Poll::Ready(done) => done.into(),
-        Poll::Pending => {
-            wasm_bindgen_futures::future_to_promise(async move { Ok(answer.await.into()) }).into()
-        }
-    }
-}
-
 /// What one project's Durable Object (`ProjectWrites` in `worker.js`) keeps while it lives: the
 /// lock its checked writes take turns on, the cache of the records only they change
 /// ([`ReadCache::for_project_writer`]), so a write reads nothing back from KV, and their pending
@@ -202,8 +188,7 @@ impl ProjectWriter {
         ProjectWriter { kv, settings }
     }
 
-    /// Answers a checked write the Worker sent (as [`answer`] takes a request; an [`Answer`] or
-    /// a promise of one).
+    /// Answers a checked write the Worker sent (as [`answer`] takes a request, and answers).
     pub fn answer(
         &self,
         method: String,
@@ -213,7 +198,7 @@ impl ProjectWriter {
     ) -> JsValue {
         let (kv, settings) = (self.kv.clone(), self.settings.clone());
         let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
-        now_or_later(async move { run(&kv, &settings, request).await })
+        driver::drive(Box::pin(async move { run(&kv, &settings, request).await }))
     }
 }
 
