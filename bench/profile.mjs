@@ -10,6 +10,9 @@
 // Usage: node bench/profile.mjs [--scenario healthz|show|update|create|list50]
 //          [--seconds 8] [--config wrangler.toml] [--top 25] [--json out.json]
 //          [--after create]   (another scenario's load first, unprofiled: e.g. show after creates)
+//          [--processes]      (no profiler: the CPU each workerd process spent per request, the
+//                              Worker's and wrangler's proxy's; it sees what runs outside the
+//                              Worker's isolate, such as a static-asset router or KV itself)
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     port: { type: 'string', default: '8811' },
     after: { type: 'string' },
+    processes: { type: 'boolean', default: false },
   },
 });
 const PORT = Number(args.port);
@@ -60,7 +64,7 @@ async function startWorker() {
   }
 }
 
-/** What wrk sends: a URL and a Lua script. deploy-edge's own API, or the Hono anchor's. */
+/** What wrk sends: a URL and a Lua script. deploy-edge's own API, or the Hono anchor's (or the no-op's). */
 /** fetch, once more when a kept-alive connection was closed under it (after a load). */
 async function req(url, init) {
   try {
@@ -71,6 +75,8 @@ async function req(url, init) {
 }
 
 async function prepare(scenario, hono) {
+  // The no-op anchor answers any request alike: its healthz is the runtime's floor.
+  if (/noop/.test(args.config)) return { url: `${BASE}/healthz` };
   if (hono) {
     // The Hono + zod anchor serves the same Heat paths with a fixed token (its wrangler.toml).
     const v1 = `${BASE}/v1/benchproj`;
@@ -169,6 +175,7 @@ async function main() {
     if (args.after) (await load(args.after))(10);
     const wrk = await load(args.scenario);
     wrk(2); // warm-up: JIT, isolate caches
+    if (args.processes) return processCpu(proc.pid, wrk);
     const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR}/json`)).json();
     const ins = new Inspector(targets[0].webSocketDebuggerUrl);
     await ins.open();
@@ -216,6 +223,37 @@ async function main() {
   } finally {
     try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ }
   }
+}
+
+/** CPU seconds each workerd process of wrangler's process group `pgid` has used, by pid. */
+function workerdCpu(pgid) {
+  const ticks = new Map();
+  const ps = execFileSync('ps', ['-o', 'pid=,comm=', '-g', String(pgid)], { encoding: 'utf8' });
+  for (const [pid, comm] of ps.trim().split('\n').map((l) => l.trim().split(/\s+/))) {
+    if (comm !== 'workerd') continue;
+    try {
+      // utime and stime: fields 14 and 15, after the parenthesised command name.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch { /* exited */ }
+  }
+  return ticks;
+}
+
+/** Runs the load without the profiler and prints each workerd process's CPU per request. */
+function processCpu(pgid, wrk) {
+  const before = workerdCpu(pgid);
+  const out = wrk(Number(args.seconds));
+  const after = workerdCpu(pgid);
+  const requests = Number(/(\d+) requests in/.exec(out)[1]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]);
+  console.log(`# ${args.scenario}: ${requests} requests in ${args.seconds} s (${rps} req/s), CPU per request of each workerd process:`);
+  // wrangler runs two: its proxy (started first) and the one serving the Worker, its KV and objects.
+  const pids = [...after.keys()].sort((a, b) => Number(a) - Number(b));
+  pids.forEach((pid, i) => {
+    const us = ((after.get(pid) - (before.get(pid) ?? 0)) * 1e6) / requests;
+    console.log(`  ${us.toFixed(0).padStart(6)} µs  workerd ${pid}${pids.length === 2 ? (i === 0 ? " (wrangler's proxy)" : ' (the Worker, KV, objects)') : ''}`);
+  });
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
