@@ -4,7 +4,7 @@ For each scenario it runs wrk (-t1 -c8 -d{DURATION}s --latency) and reports requ
 p50/p99 latency, non-2xx responses, the KV operations one request costs (X-KV-Ops), and the
 share of the no-op Worker's requests per second measured in the same run.
 
-Usage: bench/run.sh [--duration 10] [--only create,show]
+Usage: bench/run.sh [--duration 10] [--only create,show] [--repeat 5]
 """
 from __future__ import annotations
 
@@ -94,6 +94,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--only", default="")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of every scenario, the no-op measured in each: the share is the median of the rounds' (machine load drifts within a run)")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
 
@@ -133,28 +134,33 @@ def main() -> None:
             exec(compile(extra.read_text(), str(extra), "exec"), ns)
             scenarios.update(ns["scenarios"](base=base, admin=admin, lua=lua))
 
-        results = {}
-        for name, (url, script, probe) in scenarios.items():
-            if only and name not in only and not name.startswith("noop"):
-                continue
-            kv_ops = None
-            if probe:
-                # Two requests first: the second (with the isolate's cache warm, as under load)
-                # gives X-KV-Ops; both must succeed.
-                m, u, b, *rest = probe
-                for _ in range(2):
-                    r = requests.request(m, u, headers=rest[0] if rest else h, data=b)
-                    if not r.ok:
-                        raise RuntimeError(f"{name}: probe answered {r.status_code}: {r.text[:300]}")
-                kv_ops = r.headers.get("x-kv-ops")
-            results[name] = wrk(url, script, args.duration) | {"kv_ops": kv_ops}
-            print(f"  measured {name}: {results[name]['rps']:.0f} req/s", file=sys.stderr)
-        ref = results["noop"]["rps"]
-        print(f"\nwrk -t1 -c8 -d{args.duration}s against wrangler dev on {os.cpu_count()} cores; share = req/s ÷ no-op Worker req/s\n")
+        rounds: list[dict] = []
+        for round_no in range(args.repeat):
+            results = {}
+            for name, (url, script, probe) in scenarios.items():
+                if only and name not in only and not name.startswith("noop"):
+                    continue
+                kv_ops = None
+                if probe:
+                    # Two requests first: the second (with the isolate's cache warm, as under load)
+                    # gives X-KV-Ops; both must succeed.
+                    m, u, b, *rest = probe
+                    for _ in range(2):
+                        r = requests.request(m, u, headers=rest[0] if rest else h, data=b)
+                        if not r.ok:
+                            raise RuntimeError(f"{name}: probe answered {r.status_code}: {r.text[:300]}")
+                    kv_ops = r.headers.get("x-kv-ops")
+                results[name] = wrk(url, script, args.duration) | {"kv_ops": kv_ops}
+                results[name]["share"] = results[name]["rps"] / results["noop"]["rps"]
+                print(f"  round {round_no + 1}: {name}: {results[name]['rps']:.0f} req/s", file=sys.stderr)
+            rounds.append(results)
+        print(f"\nwrk -t1 -c8 -d{args.duration}s against wrangler dev on {os.cpu_count()} cores; share = req/s ÷ no-op Worker req/s", end="")
+        print(f" in the same round (median of {args.repeat} rounds; a row's other figures are that round's)\n" if args.repeat > 1 else "\n")
         print("| scenario | req/s | share of no-op | p50 | p99 | non-2xx | KV ops/request |")
         print("|---|---:|---:|---:|---:|---:|---:|")
-        for name, r in results.items():
-            print(f"| {name} | {r['rps']:.0f} | {r['rps'] / ref:.2f} | {r['p50']} | {r['p99']} | {r['non2xx']} | {r['kv_ops'] if r['kv_ops'] is not None else '-'} |")
+        for name in rounds[0]:
+            r = sorted((round_[name] for round_ in rounds), key=lambda x: x["share"])[len(rounds) // 2]
+            print(f"| {name} | {r['rps']:.0f} | {r['share']:.2f} | {r['p50']} | {r['p99']} | {r['non2xx']} | {r['kv_ops'] if r['kv_ops'] is not None else '-'} |")
     finally:
         stop(app)
         stop(noop)

@@ -130,38 +130,80 @@ pub fn checked_write_methods() -> String {
     crate::operations::checked_write_methods().join(" ")
 }
 
-/// Answers one request over the Worker's bindings: `env` (read once per isolate, for the
-/// settings), its KV namespace `kv` and Durable Object namespace `writes` (`worker.js` hands them
-/// over: a property read there costs less than one made from here). Checked writes are sent to
-/// their project's Durable Object. `unreachable`: why `worker.js` could not reach that object
-/// itself (a checked write is then answered as failed, in its API's envelope).
+/// The Worker's bindings and settings, as [`configure`] set them for this instance.
+struct Edge {
+    /// The KV namespace (`env.DEPLOY_KV`).
+    kv: JsValue,
+    /// The Durable Object namespace (`env.PROJECT_WRITES`), if bound.
+    writes: Option<JsValue>,
+    /// The isolate's settings, with checked writes sent to the project's Durable Object.
+    settings: Rc<Settings>,
+}
+
+thread_local! {
+    static EDGE: std::cell::RefCell<Option<Rc<Edge>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sets the bindings [`answer`] works with, once per instance (`worker.js` calls it before its
+/// first request, and again after a reset): `env` (for the settings), its KV namespace `kv` and
+/// Durable Object namespace `writes` (a property read in `worker.js` costs less than one made
+/// from here). Nothing of them crosses the boundary per request.
+#[wasm_bindgen]
+pub fn configure(env: JsValue, kv: JsValue, writes: JsValue) {
+    let mut settings = settings(&env);
+    let writes = (!writes.is_undefined()).then_some(writes);
+    if let Some(namespace) = &writes {
+        let gate = writes::DurableGate {
+            namespace: namespace.clone(),
+            unreachable: None,
+        };
+        settings.gate = Some(Gate(Rc::new(gate)));
+    }
+    let edge = Edge {
+        kv,
+        writes,
+        settings: Rc::new(settings),
+    };
+    EDGE.replace(Some(Rc::new(edge)));
+}
+
+/// Answers one request over the bindings [`configure`] set. Checked writes are sent to their
+/// project's Durable Object. `unreachable`: why `worker.js` could not reach that object itself (a
+/// checked write is then answered as failed, in its API's envelope).
 ///
 /// The answer is an [`Answer`] when the core could answer without waiting on the platform (no KV
 /// read, or every read in the isolate's cache); else the ticket of an answer waiting on a
 /// platform promise, which `worker.js` awaits for it ([`driver`]); else a promise of an answer.
 #[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
 pub fn answer(
-    env: JsValue,
-    kv: JsValue,
-    writes: JsValue,
     method: String,
     url: String,
     headers: String,
     body: Option<Vec<u8>>,
     unreachable: Option<String>,
 ) -> JsValue {
-    let mut settings = settings(&env);
-    if writes.is_undefined() {
-        return misconfigured(writes::BINDING).into();
-    }
-    let gate = writes::DurableGate {
-        namespace: writes,
-        unreachable,
+    let Some(edge) = EDGE.with_borrow(Clone::clone) else {
+        return misconfigured("(configure was not called)").into();
     };
-    settings.gate = Some(Gate(Rc::new(gate)));
+    let Some(namespace) = &edge.writes else {
+        return misconfigured(writes::BINDING).into();
+    };
+    let settings = match unreachable {
+        None => edge.settings.clone(),
+        Some(cause) => {
+            let gate = writes::DurableGate {
+                namespace: namespace.clone(),
+                unreachable: Some(cause),
+            };
+            let mut settings = (*edge.settings).clone();
+            settings.gate = Some(Gate(Rc::new(gate)));
+            Rc::new(settings)
+        }
+    };
     let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
-    driver::drive(Box::pin(async move { run(&kv, &settings, request).await }))
+    driver::drive(Box::pin(
+        async move { run(&edge.kv, &settings, request).await },
+    ))
 }
 
 /// What one project's Durable Object (`ProjectWrites` in `worker.js`) keeps while it lives: the

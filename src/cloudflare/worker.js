@@ -4,7 +4,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import module from './core_bg.wasm';
 import {
-  initSync, answer, awaited, resume, maxBodyBytes, checkedWriteMethods, writeScope, ProjectWriter, __wbg_reset_state,
+  initSync, configure, answer, awaited, resume, maxBodyBytes, checkedWriteMethods, writeScope, ProjectWriter,
+  __wbg_reset_state,
 } from './core.js';
 import { projectWrite } from './bindings.js';
 import { consoleResponse } from './console.js';
@@ -21,8 +22,12 @@ function headerLines(headers) {
   return lines;
 }
 
-/** The body's bytes; none when the request has none, or declares more than the core accepts. */
-async function bodyOf(request) {
+/**
+ * The body's bytes; none when the request has none, is a GET or HEAD (no operation reads one), or
+ * declares more than the core accepts.
+ */
+async function bodyOf(method, request) {
+  if (method === 'GET' || method === 'HEAD') return undefined;
   const declared = request.headers.get('content-length');
   if (declared === null ? request.body === null : !(Number(declared) > 0)) return undefined;
   if (Number(declared) > MAX_BODY_BYTES) return undefined;
@@ -31,6 +36,9 @@ async function bodyOf(request) {
 
 /** Counts the core's resets: objects made by an earlier instance are gone with it. */
 let generation = 0;
+
+/** The generation whose instance has the Worker's bindings (`configure`); none yet. */
+let configured = -1;
 
 /** Set by the core's panic hook (mod.rs) when the instance trapped, wherever that happened. */
 const TRAPPED = 'deployEdgeTrapped';
@@ -104,7 +112,7 @@ export default {
     const file = consoleResponse(method, url, request.headers);
     if (file !== undefined) return file;
     const headers = headerLines(request.headers);
-    const body = await bodyOf(request);
+    const body = await bodyOf(method, request);
     let unreachable;
     resetIfTrapped();
     // A checked write whose path names its project: its object answers it whole.
@@ -116,7 +124,11 @@ export default {
         unreachable = `the project's Durable Object did not answer: ${e}`;
       }
     }
-    return respond(await run(() => answer(env, env.DEPLOY_KV, env.PROJECT_WRITES, method, url, headers, body, unreachable)));
+    if (configured !== generation) {
+      configure(env, env.DEPLOY_KV, env.PROJECT_WRITES);
+      configured = generation;
+    }
+    return respond(await run(() => answer(method, url, headers, body, unreachable)));
   },
 };
 
