@@ -1,10 +1,11 @@
 //! The Cloudflare Worker edge. Its entry is JavaScript (`worker.js`): it hands each request to
 //! [`answer`] as the few values the core reads (the method as sent, the URL, the headers as lines,
-//! the body bytes) and builds the `Response` from the [`Answer`] (bytes) itself; a checked write whose
-//! path names its project ([`write_scope`]) it sends straight to that project's object. Here the core's
-//! [`api::handle`] answers over Workers KV (`kv`), with checked writes sent to the project's
-//! Durable Object (`writes`), whose class (in `worker.js`) answers them through [`answer`] too.
-//! Nothing else lives here.
+//! the body bytes), awaits the platform promises the answer stops at (`driver`), and builds the
+//! `Response` from the [`Answer`] (bytes) itself; a checked write whose path names its project
+//! ([`write_scope`]) it sends straight to that project's object. Here the core's [`api::handle`]
+//! answers over Workers KV (`kv`), with other checked writes sent to the project's Durable Object
+//! (`writes`), whose class (in `worker.js`) answers them through [`ProjectWriter`]. Nothing else
+//! lives here.
 
 mod driver;
 mod kv;
@@ -213,7 +214,7 @@ pub fn answer(
 #[wasm_bindgen]
 pub struct ProjectWriter {
     kv: JsValue,
-    settings: Settings,
+    settings: Rc<Settings>,
 }
 
 #[wasm_bindgen]
@@ -227,7 +228,10 @@ impl ProjectWriter {
         // (for changes made to KV by hand), not a refresh.
         settings.writer_cache = Some(Rc::new(ReadCache::for_project_writer(86_400_000, 10_000)));
         settings.write_behind = Some(Rc::new(WriteBehind::new()));
-        ProjectWriter { kv, settings }
+        ProjectWriter {
+            kv,
+            settings: Rc::new(settings),
+        }
     }
 
     /// Answers a checked write the Worker sent (as [`answer`] takes a request, and answers).
