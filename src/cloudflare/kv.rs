@@ -91,8 +91,7 @@ fn complete() -> bool {
 
 impl CloudflareKvStore {
     /// The namespace `binding` (`env.DEPLOY_KV`), if it is bound.
-    pub fn new(binding: &JsValue) -> Option<Self> {
-        let binding = binding.clone();
+    pub fn new(binding: JsValue) -> Option<Self> {
         (!binding.is_undefined() && !binding.is_null()).then_some(CloudflareKvStore { binding })
     }
 }

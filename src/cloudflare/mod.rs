@@ -133,8 +133,8 @@ pub fn checked_write_methods() -> String {
 
 /// The Worker's bindings and settings, as [`configure`] set them for this instance.
 struct Edge {
-    /// The KV namespace (`env.DEPLOY_KV`).
-    kv: JsValue,
+    /// The KV namespace (`env.DEPLOY_KV`), if bound.
+    store: Option<kv::CloudflareKvStore>,
     /// The Durable Object namespace (`env.PROJECT_WRITES`), if bound.
     writes: Option<JsValue>,
     /// The isolate's settings, with checked writes sent to the project's Durable Object.
@@ -161,7 +161,7 @@ pub fn configure(env: JsValue, kv: JsValue, writes: JsValue) {
         settings.gate = Some(Gate(Rc::new(gate)));
     }
     let edge = Edge {
-        kv,
+        store: kv::CloudflareKvStore::new(kv),
         writes,
         settings: Rc::new(settings),
     };
@@ -184,10 +184,14 @@ pub fn answer(
     unreachable: Option<String>,
 ) -> JsValue {
     let Some(edge) = EDGE.with_borrow(Clone::clone) else {
-        return misconfigured("(configure was not called)").into();
+        return misconfigured("the edge's bindings were not set (configure)").into();
     };
     let Some(namespace) = &edge.writes else {
-        return misconfigured(writes::BINDING).into();
+        return misconfigured(&format!(
+            "the binding {} is not configured",
+            writes::BINDING
+        ))
+        .into();
     };
     let settings = match unreachable {
         None => edge.settings.clone(),
@@ -202,9 +206,9 @@ pub fn answer(
         }
     };
     let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
-    driver::drive(Box::pin(
-        async move { run(&edge.kv, &settings, request).await },
-    ))
+    driver::drive(Box::pin(async move {
+        run(edge.store.as_ref(), &settings, request).await
+    }))
 }
 
 /// What one project's Durable Object (`ProjectWrites` in `worker.js`) keeps while it lives: the
@@ -213,7 +217,7 @@ pub fn answer(
 /// writes ([`WriteBehind`]), so the lock is held for no KV round trip.
 #[wasm_bindgen]
 pub struct ProjectWriter {
-    kv: JsValue,
+    store: Option<Rc<kv::CloudflareKvStore>>,
     settings: Rc<Settings>,
 }
 
@@ -229,7 +233,7 @@ impl ProjectWriter {
         settings.writer_cache = Some(Rc::new(ReadCache::for_project_writer(86_400_000, 10_000)));
         settings.write_behind = Some(Rc::new(WriteBehind::new()));
         ProjectWriter {
-            kv,
+            store: kv::CloudflareKvStore::new(kv).map(Rc::new),
             settings: Rc::new(settings),
         }
     }
@@ -242,28 +246,33 @@ impl ProjectWriter {
         headers: String,
         body: Option<Vec<u8>>,
     ) -> JsValue {
-        let (kv, settings) = (self.kv.clone(), self.settings.clone());
+        let (store, settings) = (self.store.clone(), self.settings.clone());
         let request = Request::from_edge(&method, &url, &headers, body.unwrap_or_default());
-        driver::drive(Box::pin(async move { run(&kv, &settings, request).await }))
+        driver::drive(Box::pin(async move {
+            run(store.as_deref(), &settings, request).await
+        }))
     }
 }
 
-async fn run(kv: &JsValue, settings: &Settings, request: Request) -> Answer {
-    let Some(store) = kv::CloudflareKvStore::new(kv) else {
-        return misconfigured(KV_BINDING);
+async fn run(
+    store: Option<&kv::CloudflareKvStore>,
+    settings: &Settings,
+    request: Request,
+) -> Answer {
+    let Some(store) = store else {
+        return misconfigured(&format!("the binding {KV_BINDING} is not configured"));
     };
-    let response = api::handle(&request, &store, &WorkerClock, settings).await;
+    let response = api::handle(&request, store, &WorkerClock, settings).await;
     if let Some(line) = &response.log {
         console_error(line);
     }
     response.into()
 }
 
-/// A binding `wrangler.toml` declares is missing: a 500, and the reason in the log.
-fn misconfigured(binding: &str) -> Answer {
-    console_error(&format!(
-        r#"{{"level":"error","cause":"the binding {binding} is not configured"}}"#
-    ));
+/// The Worker is not set up as `wrangler.toml` declares (a binding is missing): a 500, and
+/// `cause` (a sentence of this module's, with no quotes to escape) in the log.
+fn misconfigured(cause: &str) -> Answer {
+    console_error(&format!(r#"{{"level":"error","cause":"{cause}"}}"#));
     Response::json(
         500,
         &serde_json::json!({"error": "the service is misconfigured"}),

@@ -26,9 +26,9 @@ function headerLines(headers) {
  * The body's bytes; none when the request has none, is a GET or HEAD (no operation reads one), or
  * declares more than the core accepts.
  */
-async function bodyOf(method, request) {
+async function bodyOf(method, request, headers) {
   if (method === 'GET' || method === 'HEAD') return undefined;
-  const declared = request.headers.get('content-length');
+  const declared = headers.get('content-length');
   if (declared === null ? request.body === null : !(Number(declared) > 0)) return undefined;
   if (Number(declared) > MAX_BODY_BYTES) return undefined;
   return new Uint8Array(await request.arrayBuffer());
@@ -108,11 +108,11 @@ function respond({ status, headers, body }) {
 
 export default {
   async fetch(request, env) {
-    const { method, url } = request;
-    const file = consoleResponse(method, url, request.headers);
+    const { method, url, headers: received } = request;
+    const file = consoleResponse(method, url, received);
     if (file !== undefined) return file;
-    const headers = headerLines(request.headers);
-    const body = await bodyOf(method, request);
+    const headers = headerLines(received);
+    const body = await bodyOf(method, request, received);
     let unreachable;
     resetIfTrapped();
     // A checked write whose path names its project: its object answers it whole.

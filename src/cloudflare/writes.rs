@@ -2,10 +2,10 @@
 //!
 //! [`DurableGate`] sends a checked write, over RPC, to the `ProjectWrites` object named by its
 //! project (the class is in `worker.js`, which sends the writes whose path names their project
-//! there itself, see [`super::write_scope`]); the object answers it with [`super::answer`] over the
-//! same Workers KV behind the isolate's [`crate::gate::LocalGate`], so the writes of a project run
-//! one after another in one place. The object keeps nothing of its own: the records stay in KV,
-//! where every read still goes.
+//! there itself, see [`super::write_scope`]); the object answers it with its
+//! [`super::ProjectWriter`] over the same Workers KV, behind its [`crate::gate::LocalGate`], so
+//! the writes of a project run one after another in one place. The object stores nothing of its
+//! own: the records stay in KV (it caches the ones only its writes change).
 
 use super::driver::Awaited;
 use super::kv::js_error;
