@@ -69,12 +69,7 @@ pub struct IssuedToken {
     pub project_id: String,
 }
 
-fn token_key(hash: &str) -> String {
-    format!("tok/{hash}")
-}
-fn project_token_key(project: &str, id: &str) -> String {
-    format!("ptok/{project}/{}", crate::store::key_segment(id))
-}
+use crate::keys::{project_token as project_token_key, token as token_key};
 
 /// Issues a token for a project.
 pub async fn issue_token<S: Store + ?Sized>(
@@ -115,7 +110,7 @@ pub async fn list_tokens<S: Store + ?Sized>(
     store: &S,
     project_id: &str,
 ) -> Result<Vec<TokenSummary>, ApiError> {
-    let prefix = project_token_key(project_id, "");
+    let prefix = crate::keys::project_tokens(project_id);
     let listed = crate::store::list_all(store, &prefix).await?;
     let mut out = Vec::with_capacity(listed.len());
     let mut legacy = Vec::new();

@@ -14,7 +14,7 @@
 use crate::error::{ApiError, AuthFailure};
 use crate::http::Request;
 use crate::signing::{self, SignableRequest, SigningError};
-use crate::store::{key_segment, Store, StoreError};
+use crate::store::{Store, StoreError};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -60,9 +60,7 @@ pub fn is_access_key(s: &str) -> bool {
 }
 
 /// The store key of an access key's record.
-pub fn credential_key(access_key: &str) -> String {
-    format!("cred/{}", key_segment(access_key))
-}
+pub use crate::keys::credential as credential_key;
 
 /// The secret key of `access_key` under the master key.
 pub fn derive_secret(master_key: &str, access_key: &str) -> String {

@@ -127,9 +127,22 @@ pub struct Response {
     pub body: Vec<u8>,
     /// What failed inside (set with 5xx answers), for the log line; never sent.
     pub cause: Option<String>,
-    /// One structured line for the platform's error log (set by `api::handle` for every 5xx);
+    /// One structured line for the platform's error log (set by `api::finish` for every 5xx);
     /// never sent.
     pub log: Option<String>,
+    /// What the edge does once it has answered, off the answer's path; never sent.
+    pub after: Vec<After>,
+}
+
+/// Work an edge does after answering, off the answer's path (Cloudflare's `waitUntil`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    /// Tell `project`'s object that the agent of the server `server_ref` polled at `ms`.
+    Contact {
+        project: String,
+        server_ref: String,
+        ms: u64,
+    },
 }
 
 impl Response {
@@ -143,6 +156,7 @@ impl Response {
             body: bytes,
             cause: None,
             log: None,
+            after: Vec::new(),
         }
     }
     /// An empty response (e.g. 204), still typed as JSON: python-heatclient insists.
@@ -153,6 +167,7 @@ impl Response {
             body: Vec::new(),
             cause: None,
             log: None,
+            after: Vec::new(),
         }
     }
     /// Records what failed inside, for the log.

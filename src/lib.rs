@@ -14,17 +14,18 @@ pub mod clock;
 pub(crate) mod credentials;
 pub(crate) mod domain;
 pub(crate) mod error;
-pub mod gate;
 pub mod http;
 pub(crate) mod ids;
+pub mod keys;
+pub mod object;
 pub mod operations;
 pub mod payload;
 pub mod rules;
 pub(crate) mod service;
 pub mod signing;
+pub mod sql;
 pub mod store;
 pub mod validate;
-pub mod write_behind;
 
 #[cfg(feature = "worker")]
 mod cloudflare;

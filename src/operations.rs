@@ -140,14 +140,18 @@ routes! {
     Versions None, "HEAD" "/v1" Nothing Meta;
 }
 
-/// The writes whose correctness depends on what is stored: each is decided alone in its project
-/// ([`crate::gate`]). Creating a config checks nothing; the admin API writes nothing a project's
-/// writes check.
-const CHECKED_WRITES: &[Operation] = &[
+/// The operations a project's Durable Object answers ([`crate::object`]): every write whose
+/// correctness depends on what is stored (each decided alone, on the object's own records), the
+/// writes of the records only the object keeps (configs), and the reads of what only the object
+/// holds (an agent's last contact). Everything else is answered at the edge, over KV. The admin
+/// API writes nothing a project's object checks.
+const IN_OBJECT: &[Operation] = &[
+    Operation::SoftwareConfigCreate,
     Operation::SoftwareConfigDelete,
     Operation::SoftwareDeploymentCreate,
     Operation::SoftwareDeploymentUpdate,
     Operation::SoftwareDeploymentDelete,
+    Operation::ServerAgentShow,
     Operation::ServerAgentIssue,
     Operation::ServerAgentRevoke,
     Operation::AgentSignal,
@@ -160,9 +164,9 @@ const CHECKED_WRITES: &[Operation] = &[
 ];
 
 impl Operation {
-    /// True for a write that checks what is stored before it writes (see [`crate::gate`]).
-    pub fn is_checked_write(self) -> bool {
-        CHECKED_WRITES.contains(&self)
+    /// True for an operation its project's object answers (see [`crate::object`]).
+    pub fn in_object(self) -> bool {
+        IN_OBJECT.contains(&self)
     }
 
     /// The operation's first row: its method and path for clients.
@@ -289,18 +293,6 @@ pub fn resolve(method: &str, path: &[String]) -> Resolved {
     }
 }
 
-/// The methods of the checked writes, each once: a request with any other method is never one.
-pub fn checked_write_methods() -> Vec<&'static str> {
-    let mut methods: Vec<&'static str> = ROUTES
-        .iter()
-        .filter(|r| r.operation.is_checked_write())
-        .map(|r| r.method)
-        .collect();
-    methods.sort_unstable();
-    methods.dedup();
-    methods
-}
-
 /// The words of the API's paths (every other segment of a path is an id or a secret).
 pub fn path_words() -> impl Iterator<Item = &'static str> {
     ROUTES
@@ -313,8 +305,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn checked_writes_are_posts_puts_and_deletes() {
-        assert_eq!(checked_write_methods(), ["DELETE", "POST", "PUT"]);
+    fn every_write_that_checks_what_is_stored_is_answered_by_the_projects_object() {
+        for route in ROUTES {
+            let writes = matches!(route.method, "POST" | "PUT" | "DELETE");
+            let checks_nothing = matches!(route.api, Api::Admin | Api::Meta)
+                || route.operation == Operation::TemplateValidate
+                || route.operation == Operation::ApplicationList;
+            if writes && !checks_nothing {
+                assert!(route.operation.in_object(), "{:?}", route.operation);
+            }
+        }
+        assert!(!Operation::SoftwareDeploymentShow.in_object());
+        assert!(!Operation::AgentPoll.in_object());
     }
 
     fn segs(path: &str) -> Vec<String> {

@@ -1,7 +1,8 @@
-//! The storage seam: a small key-value trait shaped like Workers KV, an in-memory implementation
-//! for native tests, a wrapper that counts operations (the per-request cost we report), and an
-//! isolate's cache of records that never change once written ([`ReadCache`], read through
-//! [`ReadCachingStore`]).
+//! The storage seam: a small key-value trait shaped like Workers KV (which the edge reads and
+//! writes, and a project's SQLite also answers: [`crate::sql::SqlStore`]), an in-memory
+//! implementation for native tests, a wrapper that counts operations (the per-request cost we
+//! report), and an isolate's cache of records that never change once written ([`ReadCache`],
+//! read through [`ReadCachingStore`]).
 //!
 //! Values are JSON strings (never serde-wasm-bindgen values: KV would store JS `Map`s as `{}`).
 //! The trait's futures are not `Send`, because KV's are not.
@@ -39,6 +40,10 @@ impl Metadata {
     pub fn new(value: &Value) -> Self {
         Metadata(value.to_string())
     }
+    /// Metadata kept as its JSON text.
+    pub fn from_json(text: String) -> Self {
+        Metadata(text)
+    }
     /// The metadata read as `T`; `None` when it is not one.
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_str(&self.0).ok()
@@ -75,6 +80,21 @@ pub trait Store {
     /// Writes one value, with optional metadata (at most 1,024 bytes serialised).
     async fn put(&self, key: &str, value: &str, metadata: Option<&Value>)
         -> Result<(), StoreError>;
+    /// Writes one value unless the key exists: true when it wrote. Atomic where the store has
+    /// transactions (a project's SQLite, where its primary key refuses the second write); here,
+    /// a read then a write.
+    async fn create(
+        &self,
+        key: &str,
+        value: &str,
+        metadata: Option<&Value>,
+    ) -> Result<bool, StoreError> {
+        if self.get(key).await?.is_some() {
+            return Ok(false);
+        }
+        self.put(key, value, metadata).await?;
+        Ok(true)
+    }
     /// Deletes one key; deleting a missing key is not an error.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Lists keys under `prefix` in lexicographic order, at most `limit` (≤ [`LIST_PAGE_MAX`]).
@@ -257,21 +277,15 @@ impl<S: Store + ?Sized> Store for CountingStore<'_, S> {
 }
 
 /// Values read recently, kept inside one isolate for keys that never change after they are written
-/// (token and credential records, software configs: Heat has no config update). A key found
-/// missing is kept as missing just the same, so a lookup costs the same whether or not the key
-/// exists (no timing tells which tokens or access keys do). Writes and deletes made through
+/// (token and credential records, software configs: [`crate::keys::Kind::immutable`]). A key
+/// found missing is kept as missing just the same, so a lookup costs the same whether or not the
+/// key exists (no timing tells which tokens or access keys do). Writes and deletes made through
 /// [`ReadCachingStore`] update it at once; changes made elsewhere (another isolate or location) are
 /// seen after at most `ttl_ms`, which is within KV's own propagation delay of about 60 seconds.
-///
-/// A project's writer (its Durable Object, the one place its checked writes run) keeps a second
-/// cache, made with [`ReadCache::for_project_writer`], of the records only those writes change:
-/// being their only writer, it never holds a stale copy, and a write reads nothing back from KV.
 #[derive(Debug)]
 pub struct ReadCache {
     /// Key → (value, or `None` for a key found missing; when the entry expires).
     entries: RefCell<HashMap<String, (Option<String>, u64)>>,
-    /// Also caches the records only a project's checked writes change.
-    writer: bool,
     ttl_ms: u64,
     capacity: usize,
     /// When this isolate last did something it does at most every so often, by key (agent
@@ -283,7 +297,6 @@ impl ReadCache {
     pub fn new(ttl_ms: u64, capacity: usize) -> Self {
         ReadCache {
             entries: RefCell::new(HashMap::new()),
-            writer: false,
             ttl_ms,
             capacity,
             noted: RefCell::new(HashMap::new()),
@@ -310,26 +323,9 @@ impl ReadCache {
         true
     }
 
-    /// The cache of the one place a project's checked writes run ([`crate::gate`]), of the
-    /// records that only those writes change (deployments, server records, applications and
-    /// their name index); immutable records stay in the isolate's cache. Only for a cache that
-    /// lives exactly as long as that place does (a Durable Object instance), never for an
-    /// isolate's.
-    pub fn for_project_writer(ttl_ms: u64, capacity: usize) -> Self {
-        ReadCache {
-            writer: true,
-            ..ReadCache::new(ttl_ms, capacity)
-        }
-    }
-
-    /// True for the keys this cache keeps: records immutable once written, or for a project's
-    /// writer the records only its checked writes change.
+    /// True for the keys this cache keeps: records immutable once written.
     pub fn is_cacheable(&self, key: &str) -> bool {
-        let kind = key.strip_prefix("p/").and_then(|k| k.split('/').nth(1));
-        if self.writer {
-            return matches!(kind, Some("dep" | "srv" | "app" | "app-name"));
-        }
-        key.starts_with("tok/") || key.starts_with("cred/") || kind == Some("cfg")
+        crate::keys::Kind::of(key).is_some_and(crate::keys::Kind::immutable)
     }
 
     /// `Some(found)` when the key's lookup is cached (`found` is `None` for a missing key).
@@ -468,14 +464,6 @@ pub async fn get_many_with<S: Store + ?Sized>(
     Ok(out)
 }
 
-/// Percent-encodes a user-supplied key segment so it cannot contain `/` (the key separator) or
-/// break KV's key rules. Letters, digits, `-`, `_` and `.` are kept.
-pub fn key_segment(raw: &str) -> String {
-    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
-    utf8_percent_encode(raw, SEGMENT).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,70 +600,5 @@ mod tests {
             cache.note_if_due("a", 170, 100),
             "b expired: a is noted again"
         );
-    }
-
-    #[test]
-    fn an_isolate_caches_only_immutable_records() {
-        let cache = ReadCache::new(1000, 10);
-        assert!(cache.is_cacheable("tok/ab"));
-        assert!(cache.is_cacheable("cred/AK"));
-        assert!(cache.is_cacheable("p/abc/cfg/123"));
-        assert!(!cache.is_cacheable("p/abc/dep/123"));
-        assert!(!cache.is_cacheable("p/abc/srv/cfg/1"));
-        assert!(!cache.is_cacheable("p/abc/app-name/x"));
-    }
-
-    #[test]
-    fn a_project_writer_also_caches_the_records_only_its_writes_change() {
-        let cache = ReadCache::for_project_writer(1000, 10);
-        for key in [
-            "p/abc/dep/b/1",
-            "p/abc/srv/web-1",
-            "p/abc/app/1",
-            "p/abc/app-name/x",
-        ] {
-            assert!(cache.is_cacheable(key), "{key}");
-        }
-        // Agent contact is written by polls, outside the writer: never cached; immutable records
-        // are the isolate cache's.
-        for key in ["p/abc/seen/web-1", "dep/abc", "tok/ab", "p/abc/cfg/1"] {
-            assert!(!cache.is_cacheable(key), "{key}");
-        }
-    }
-
-    #[test]
-    fn a_project_writer_reads_a_record_once_and_its_own_writes_never_from_the_store() {
-        let store = MemoryStore::new();
-        block_on(store.put("p/a/dep/b/1", "v1", None)).unwrap();
-        let counting = CountingStore::new(&store);
-        let cache = ReadCache::for_project_writer(1000, 10);
-        let writer = ReadCachingStore::new(&counting, &cache, 0);
-        assert_eq!(
-            block_on(writer.get("p/a/dep/b/1")).unwrap().as_deref(),
-            Some("v1")
-        );
-        block_on(writer.put("p/a/dep/b/1", "v2", None)).unwrap();
-        assert_eq!(
-            block_on(writer.get("p/a/dep/b/1")).unwrap().as_deref(),
-            Some("v2")
-        );
-        block_on(writer.delete("p/a/dep/b/1")).unwrap();
-        assert_eq!(block_on(writer.get("p/a/dep/b/1")).unwrap(), None);
-        assert_eq!(
-            counting.ops(),
-            3,
-            "one read, one put, one delete: the rest from the cache"
-        );
-        assert_eq!(
-            block_on(store.get("p/a/dep/b/1")).unwrap(),
-            None,
-            "written through"
-        );
-    }
-
-    #[test]
-    fn key_segments_cannot_contain_separators() {
-        assert_eq!(key_segment("a/b c"), "a%2Fb%20c");
-        assert_eq!(key_segment("dummy_server-1.x"), "dummy_server-1.x");
     }
 }

@@ -39,14 +39,15 @@ async fn answer(
         ctx.settings.credentials_key.as_deref(),
         ctx.clock.now_ms(),
     )
-    .with_isolate_cache(ctx.settings.read_cache.as_deref());
+    .with_isolate_cache(ctx.isolate);
     match op {
         Operation::AgentPoll => {
             let conditions = Conditions {
                 if_none_match: req.header_value("if-none-match"),
                 if_modified_since: req.header_value("if-modified-since"),
             };
-            Ok(match agents.poll(&url, ctx.origin, conditions).await? {
+            let (poll, contact) = agents.poll(&url, ctx.origin, conditions).await?;
+            let mut response = match poll {
                 Poll::Document {
                     body,
                     etag,
@@ -60,7 +61,9 @@ async fn answer(
                 } => Response::empty(304)
                     .with_header("etag", etag)
                     .with_header("last-modified", last_modified),
-            })
+            };
+            response.after.extend(contact);
+            Ok(response)
         }
         Operation::AgentSignal => {
             let details = signal_details(req, ctx.settings.max_body_bytes)?;

@@ -77,10 +77,16 @@ pub fn no_route(req: &Request) -> Response {
     )
 }
 
-/// Answers a CodeArts operation ([`Api::CodeArts`](crate::operations::Api::CodeArts)) for the
-/// caller's project.
-pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
-    answer(req, ctx, op, ids.get("app_id"))
+/// Answers a CodeArts operation ([`Api::CodeArts`](crate::operations::Api::CodeArts)) for
+/// `project`, the caller's.
+pub async fn handle(
+    req: &Request,
+    ctx: &Ctx<'_>,
+    op: Operation,
+    ids: &PathIds,
+    project: &str,
+) -> Response {
+    answer(req, ctx, op, ids.get("app_id"), project)
         .await
         .unwrap_or_else(|e| envelope(&e))
 }
@@ -130,32 +136,32 @@ async fn answer(
     ctx: &Ctx<'_>,
     op: Operation,
     id: &str,
+    project: &str,
 ) -> Result<Response, ApiError> {
-    let project = caller_project(req, ctx).await?;
-    let svc = CodeArtsService::new(ctx.store, &project, crate::ids::hex32);
+    let svc = CodeArtsService::new(ctx.store, project, crate::ids::hex32);
     let limit = ctx.settings.max_body_bytes;
     let now_ms = ctx.clock.now_ms();
     Ok(match op {
         Operation::ApplicationCreate => {
             let new = parse_body(req, limit, parse_create)?;
-            check_project(&project, &new.project_id)?;
+            check_project(project, &new.project_id)?;
             success(AppBase::from(&svc.create(new, now_ms).await?))
         }
         Operation::ApplicationUpdate => {
             let update = parse_body(req, limit, parse_update)?;
-            check_project(&project, &update.project_id)?;
+            check_project(project, &update.project_id)?;
             success(AppBase::from(&svc.update(update, now_ms).await?))
         }
         Operation::ApplicationList => {
             let query = parse_body(req, limit, parse_list)?;
-            check_project(&project, &query.project_id)?;
+            check_project(project, &query.project_id)?;
             let (total, page) = svc.list(&query).await?;
             let rows = page.iter().map(AppRow::from).collect();
             Response::json(200, &Page::new(total, rows))
         }
         Operation::ApplicationExist => {
             let query = parse_query(req, parse_exist)?;
-            check_project(&project, &query.project_id)?;
+            check_project(project, &query.project_id)?;
             success(svc.name_owner(&query.name).await?.is_some())
         }
         Operation::ApplicationInfo => success(AppDetail::from(&svc.get(id).await?)),
@@ -171,7 +177,7 @@ async fn answer(
         }
         Operation::ApplicationBatchDelete => {
             let batch = parse_body(req, limit, parse_batch_delete)?;
-            check_project(&project, &batch.project_id)?;
+            check_project(project, &batch.project_id)?;
             let outcomes = svc.batch_delete(batch).await?;
             let rows = outcomes.iter().map(DeleteResult::from).collect();
             Response::json(200, &Page::new(outcomes.len(), rows))

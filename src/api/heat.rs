@@ -6,7 +6,6 @@
 
 use super::{parse_body, parse_query, Ctx};
 use crate::api::envelope;
-use crate::auth;
 use crate::domain::heat::{
     parse_config_list_query, parse_deployment_list_query, parse_deployment_update,
     parse_new_config, parse_new_deployments, parse_template_validation, SoftwareDeployment,
@@ -18,10 +17,16 @@ use crate::service::agent::AgentService;
 use crate::service::heat::{deployment_id, etag, HeatService};
 use serde_json::json;
 
-/// Answers a Heat operation ([`Api::Heat`](crate::operations::Api::Heat)) of the project in its
-/// path.
-pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
-    answer(req, ctx, op, ids)
+/// Answers a Heat operation ([`Api::Heat`](crate::operations::Api::Heat)) of `project`, the
+/// project in its path (its caller authenticated for it).
+pub async fn handle(
+    req: &Request,
+    ctx: &Ctx<'_>,
+    op: Operation,
+    ids: &PathIds,
+    project: &str,
+) -> Response {
+    answer(req, ctx, op, ids, project)
         .await
         .unwrap_or_else(|e| envelope::heat(&e))
 }
@@ -31,12 +36,8 @@ async fn answer(
     ctx: &Ctx<'_>,
     op: Operation,
     ids: &PathIds,
+    project: &str,
 ) -> Result<Response, ApiError> {
-    let project = ids.get("project_id");
-    if !auth::is_project_id(project) {
-        return Err(ApiError::NotFound(format!("No resource at {}", req.path)));
-    }
-    auth::authorize_project(ctx.store, req.header_value("x-auth-token"), project).await?;
     let now_ms = ctx.clock.now_ms();
     let svc = HeatService::new(ctx.store, project).at(now_ms);
     let agents = AgentService::new(

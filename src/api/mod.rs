@@ -22,45 +22,34 @@ pub mod heat;
 use crate::auth;
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::http::{Request, Response};
+use crate::http::{After, Request, Response};
+use crate::object::Rows;
 use crate::operations::{self, Api, Operation, PathIds, Resolved};
 use crate::store::{CountingStore, ReadCache, ReadCachingStore, Store};
 use crate::validate::Report;
-use crate::write_behind::{WriteBehind, WriteBehindStore};
 use serde_json::{json, Value};
-use std::rc::Rc;
 
-/// Settings the platform hands to the API.
+/// The service's configuration, as the platform reads it once.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The admin API's bearer token; `None` disables the admin API.
     pub admin_token: Option<String>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
-    /// Adds `X-KV-Ops: N` to every response: the operations this request made on the platform's
-    /// store (KV), not counting the reads `read_cache` answered.
+    /// Adds `X-KV-Ops: N` to every response (the operations this request made on KV, not
+    /// counting the reads an isolate's cache answered) and, for what a project's object
+    /// answered, `X-SQL-Rows: R, W` (the SQLite rows it read and wrote).
     pub expose_store_ops: bool,
     /// The Worker secret `CREDENTIALS_KEY` that AK/SK secret keys are derived from; `None`
     /// disables AK/SK credentials.
     pub credentials_key: Option<String>,
-    /// The isolate's cache of immutable records (tokens, credentials, configs); `None` reads
-    /// everything from the store.
-    pub read_cache: Option<Rc<ReadCache>>,
-    /// Where checked writes run one at a time per project ([`crate::gate`]); `None` runs them as
-    /// they come (tests that do not race).
-    pub gate: Option<crate::gate::Gate>,
-    /// Inside the place a project's checked writes run: its cache of the records only they
-    /// change ([`ReadCache::for_project_writer`]), beneath `write_behind` (it holds only what is
-    /// stored).
-    pub writer_cache: Option<Rc<ReadCache>>,
-    /// Inside the place a project's checked writes run: their pending writes ([`WriteBehind`]),
-    /// so the gate is held for no store round trip and writes to one key coalesce. `None`:
-    /// every write goes to the store as it is made.
-    pub write_behind: Option<Rc<WriteBehind>>,
     /// The service's public base URL (`PUBLIC_URL`, e.g. `https://deploy.example.com`) for the
     /// absolute URLs it hands out (versions links, agent URLs); `None`: the URL each request was
     /// sent to, checked by [`crate::http::checked_origin`].
     pub public_url: Option<String>,
+    /// Tests only (`FAULT_INJECTION=on` in the Worker's configuration, never from a request):
+    /// a project's object can be told to fail its KV writes.
+    pub fault_injection: bool,
 }
 
 impl Default for Settings {
@@ -70,11 +59,8 @@ impl Default for Settings {
             max_body_bytes: MAX_BODY_BYTES,
             expose_store_ops: false,
             credentials_key: None,
-            read_cache: None,
-            gate: None,
-            writer_cache: None,
-            write_behind: None,
             public_url: None,
+            fault_injection: false,
         }
     }
 }
@@ -84,77 +70,178 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// What every handler gets.
 pub struct Ctx<'a> {
+    /// Where the operation reads and writes: KV at the edge (tokens, credentials and the
+    /// published records), the project's SQLite in its object.
     pub store: &'a dyn Store,
     pub clock: &'a dyn Clock,
     pub settings: &'a Settings,
     /// The base of absolute URLs in answers: `PUBLIC_URL`, else the request's checked origin.
     pub origin: &'a str,
+    /// The isolate's memory, where it has one (the agent contacts it has sent).
+    pub isolate: Option<&'a ReadCache>,
 }
 
-/// Answers one request. Never panics on input; every failure becomes an error envelope.
+/// Who sent a request, once authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// No credentials needed (health, versions; an agent's URL is checked by its service).
+    Anyone,
+    /// The admin token.
+    Admin,
+    /// A token or AK/SK credential of this project.
+    Project(String),
+}
+
+impl Caller {
+    pub fn project(&self) -> Option<&str> {
+        match self {
+            Caller::Project(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// What the edge does with a request.
+#[derive(Debug)]
+pub enum Handled {
+    /// Send this answer; then do `after` off the answer's path.
+    Answer(Response, Vec<After>),
+    /// An operation of this project's object ([`Operation::in_object`]): it answers the request.
+    ToObject(String),
+}
+
+/// The base of absolute URLs in answers: `PUBLIC_URL`, else the request's checked origin.
+pub fn origin_of(req: &Request, settings: &Settings) -> String {
+    settings
+        .public_url
+        .clone()
+        .or_else(|| crate::http::checked_origin(req.origin()))
+        .unwrap_or_else(|| "http://localhost".to_owned())
+}
+
+/// Answers a request at the edge, over KV (`kv`, read through the isolate's cache when it has
+/// one): reads and the writes that check nothing. An operation of a project's object is handed
+/// back to be sent there; a CodeArts one is authenticated first (its project is the caller's).
+pub async fn edge(
+    req: &Request,
+    kv: &dyn Store,
+    clock: &dyn Clock,
+    settings: &Settings,
+    isolate: Option<&ReadCache>,
+) -> Handled {
+    let counting = CountingStore::new(kv);
+    let cached = isolate.map(|cache| ReadCachingStore::new(&counting, cache, clock.now_ms()));
+    let store: &dyn Store = match &cached {
+        Some(cached) => cached,
+        None => &counting,
+    };
+    let origin = origin_of(req, settings);
+    let ctx = Ctx {
+        store,
+        clock,
+        settings,
+        origin: &origin,
+        isolate,
+    };
+    let (response, after) = match operations::resolve(&req.method, &req.segments()) {
+        Resolved::Operation(op, ids) if op.in_object() => {
+            match object_project(req, &ctx, op, &ids).await {
+                Ok(Some(project)) => return Handled::ToObject(project),
+                // An id that cannot name a project: answered here (404).
+                Ok(None) => answer(req, &ctx, op, &ids).await,
+                Err(refused) => (refused, Vec::new()),
+            }
+        }
+        Resolved::Operation(op, ids) => answer(req, &ctx, op, &ids).await,
+        other => (unrouted(req, other), Vec::new()),
+    };
+    Handled::Answer(finish(req, response, settings, counting.ops(), None), after)
+}
+
+/// Answers any request here, over one store, object operations too (as if the store were the
+/// project's object): the API without a platform, for tests and embedders.
 pub async fn handle(
     req: &Request,
     store: &dyn Store,
     clock: &dyn Clock,
     settings: &Settings,
 ) -> Response {
-    // Count beneath the caches, so X-KV-Ops reports the operations that reached KV. Inside a
-    // project's writer: its cache holds only what is stored, beneath the pending writes.
     let counting = CountingStore::new(store);
-    let written;
-    let beneath: &dyn Store = match &settings.writer_cache {
-        Some(cache) => {
-            written = ReadCachingStore::new(&counting, cache, clock.now_ms());
-            &written
-        }
-        None => &counting,
-    };
-    let behind = settings
-        .write_behind
-        .as_deref()
-        .map(|writes| WriteBehindStore::new(beneath, writes));
-    let beneath: &dyn Store = match &behind {
-        Some(behind) => behind,
-        None => beneath,
-    };
-    let cached;
-    let store: &dyn Store = match &settings.read_cache {
-        Some(cache) => {
-            cached = ReadCachingStore::new(beneath, cache, clock.now_ms());
-            &cached
-        }
-        None => beneath,
-    };
-    let origin = settings
-        .public_url
-        .clone()
-        .or_else(|| crate::http::checked_origin(req.origin()))
-        .unwrap_or_else(|| "http://localhost".to_owned());
+    let origin = origin_of(req, settings);
     let ctx = Ctx {
-        store,
+        store: &counting,
         clock,
         settings,
         origin: &origin,
+        isolate: None,
     };
-    let mut response = route(req, &ctx).await;
-    // Answered only once its writes are stored.
-    if let Some(behind) = &behind {
-        if let Err((failed, e)) = behind.flush().await {
-            // The isolate's cache may hold what the failed write recorded; the writer's cache,
-            // beneath the pending writes, holds only what was stored.
-            if let Some(cache) = &settings.read_cache {
-                failed.iter().for_each(|key| cache.forget(key));
+    let response = match operations::resolve(&req.method, &req.segments()) {
+        Resolved::Operation(op, ids) => {
+            let (mut response, after) = answer(req, &ctx, op, &ids).await;
+            for After::Contact {
+                project,
+                server_ref,
+                ms,
+            } in after
+            {
+                let recorded =
+                    crate::service::agent::record_contact(&counting, &project, &server_ref, ms);
+                if let Err(e) = recorded.await {
+                    response = error_envelope(req, &e);
+                }
             }
-            response = error_envelope(req, &ApiError::Storage(e));
+            response
         }
+        other => unrouted(req, other),
+    };
+    finish(req, response, settings, counting.ops(), None)
+}
+
+/// Authenticates and answers one operation here.
+async fn answer(
+    req: &Request,
+    ctx: &Ctx<'_>,
+    op: Operation,
+    ids: &PathIds,
+) -> (Response, Vec<After>) {
+    match authenticate(req, ctx, op, ids).await {
+        Ok(caller) => {
+            let mut response = dispatch(req, ctx, op, ids, &caller).await;
+            let after = std::mem::take(&mut response.after);
+            (response, after)
+        }
+        Err(refused) => (refused, Vec::new()),
     }
-    // A write answered by the project's Durable Object reports the KV operations it made there.
-    let elsewhere: u32 = response
-        .take_header("x-kv-ops")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
+}
+
+/// The answer to a path no operation has, or a method it does not allow.
+fn unrouted(req: &Request, resolved: Resolved) -> Response {
+    match resolved {
+        Resolved::MethodNotAllowed { api, allow } => {
+            envelope_of(api, &ApiError::MethodNotAllowed { allow })
+        }
+        _ => match req.segments().get(1).map(String::as_str) {
+            Some("applications") => codearts::no_route(req),
+            _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
+        },
+    }
+}
+
+/// What every answer gets on its way out: `X-Request-Id`, `Cache-Control: no-store`,
+/// `nosniff`, the store counts when exposed, and a log line for a 5xx.
+pub fn finish(
+    req: &Request,
+    mut response: Response,
+    settings: &Settings,
+    kv_ops: u32,
+    rows: Option<Rows>,
+) -> Response {
     if settings.expose_store_ops {
-        response = response.with_header("x-kv-ops", (counting.ops() + elsewhere).to_string());
+        response = response.with_header("x-kv-ops", kv_ops.to_string());
+        if let Some(rows) = rows {
+            response =
+                response.with_header("x-sql-rows", format!("{}, {}", rows.read, rows.written));
+        }
     }
     let id = crate::ids::request_id();
     if response.status >= 500 {
@@ -193,54 +280,36 @@ pub fn route_label(req: &Request) -> String {
     label
 }
 
-/// An error in the envelope of the API the request is for.
-fn error_envelope(req: &Request, err: &ApiError) -> Response {
-    match operations::resolve(&req.method, &req.segments()) {
-        Resolved::Operation(op, _) if op.api() == Api::CodeArts => codearts::envelope(err),
+/// An error in the envelope of an API.
+fn envelope_of(api: Api, err: &ApiError) -> Response {
+    match api {
+        Api::CodeArts => codearts::envelope(err),
         _ => envelope::heat(err),
     }
 }
 
-/// Finds the request's operation in [`crate::operations::ROUTES`] and hands it to its API.
-async fn route(req: &Request, ctx: &Ctx<'_>) -> Response {
-    let segments = req.segments();
-    match operations::resolve(&req.method, &segments) {
-        Resolved::Operation(op, ids) if op.is_checked_write() => {
-            let Some(gate) = &ctx.settings.gate else {
-                return dispatch(req, ctx, op, &ids).await;
-            };
-            match write_scope(req, ctx, op, &ids).await {
-                Ok(Some(scope)) => {
-                    let write = Box::pin(dispatch(req, ctx, op, &ids));
-                    match gate.0.serialise(&scope, req, write).await {
-                        Ok(answer) => answer,
-                        Err(e) if op.api() == Api::CodeArts => codearts::envelope(&e),
-                        Err(e) => envelope::heat(&e),
-                    }
-                }
-                // An id that cannot name a project: nothing to serialise, the handler says 404.
-                Ok(None) => dispatch(req, ctx, op, &ids).await,
-                Err(refused) => refused,
-            }
-        }
-        Resolved::Operation(op, ids) => dispatch(req, ctx, op, &ids).await,
-        Resolved::MethodNotAllowed { api, allow } => {
-            let err = ApiError::MethodNotAllowed { allow };
-            match api {
-                Api::CodeArts => codearts::envelope(&err),
-                _ => envelope::heat(&err),
-            }
-        }
-        Resolved::NotFound => match segments.get(1).map(String::as_str) {
-            Some("applications") => codearts::no_route(req),
-            _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
-        },
+/// An error in the envelope of the API the request is for.
+pub fn error_envelope(req: &Request, err: &ApiError) -> Response {
+    match operations::resolve(&req.method, &req.segments()) {
+        Resolved::Operation(op, _) => envelope_of(op.api(), err),
+        Resolved::MethodNotAllowed { api, .. } => envelope_of(api, err),
+        Resolved::NotFound => envelope::heat(err),
     }
 }
 
-/// The project whose writes a checked write must not interleave with: the one in its path, or
-/// for CodeArts the caller's (authenticated here; a refusal is answered at once).
-async fn write_scope(
+/// The answer to a request for a project's object when the object could not be reached: a 500
+/// that wrote nothing, to retry (`cause` is logged).
+pub fn unreachable(req: &Request, settings: &Settings, cause: &str) -> Response {
+    let err = ApiError::Storage(crate::store::StoreError::Backend(format!(
+        "the project's Durable Object did not answer: {cause}"
+    )));
+    finish(req, error_envelope(req, &err), settings, 0, None)
+}
+
+/// The project whose object answers an object operation: the one in its path, or for CodeArts
+/// the caller's (authenticated here; a refusal is answered at once). `None`: the path names no
+/// project (answered here, as a 404).
+async fn object_project(
     req: &Request,
     ctx: &Ctx<'_>,
     op: Operation,
@@ -251,35 +320,60 @@ async fn write_scope(
             .await
             .map(Some)
             .map_err(|e| codearts::envelope(&e)),
-        _ => Ok(project_in_path(ids)),
-    }
-}
-
-/// The project named by a request's path, if it can name one.
-fn project_in_path(ids: &PathIds) -> Option<String> {
-    let project = ids.get("project_id");
-    auth::is_project_id(project).then(|| project.to_owned())
-}
-
-/// The project whose writer must answer this request, when the request is a checked write whose
-/// path names the project (all but CodeArts', whose project is the caller's): an edge can send
-/// it there without answering anything itself.
-pub fn path_write_scope(req: &Request) -> Option<String> {
-    match operations::resolve(&req.method, &req.segments()) {
-        Resolved::Operation(op, ids) if op.is_checked_write() && op.api() != Api::CodeArts => {
-            project_in_path(&ids)
+        _ => {
+            let project = ids.get("project_id");
+            Ok(auth::is_project_id(project).then(|| project.to_owned()))
         }
-        _ => None,
     }
 }
 
-/// Hands an operation to its API's handler.
-async fn dispatch(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
+/// Who sent the request, as its API authenticates: a project token for Heat (for the project in
+/// the path), a token or AK/SK for CodeArts, the admin token for the admin API; an agent's URL
+/// is its capability (checked by its service). A refusal is answered in the API's envelope.
+pub async fn authenticate(
+    req: &Request,
+    ctx: &Ctx<'_>,
+    op: Operation,
+    ids: &PathIds,
+) -> Result<Caller, Response> {
+    let checked = match op.api() {
+        Api::Heat => {
+            let project = ids.get("project_id");
+            if !auth::is_project_id(project) {
+                Err(ApiError::NotFound(format!("No resource at {}", req.path)))
+            } else {
+                auth::authorize_project(ctx.store, req.header_value("x-auth-token"), project)
+                    .await
+                    .map(|()| Caller::Project(project.to_owned()))
+            }
+        }
+        Api::CodeArts => codearts::caller_project(req, ctx)
+            .await
+            .map(Caller::Project),
+        Api::Admin => auth::check_admin(
+            req.header_value("authorization"),
+            ctx.settings.admin_token.as_deref(),
+        )
+        .map(|()| Caller::Admin),
+        Api::Agent | Api::Meta => Ok(Caller::Anyone),
+    };
+    checked.map_err(|e| envelope_of(op.api(), &e))
+}
+
+/// Hands an authenticated operation to its API's handler.
+pub async fn dispatch(
+    req: &Request,
+    ctx: &Ctx<'_>,
+    op: Operation,
+    ids: &PathIds,
+    caller: &Caller,
+) -> Response {
+    let project = caller.project().unwrap_or_default();
     match op.api() {
-        Api::Heat => heat::handle(req, ctx, op, ids).await,
-        Api::CodeArts => codearts::handle(req, ctx, op, ids).await,
+        Api::Heat => heat::handle(req, ctx, op, ids, project).await,
+        Api::CodeArts => codearts::handle(req, ctx, op, ids, project).await,
         Api::Agent => agent::handle(req, ctx, op, ids).await,
-        Api::Admin => admin(req, ctx, op, ids)
+        Api::Admin => admin(ctx, op, ids)
             .await
             .unwrap_or_else(|e| envelope::heat(&e)),
         Api::Meta => match op {
@@ -300,16 +394,7 @@ fn versions(origin: &str) -> Value {
 }
 
 /// The admin API: project tokens and AK/SK credentials.
-async fn admin(
-    req: &Request,
-    ctx: &Ctx<'_>,
-    op: Operation,
-    ids: &PathIds,
-) -> Result<Response, ApiError> {
-    auth::check_admin(
-        req.header_value("authorization"),
-        ctx.settings.admin_token.as_deref(),
-    )?;
+async fn admin(ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Result<Response, ApiError> {
     let project = ids.get("project_id");
     if !auth::is_project_id(project) {
         return Err(ApiError::invalid(crate::validate::FieldError::new(
@@ -421,13 +506,14 @@ pub fn into_api<T>(parsed: Option<T>, report: crate::validate::Report) -> Result
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::clock::FixedClock;
     use crate::store::{ListPage, MemoryStore, StoreError};
     use async_trait::async_trait;
     use futures::executor::block_on;
+    use std::rc::Rc;
 
     const P: &str = "0123456789abcdef0123456789abcdef";
 
@@ -511,47 +597,38 @@ mod tests {
         }
     }
 
-    /// Statuses of `reqs` sent at once (interleaved at every store call), with or without a gate.
-    /// How a race's checked writes run.
+    /// How a race's writes run.
     #[derive(Clone, Copy, PartialEq, Debug)]
     enum Writes {
+        /// Each over KV as it comes, decided on what it read there.
         AsMade,
-        Gated,
-        /// As in a project's Durable Object: behind the gate, with the writer's cache and
-        /// write-behind.
-        LikeTheObject,
+        /// Each in its project's object (native, over SQLite), as on Cloudflare.
+        InObjects,
     }
-    const GATED: [Writes; 2] = [Writes::Gated, Writes::LikeTheObject];
 
-    fn race(store: &InterleavingStore, reqs: Vec<Request>, writes: Writes) -> Vec<u16> {
-        let clock = FixedClock::new(5_000, 1);
-        let gate = || crate::gate::Gate(std::rc::Rc::new(crate::gate::LocalGate::new()));
-        let settings = match writes {
-            Writes::AsMade => settings(),
-            Writes::Gated => Settings {
-                gate: Some(gate()),
-                ..settings()
-            },
-            Writes::LikeTheObject => Settings {
-                gate: Some(gate()),
-                read_cache: Some(Rc::new(ReadCache::new(60_000, 100))),
-                writer_cache: Some(Rc::new(ReadCache::for_project_writer(60_000, 100))),
-                write_behind: Some(Rc::new(WriteBehind::new())),
-                ..settings()
-            },
+    /// Statuses of `reqs` sent at once (interleaved at every KV call).
+    fn race(store: &Rc<InterleavingStore>, reqs: Vec<Request>, writes: Writes) -> Vec<u16> {
+        let clock = Rc::new(FixedClock::new(5_000, 1));
+        let s = settings();
+        let answers: Vec<Response> = match writes {
+            Writes::AsMade => block_on(futures::future::join_all(
+                reqs.iter().map(|r| handle(r, &**store, &*clock, &s)),
+            )),
+            Writes::InObjects => {
+                let system = crate::object::testing::System::new(store.clone(), settings(), clock);
+                block_on(futures::future::join_all(
+                    reqs.iter().map(|r| system.send(r)),
+                ))
+            }
         };
-        let answers = reqs.iter().map(|r| handle(r, store, &clock, &settings));
-        block_on(futures::future::join_all(answers))
-            .into_iter()
-            .map(|r| r.status)
-            .collect()
+        answers.into_iter().map(|r| r.status).collect()
     }
 
     /// A project with a token, a config and a deployment: (token, deployment id, its ETag).
-    fn project_with_deployment(store: &InterleavingStore) -> (String, String, String) {
+    fn project_with_deployment(store: &Rc<InterleavingStore>) -> (String, String, String) {
         let clock = FixedClock::new(1_000, 1);
         let s = settings();
-        let send = |r: Request| block_on(handle(&r, store, &clock, &s));
+        let send = |r: Request| block_on(handle(&r, &**store, &clock, &s));
         let token = send(
             Request::new("POST", &format!("/admin/v1/projects/{P}/tokens"))
                 .header("authorization", "Bearer admin"),
@@ -581,9 +658,9 @@ mod tests {
     }
 
     #[test]
-    fn concurrent_puts_with_one_if_match_lose_nothing_behind_the_gate() {
-        for writes in [Writes::AsMade, Writes::Gated, Writes::LikeTheObject] {
-            let store = InterleavingStore(MemoryStore::new());
+    fn concurrent_puts_with_one_if_match_lose_nothing_in_the_projects_object() {
+        for writes in [Writes::AsMade, Writes::InObjects] {
+            let store = Rc::new(InterleavingStore(MemoryStore::new()));
             let (token, id, etag) = project_with_deployment(&store);
             let puts = (0..5)
                 .map(|i| {
@@ -601,46 +678,44 @@ mod tests {
             } else {
                 assert!(
                     won > 1,
-                    "without the gate, interleaved writers all pass: {statuses:?}"
+                    "decided over KV, interleaved writers all pass: {statuses:?}"
                 );
             }
         }
     }
 
     #[test]
-    fn a_delete_racing_puts_stays_deleted_behind_the_gate() {
-        for writes in GATED {
-            let store = InterleavingStore(MemoryStore::new());
-            let (token, id, _) = project_with_deployment(&store);
-            let path = format!("/v1/{P}/software_deployments/{id}");
-            let mut reqs = vec![Request::new("DELETE", &path).header("x-auth-token", &token)];
-            reqs.extend((0..4).map(|i| {
-                Request::new("PUT", &path)
-                    .header("x-auth-token", &token)
-                    .json(&json!({"status_reason": format!("writer {i}")}))
-            }));
-            let statuses = race(&store, reqs, writes);
-            assert_eq!(statuses[0], 204, "{writes:?}");
-            let after = block_on(handle(
-                &Request::new("GET", &path).header("x-auth-token", &token),
-                &store,
-                &FixedClock::new(9_000, 1),
-                &settings(),
-            ));
-            assert_eq!(after.status, 404, "{writes:?} resurrected: {statuses:?}");
-        }
+    fn a_delete_racing_puts_stays_deleted_in_the_projects_object() {
+        let store = Rc::new(InterleavingStore(MemoryStore::new()));
+        let (token, id, _) = project_with_deployment(&store);
+        let path = format!("/v1/{P}/software_deployments/{id}");
+        let mut reqs = vec![Request::new("DELETE", &path).header("x-auth-token", &token)];
+        reqs.extend((0..4).map(|i| {
+            Request::new("PUT", &path)
+                .header("x-auth-token", &token)
+                .json(&json!({"status_reason": format!("writer {i}")}))
+        }));
+        let statuses = race(&store, reqs, Writes::InObjects);
+        assert_eq!(statuses[0], 204);
+        let after = block_on(handle(
+            &Request::new("GET", &path).header("x-auth-token", &token),
+            &*store,
+            &FixedClock::new(9_000, 1),
+            &settings(),
+        ));
+        assert_eq!(after.status, 404, "resurrected: {statuses:?}");
     }
 
     #[test]
     fn a_config_delete_racing_creates_never_leaves_deployments_of_a_deleted_config() {
-        for writes in [Writes::AsMade, Writes::Gated, Writes::LikeTheObject] {
-            let store = InterleavingStore(MemoryStore::new());
+        for writes in [Writes::AsMade, Writes::InObjects] {
+            let store = Rc::new(InterleavingStore(MemoryStore::new()));
             let (token, id, _) = project_with_deployment(&store);
             let heat = |m: &str, path: &str| {
                 Request::new(m, &format!("/v1/{P}{path}")).header("x-auth-token", &token)
             };
             let clock = FixedClock::new(2_000, 1);
-            let send = |r: Request| block_on(handle(&r, &store, &clock, &settings()));
+            let send = |r: Request| block_on(handle(&r, &*store, &clock, &settings()));
             // A second config, unused: its delete can succeed.
             let config = send(heat("POST", "/software_configs").json(&json!({"name": "d"})))
                 .json_body()["software_config"]["id"]
@@ -668,42 +743,56 @@ mod tests {
             } else {
                 assert!(
                     orphaned,
-                    "without the gate the delete and the creates both pass: {statuses:?}"
+                    "decided over KV, the delete and the creates both pass: {statuses:?}"
                 );
             }
         }
     }
 
     #[test]
-    fn a_checked_write_names_its_project_writer_by_path_except_codearts_and_reads() {
-        let scope = |m: &str, path: &str| path_write_scope(&Request::new(m, path));
-        assert_eq!(
-            scope("PUT", &format!("/v1/{P}/software_deployments/d1")).as_deref(),
-            Some(P)
-        );
-        assert_eq!(
-            scope("POST", &format!("/v1/{P}/software_deployments")).as_deref(),
-            Some(P)
-        );
-        assert_eq!(
-            scope("GET", &format!("/v1/{P}/software_deployments/d1")),
+    fn the_edge_hands_an_object_operation_to_the_object_its_path_or_caller_names() {
+        let store = MemoryStore::new();
+        let clock = FixedClock::new(1_000, 0);
+        let edge = |m: &str, path: &str| match block_on(super::edge(
+            &Request::new(m, path),
+            &store,
+            &clock,
+            &settings(),
             None,
-            "a read"
+        )) {
+            Handled::ToObject(project) => Some(project),
+            Handled::Answer(..) => None,
+        };
+        let deployment = format!("/v1/{P}/software_deployments/d1");
+        assert_eq!(edge("PUT", &deployment).as_deref(), Some(P));
+        assert_eq!(
+            edge("POST", &format!("/v1/{P}/software_deployments")).as_deref(),
+            Some(P)
         );
         assert_eq!(
-            scope("POST", &format!("/v1/{P}/software_configs")),
+            edge("POST", &format!("/v1/{P}/software_configs")).as_deref(),
+            Some(P)
+        );
+        assert_eq!(
+            edge("GET", &format!("/v1/{P}/servers/web-1/agent")).as_deref(),
+            Some(P)
+        );
+        assert_eq!(
+            edge("GET", &deployment),
+            None,
+            "a read of a published record"
+        );
+        assert_eq!(
+            edge("POST", &format!("/v1/{P}/validate")),
             None,
             "checks nothing"
         );
         assert_eq!(
-            scope("PUT", "/v2/x/applications/a"),
-            None,
-            "the caller's project"
-        );
-        assert_eq!(
-            scope("PUT", "/v1/not-a-project/software_deployments/d1"),
+            edge("PUT", "/v1/not-a-project/software_deployments/d1"),
             None
         );
+        // A CodeArts write's project is its caller's: without credentials it is refused here.
+        assert_eq!(edge("PUT", "/v1/applications"), None);
     }
 
     #[test]

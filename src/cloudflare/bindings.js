@@ -1,7 +1,9 @@
-// The Worker's bindings as the Rust edge calls them (kv.rs, writes.rs): one call across the wasm
+// The Worker's bindings as the Rust edge calls them (kv.rs, object.rs, mod.rs): one call across the wasm
 // boundary per operation. What comes back crosses as bytes (copied into wasm memory at once;
 // a string would be encoded there character by character): a value as stored, anything
 // structured as one UTF-8 JSON document.
+
+import { waitUntil } from 'cloudflare:workers';
 
 const utf8 = new TextEncoder();
 
@@ -33,7 +35,39 @@ export async function kvList(kv, prefix, cursor, limit) {
   return utf8.encode(JSON.stringify(await kv.list(options)));
 }
 
-/** Has the project's Durable Object (ProjectWrites, worker.js) answer a checked write, over RPC. */
-export function projectWrite(namespace, scope, method, url, headers, body) {
-  return namespace.get(namespace.idFromName(scope)).answer(method, url, headers, body);
+/** The object of `project` (ProjectWrites, worker.js) in the namespace `objects`. */
+export function objectOf(objects, project) {
+  return objects.get(objects.idFromName(project));
+}
+
+/** Tells `project`'s object that a server's agent polled, after the poll is answered. */
+export function sendContact(objects, project, serverRef, ms) {
+  waitUntil(objectOf(objects, project).contact(project, serverRef, ms).catch((e) => {
+    console.error(JSON.stringify({ level: 'error', cause: `contact not sent: ${e}` }));
+  }));
+}
+
+const ROLLBACK = Symbol('rollback');
+
+/**
+ * Runs `body` (synchronous SQLite work of a project's object) as one transaction of the object's
+ * storage: committed when it returns true, rolled back when it returns false. True if committed.
+ */
+export function inTransaction(storage, body) {
+  try {
+    storage.transactionSync(() => {
+      if (!body()) throw ROLLBACK;
+    });
+    return true;
+  } catch (e) {
+    if (e === ROLLBACK) return false;
+    throw e;
+  }
+}
+
+/** Sets the object's alarm (a storage write: the output gate holds the answer until it is durable). */
+export function setAlarm(storage, atMs) {
+  storage.setAlarm(atMs).catch((e) => {
+    console.error(JSON.stringify({ level: 'error', cause: `alarm not set: ${e}` }));
+  });
 }

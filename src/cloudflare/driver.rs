@@ -10,7 +10,6 @@
 //! (`future_to_promise`, which polls it again with a real waker), where an [`Awaited`] becomes a
 //! `JsFuture`.
 
-use super::Answer;
 use js_sys::Promise;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -20,7 +19,9 @@ use std::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-type Answering = Pin<Box<dyn Future<Output = Answer>>>;
+/// An answer being made: its value crosses to `worker.js` (an [`super::Answer`], a project's id,
+/// or whatever else the call answers).
+type Answering = Pin<Box<dyn Future<Output = JsValue>>>;
 
 /// How a platform promise settled: its value, or what it was rejected with.
 type Outcome = Result<JsValue, JsValue>;
@@ -98,7 +99,7 @@ pub(super) fn drive(mut answering: Answering) -> JsValue {
     DRIVING.set(false);
     let handed = HANDED.take();
     match (polled, handed) {
-        (Poll::Ready(answer), _) => answer.into(),
+        (Poll::Ready(answer), _) => answer,
         (Poll::Pending, Some((promise, outcome))) => {
             let suspended = Suspended {
                 answering,
@@ -120,8 +121,7 @@ pub(super) fn drive(mut answering: Answering) -> JsValue {
             })
         }
         (Poll::Pending, None) => {
-            wasm_bindgen_futures::future_to_promise(async move { Ok(answering.await.into()) })
-                .into()
+            wasm_bindgen_futures::future_to_promise(async move { Ok(answering.await) }).into()
         }
     }
 }

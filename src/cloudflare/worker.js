@@ -1,19 +1,19 @@
 // The Worker's entry. It hands each request to the Rust core (`answer` in mod.rs, compiled by
 // wasm-bindgen into core.js + core_bg.wasm beside this file in build/) as the few values the core
-// reads, and builds the Response itself: no per-request objects beyond those.
+// reads, and builds the Response itself: no per-request objects beyond those. A request the core
+// hands back with a project's id goes to that project's object (ProjectWrites, below), which
+// answers it over its SQLite.
 import { DurableObject } from 'cloudflare:workers';
 import module from './core_bg.wasm';
 import {
-  initSync, configure, answer, awaited, resume, maxBodyBytes, checkedWriteMethods, writeScope, ProjectWriter,
+  initSync, configure, answer, unreachable, awaited, resume, maxBodyBytes, ProjectWriter,
   __wbg_reset_state,
 } from './core.js';
-import { projectWrite } from './bindings.js';
+import { objectOf } from './bindings.js';
 import { consoleResponse } from './console.js';
 
 initSync({ module });
 const MAX_BODY_BYTES = maxBodyBytes();
-/** Methods a checked write can have: no other request is asked for its write scope. */
-const WRITE_METHODS = new Set(checkedWriteMethods().split(' '));
 
 /** Headers as the core reads them: `name\nvalue\n` lines (names arrive lower-case). */
 function headerLines(headers) {
@@ -40,18 +40,22 @@ let generation = 0;
 /** The generation whose instance has the Worker's bindings (`configure`); none yet. */
 let configured = -1;
 
-/** Set by the core's panic hook (mod.rs) when the instance trapped, wherever that happened. */
-const TRAPPED = 'deployEdgeTrapped';
+/**
+ * The `worker` crate's start function keeps its state here and its panic hook sets
+ * `criticalError` when the instance traps, wherever that happened (inside an awaited task no
+ * exception reaches this file).
+ */
+const initState = () => globalThis.__worker_init_state;
 
 /** A trapped instance is replaced before its next use (requests it was serving are lost). */
 function resetIfTrapped() {
-  if (!globalThis[TRAPPED]) return;
-  globalThis[TRAPPED] = false;
+  if (!initState()?.criticalError) return;
+  initState().criticalError = false;
   __wbg_reset_state();
   generation += 1;
 }
 
-/** What a trap answers, in the form `run` gives (a JSON 500; the core logged the panic). */
+/** What a trap answers, in the form `run` gives (a JSON 500; the panic hook logged the panic). */
 const TRAP_ANSWER = {
   status: 500,
   headers: 'content-type\napplication/json\ncache-control\nno-store\n',
@@ -59,10 +63,11 @@ const TRAP_ANSWER = {
 };
 
 /**
- * Runs the core and unpacks its Answer into `{status, headers, body}` (headers as lines): the form
- * a Response is built from and the object's RPC answer. An answer stopped at a platform promise
- * comes as a ticket: the promise is awaited here and its outcome handed back (driver.rs). A trap
- * in any of its steps answers 500 (the instance is reset).
+ * Runs a call of the core to its end: an answer stopped at a platform promise comes as a ticket,
+ * and the promise is awaited here and its outcome handed back (driver.rs). Its value: an Answer
+ * unpacked into `{status, headers, body}` (headers as lines: the form a Response is built from
+ * and the object's RPC answer), or whatever else the call answers (a project's id). A trap in
+ * any of its steps answers 500 (the instance is reset).
  */
 async function run(call) {
   resetIfTrapped();
@@ -80,10 +85,11 @@ async function run(call) {
       a = resume(a, value, rejected);
     }
     if (a === undefined) return TRAP_ANSWER; // the instance was reset while this answer waited
-    return unpack(await a);
+    a = await a;
+    return a instanceof Uint8Array ? unpack(a) : a;
   } catch (e) {
     console.error(JSON.stringify({ level: 'error', cause: `the core trapped: ${e}` }));
-    globalThis[TRAPPED] = true;
+    if (initState()) initState().criticalError = true;
     resetIfTrapped();
     return TRAP_ANSWER;
   }
@@ -106,41 +112,78 @@ function respond({ status, headers, body }) {
   return new Response(body ?? null, { status, headers: sent });
 }
 
+/** Tests only: with FAULT_INJECTION = "on" in the Worker's configuration (never otherwise),
+ * `PUT /_test/projects/{project_id}/faults` with the admin token and `{"kv_writes": "fail"|"ok"}`
+ * makes the project's object fail its KV writes, or stop failing them. */
+async function faults(request, env) {
+  const match = /^\/_test\/projects\/([0-9A-Za-z]{32})\/faults$/.exec(new URL(request.url).pathname);
+  const given = new TextEncoder().encode(request.headers.get('authorization') ?? '');
+  const wanted = new TextEncoder().encode(`Bearer ${env.ADMIN_TOKEN ?? ''}`);
+  const admin = env.ADMIN_TOKEN && given.byteLength === wanted.byteLength
+    && crypto.subtle.timingSafeEqual(given, wanted);
+  if (request.method !== 'PUT' || !match || !admin) return new Response(null, { status: 404 });
+  const { kv_writes: kvWrites } = await request.json();
+  const done = await objectOf(env.PROJECT_WRITES, match[1]).faults(kvWrites === 'fail');
+  return Response.json({ kv_writes: done ? kvWrites : 'unchanged' });
+}
+
 export default {
   async fetch(request, env) {
     const { method, url, headers: received } = request;
     const file = consoleResponse(method, url, received);
     if (file !== undefined) return file;
+    if (env.FAULT_INJECTION === 'on' && url.includes('/_test/')) return faults(request, env);
     const headers = headerLines(received);
     const body = await bodyOf(method, request, received);
-    let unreachable;
     resetIfTrapped();
-    // A checked write whose path names its project: its object answers it whole.
-    const scope = WRITE_METHODS.has(method) ? writeScope(method, url) : undefined;
-    if (scope !== undefined) {
-      try {
-        return respond(await projectWrite(env.PROJECT_WRITES, scope, method, url, headers, body));
-      } catch (e) {
-        unreachable = `the project's Durable Object did not answer: ${e}`;
-      }
-    }
     if (configured !== generation) {
       configure(env, env.DEPLOY_KV, env.PROJECT_WRITES);
       configured = generation;
     }
-    return respond(await run(() => answer(method, url, headers, body, unreachable)));
+    const a = await run(() => answer(method, url, headers, body));
+    if (typeof a !== 'string') return respond(a);
+    // An operation of the project `a`: its object answers it.
+    try {
+      return respond(await objectOf(env.PROJECT_WRITES, a).answer(a, method, url, headers, body));
+    } catch (e) {
+      return respond(await run(() => unreachable(method, url, String(e))));
+    }
   },
 };
 
-/** One project's writer: answers its checked writes one at a time (src/gate.rs). Stores nothing. */
+/**
+ * One project's object: the system of record of its project, in its SQLite (src/object.rs). It
+ * answers the project's writes and the reads of what only it holds, publishes its records to KV,
+ * and retries what KV refused from its alarm.
+ */
 export class ProjectWrites extends DurableObject {
-  /** A checked write, sent over RPC by the Worker (`projectWrite` in bindings.js). */
-  async answer(method, url, headers, body) {
+  /** The core's object for this Durable Object, made again after a reset of the core. */
+  writer() {
     resetIfTrapped();
     if (this.generation !== generation) {
-      this.writer = new ProjectWriter(this.env, this.env.DEPLOY_KV);
+      this.object = new ProjectWriter(this.ctx, this.env, this.env.DEPLOY_KV);
       this.generation = generation;
     }
-    return run(() => this.writer.answer(method, url, headers, body));
+    return this.object;
+  }
+
+  /** A request the Worker sent to this project's object, over RPC (`objectOf` in bindings.js). */
+  async answer(project, method, url, headers, body) {
+    return run(() => this.writer().answer(project, method, url, headers, body));
+  }
+
+  /** An agent's poll, sent by the Worker after answering it (`sendContact` in bindings.js). */
+  async contact(project, serverRef, ms) {
+    await run(() => this.writer().contact(project, serverRef, ms));
+  }
+
+  /** Publishes to KV what a failed write left in the outbox; sets itself again while KV fails. */
+  async alarm() {
+    await run(() => this.writer().alarm());
+  }
+
+  /** Fault injection (see `faults` above): true when the configuration allowed it. */
+  async faults(failKvWrites) {
+    return this.writer().injectKvWriteFailures(failKvWrites);
   }
 }

@@ -5,8 +5,8 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `srv/{server_ref}` | [`ServerRecord`]: the server's agent document, ready to serve, and its agent epoch |
-//! | `seen/{server_ref}` | `{"ms": …}`: when its agent last polled (see [`CONTACT_RESOLUTION_MS`]) |
+//! | `srv/{server_ref}` | [`ServerRecord`]: the server's agent document, ready to serve, and its agent epoch (published to KV, where polls read it) |
+//! | `seen/{server_ref}` | `{"ms": …}`: when its agent last polled (see [`CONTACT_RESOLUTION_MS`]); in the project's object only |
 //!
 //! **Capabilities, stored nowhere.** A metadata URL is
 //! `{origin}/agent/v1/{project_id}/{server_ref}/{secret}` where `secret` is
@@ -26,6 +26,8 @@ use super::{decode, encode};
 use crate::domain::agent::{add_signal_inputs, apply_signal, derive, derived_id, SignalOutcome};
 use crate::domain::heat::{DeploymentStatus, SoftwareConfig, SoftwareDeployment, ID_MAX};
 use crate::error::ApiError;
+use crate::http::After;
+use crate::keys::ProjectKeys;
 use crate::store::{ReadCache, Store};
 use crate::validate::{char_len, FieldError, Rule};
 use base64::Engine;
@@ -38,9 +40,9 @@ use subtle::ConstantTimeEq;
 
 /// How often agents are told to poll (seconds).
 pub const POLLING_INTERVAL_S: u64 = 30;
-/// A server's last poll is written about once per this period (10 minutes; see
-/// `AgentService::note_contact`), so a fleet polling every 30 s costs about one KV write per server
-/// per 10 minutes, not one per poll.
+/// A server's last poll is sent to its project's object about once per this period (10 minutes;
+/// see `AgentService::contact_due`), so a fleet polling every 30 s costs about one Durable Object
+/// request and one SQLite row per server per 10 minutes, not one per poll.
 pub const CONTACT_RESOLUTION_MS: u64 = 10 * 60 * 1000;
 /// The largest agent document (the stored server record, in bytes): Workers KV takes values of up
 /// to 25 MiB. A write that would make a server's document larger is refused and undone.
@@ -178,11 +180,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
     }
 
     fn record_key(&self, server_ref: &str) -> String {
-        format!("p/{}/srv/{server_ref}", self.project)
-    }
-
-    fn contact_key(&self, server_ref: &str) -> String {
-        format!("p/{}/seen/{server_ref}", self.project)
+        ProjectKeys::new(self.project).server(server_ref)
     }
 
     fn heat(&self) -> HeatService<'a, S> {
@@ -245,9 +243,12 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
     }
 
     /// The derived configs of a server's deployments, in Heat's order (by config name, then
-    /// oldest first). A deployment whose config is gone cannot run: it is left out, and if it is
-    /// still IN_PROGRESS it is stored FAILED, saying so.
-    pub async fn derive_items(&self, server_id: &str) -> Result<Vec<StoredItem>, ApiError> {
+    /// oldest first), and the deployments left out because their config is gone (they cannot
+    /// run; its object stores them FAILED when it next writes the document).
+    pub async fn derive_items(
+        &self,
+        server_id: &str,
+    ) -> Result<(Vec<StoredItem>, Vec<SoftwareDeployment>), ApiError> {
         let heat = self.heat();
         let deployments = heat.list_deployments(Some(server_id)).await?;
         let mut config_ids: Vec<&str> = deployments.iter().map(|d| d.config_id.as_str()).collect();
@@ -260,21 +261,32 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
             .map(|c| (c.id.clone(), c))
             .collect();
         let mut items: Vec<(String, StoredItem)> = Vec::with_capacity(deployments.len());
-        for d in &deployments {
+        let mut orphaned = Vec::new();
+        for d in deployments {
             match configs.get(&d.config_id) {
                 Some(c) => items.push((
                     c.name.clone().unwrap_or_default(),
                     StoredItem {
                         deployment_id: d.id.clone(),
-                        config: derive(c, d),
+                        config: derive(c, &d),
                     },
                 )),
-                None => self.report_missing_config(d).await?,
+                None => orphaned.push(d),
             }
         }
         // A stable sort keeps deployments of one config name oldest first, as Heat does.
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(items.into_iter().map(|(_, item)| item).collect())
+        Ok((items.into_iter().map(|(_, item)| item).collect(), orphaned))
+    }
+
+    /// The document items of a server, as its object stores them: a deployment whose config is
+    /// gone (records imported from KV that disagree) is stored FAILED, saying why.
+    async fn stored_items(&self, server_id: &str) -> Result<Vec<StoredItem>, ApiError> {
+        let (items, orphaned) = self.derive_items(server_id).await?;
+        for d in &orphaned {
+            self.report_missing_config(d).await?;
+        }
+        Ok(items)
     }
 
     async fn report_missing_config(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
@@ -299,7 +311,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         let Some(mut record) = self.read_record(&server_ref(server_id)).await? else {
             return Ok(());
         };
-        let items = self.derive_items(server_id).await?;
+        let items = self.stored_items(server_id).await?;
         let digest = items_digest(&items);
         if digest == record.digest {
             return Ok(());
@@ -337,7 +349,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         let record = match self.read_record(&sref).await? {
             Some(r) if r.epoch.is_some() => r,
             existing => {
-                let items = self.derive_items(server_id).await?;
+                let items = self.stored_items(server_id).await?;
                 let digest = items_digest(&items);
                 let previous_s = existing.as_ref().map_or(0, |r| r.modified_s);
                 let record = ServerRecord {
@@ -383,13 +395,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
     }
 
     async fn last_poll_ms(&self, sref: &str) -> Result<Option<u64>, ApiError> {
-        let key = self.contact_key(sref);
-        Ok(match self.store.get(&key).await? {
-            Some(text) => decode::<Value>(&key, &text)?
-                .get("ms")
-                .and_then(Value::as_u64),
-            None => None,
-        })
+        last_contact_ms(self.store, self.project, sref).await
     }
 
     /// The record behind an agent URL, or the same 404 for every URL that is not a current one.
@@ -415,23 +421,22 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         }
     }
 
-    /// Writes the server's contact time when it is due: in the server's own slot of each
-    /// [`CONTACT_RESOLUTION_MS`] (a window one polling interval wide at a phase drawn from its
-    /// reference, so a server polling every 30 s writes about once per period whichever isolates
-    /// serve it), and on the first poll an isolate sees of it (so a new agent shows at once). The
-    /// first rule needs no memory, so a fleet of any size stays within it; the second is bounded by
-    /// the isolate's memory, and skipped once that is full.
-    async fn note_contact(&self, sref: &str) -> Result<(), ApiError> {
-        let key = self.contact_key(sref);
+    /// The contact to send the server's object, when one is due: in the server's own slot of
+    /// each [`CONTACT_RESOLUTION_MS`] (a window one polling interval wide at a phase drawn from
+    /// its reference, so a server polling every 30 s is recorded about once per period whichever
+    /// isolates serve it), and on the first poll an isolate sees of it (so a new agent shows at
+    /// once). The first rule needs no memory, so a fleet of any size stays within it; the second
+    /// is bounded by the isolate's memory, and skipped once that is full.
+    fn contact_due(&self, sref: &str) -> Option<After> {
+        let key = ProjectKeys::new(self.project).contact(sref);
         let first_here = self
             .isolate
             .is_none_or(|cache| cache.note_if_due(&key, self.now_ms, u64::MAX));
-        if first_here || in_contact_slot(sref, self.now_ms) {
-            self.store
-                .put(&key, &json!({"ms": self.now_ms}).to_string(), None)
-                .await?;
-        }
-        Ok(())
+        (first_here || in_contact_slot(sref, self.now_ms)).then(|| After::Contact {
+            project: self.project.to_owned(),
+            server_ref: sref.to_owned(),
+            ms: self.now_ms,
+        })
     }
 
     /// Renders a stored document for the URL it is served at.
@@ -451,16 +456,17 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         })
     }
 
-    /// `GET`/`HEAD` of a metadata URL: the document, or 304 when the client's copy is current.
-    /// One KV read, plus a contact write every [`CONTACT_RESOLUTION_MS`].
+    /// `GET`/`HEAD` of a metadata URL: the document, or 304 when the client's copy is current;
+    /// one KV read. With it, the contact to send the server's object when one is due (about once
+    /// every [`CONTACT_RESOLUTION_MS`]).
     pub async fn poll(
         &self,
         url: &AgentUrl<'_>,
         origin: &str,
         conditions: Conditions<'_>,
-    ) -> Result<Poll, ApiError> {
+    ) -> Result<(Poll, Option<After>), ApiError> {
         let record = self.authenticate(url).await?;
-        self.note_contact(url.server_ref).await?;
+        let contact = self.contact_due(url.server_ref);
         let metadata_url = format!(
             "{origin}/agent/v1/{}/{}/{}",
             url.project, url.server_ref, url.secret
@@ -479,7 +485,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
             }
             (None, None) => false,
         };
-        Ok(if fresh {
+        let poll = if fresh {
             Poll::NotModified {
                 etag,
                 last_modified,
@@ -490,7 +496,8 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
                 etag,
                 last_modified,
             }
-        })
+        };
+        Ok((poll, contact))
     }
 
     /// `PUT`/`POST` of a signal URL: records an agent's result on the deployment whose current
@@ -541,12 +548,45 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         }
         let record = self.read_record(&server_ref(server_id)).await?;
         let metadata_url = record.as_ref().and_then(|r| self.metadata_url(origin, r));
-        let items = self.derive_items(server_id).await?;
+        let (items, _) = self.derive_items(server_id).await?;
         Ok(items
             .into_iter()
             .map(|item| with_signal(item.config, metadata_url.as_deref()))
             .collect())
     }
+}
+
+/// When a server's agent last polled, as its object recorded it.
+async fn last_contact_ms<S: Store + ?Sized>(
+    store: &S,
+    project: &str,
+    sref: &str,
+) -> Result<Option<u64>, ApiError> {
+    let key = ProjectKeys::new(project).contact(sref);
+    Ok(match store.get(&key).await? {
+        Some(text) => decode::<Value>(&key, &text)?
+            .get("ms")
+            .and_then(Value::as_u64),
+        None => None,
+    })
+}
+
+/// Records that a server's agent polled at `ms` (in its project's object): moves the server's
+/// contact time forward, never back. A reference that cannot be a server's is ignored.
+pub async fn record_contact<S: Store + ?Sized>(
+    store: &S,
+    project: &str,
+    sref: &str,
+    ms: u64,
+) -> Result<(), ApiError> {
+    if !is_server_ref(sref) || last_contact_ms(store, project, sref).await? >= Some(ms) {
+        return Ok(());
+    }
+    let key = ProjectKeys::new(project).contact(sref);
+    store
+        .put(&key, &json!({ "ms": ms }).to_string(), None)
+        .await?;
+    Ok(())
 }
 
 /// A stored derived config as served: with the signal URL under `metadata_url`
@@ -658,6 +698,7 @@ mod tests {
         AgentService::new(store, &project, Some(KEY), now_ms)
             .poll(&target, ORIGIN, conditions)
             .await
+            .map(|(poll, _)| poll)
     }
 
     /// Issues web-1's metadata URL.
@@ -789,19 +830,19 @@ mod tests {
                 ),
             ] {
                 let counting = CountingStore::new(&store);
-                // Outside the server's contact slot: only an isolate's first poll writes.
+                // Outside the server's contact slot: only an isolate's first poll is sent on.
                 let quiet = contact_phase(&server_ref) + 2 * POLLING_INTERVAL_S * 1000;
-                let answer = AgentService::new(&counting, &project, Some(KEY), quiet)
+                let (answer, contact) = AgentService::new(&counting, &project, Some(KEY), quiet)
                     .with_isolate_cache(Some(&isolate))
                     .poll(&target, ORIGIN, conditions)
                     .await
                     .unwrap();
                 assert!(matches!(answer, Poll::NotModified { .. }), "{label}");
-                let expected = if label == "If-None-Match" { 2 } else { 1 };
+                assert_eq!(counting.ops(), 1, "{label}: one read");
                 assert_eq!(
-                    counting.ops(),
-                    expected,
-                    "{label}: one read, plus the first contact write"
+                    contact.is_some(),
+                    label == "If-None-Match",
+                    "{label}: only the isolate's first poll sends a contact"
                 );
             }
             let stale = Conditions {
@@ -962,11 +1003,19 @@ mod tests {
             let store = MemoryStore::new();
             with_config(&store).await;
             let id = deploy(&store, "web-1", json!({}), 2_000).await;
-            // A config delete that raced the create (KV has no transactions).
+            // Records imported from KV where a config delete raced the create.
             let key = crate::service::heat::Keys::new(P).config("c1");
             store.delete(&key).await.unwrap();
             let svc = agents(&store, 3_000);
-            assert!(svc.derive_items("web-1").await.unwrap().is_empty());
+            let (items, orphaned) = svc.derive_items("web-1").await.unwrap();
+            assert!(items.is_empty());
+            assert_eq!(orphaned.len(), 1);
+            let d = HeatService::new(&store, P).deployment(&id).await.unwrap();
+            assert_eq!(
+                d.status, "IN_PROGRESS",
+                "reading the document writes nothing"
+            );
+            svc.issue("web-1", ORIGIN).await.unwrap();
             let d = HeatService::new(&store, P).deployment(&id).await.unwrap();
             assert_eq!(d.status, "FAILED");
             assert_eq!(
@@ -977,7 +1026,7 @@ mod tests {
     }
 
     #[test]
-    fn contact_is_written_about_once_per_period_however_many_isolates_serve_the_server() {
+    fn contact_is_sent_about_once_per_period_however_many_isolates_serve_the_server() {
         block_on(async {
             let store = MemoryStore::new();
             with_config(&store).await;
@@ -1003,19 +1052,23 @@ mod tests {
                 let mut last = 0;
                 for i in 0..120u64 {
                     let now = 2_000 + i * 30_000;
-                    let counting = CountingStore::new(&store);
-                    AgentService::new(&counting, &project, Some(KEY), now)
+                    let (_, contact) = AgentService::new(&store, &project, Some(KEY), now)
                         .with_isolate_cache(Some(&caches[i as usize % isolates]))
                         .poll(&target, ORIGIN, Conditions::default())
                         .await
                         .unwrap();
-                    writes += counting.ops() - 1;
+                    if let Some(After::Contact { ms, .. }) = contact {
+                        record_contact(&store, &project, &server_ref, ms)
+                            .await
+                            .unwrap();
+                        writes += 1;
+                    }
                     last = now;
                 }
                 let first_polls = if capacity == 0 { 0 } else { isolates as u32 };
                 assert!(
                     (6..=7 + first_polls).contains(&writes),
-                    "{label}: {writes} contact writes in an hour"
+                    "{label}: {writes} contacts in an hour"
                 );
                 let seen = agents(&store, last).status("web-1", ORIGIN).await.unwrap();
                 let seen_ms = crate::clock::parse_heat_time(&seen.last_poll_time.unwrap()).unwrap();

@@ -8,10 +8,9 @@
 //! | `app-name/{name}` | the id of the application holding that name (uniqueness index) |
 //!
 //! Listings list `app/` and read the records in bulk (100 per call), then filter, sort and page.
-//! Writes go index-first on create and rename, record-first on delete, so the index never misses
-//! an application; an index entry whose application is gone or renamed (an interrupted write, or
-//! KV's eventual consistency) counts as free and is overwritten. KV is last-write-wins: two
-//! concurrent creates of one name can both succeed; the later index write wins.
+//! A name is taken by creating its `app-name/{name}` row, which the project's object's SQLite
+//! refuses while the row exists (its primary key): two applications never hold one name. A row
+//! whose application is gone or renamed (records imported from KV that disagree) counts as free.
 
 use super::{decode, encode};
 use crate::domain::codearts::{
@@ -19,31 +18,14 @@ use crate::domain::codearts::{
     NewApplication, SortName,
 };
 use crate::error::ApiError;
-use crate::store::{get_all, key_segment, list_all, Store};
+use crate::store::{get_all, list_all, Store};
 use crate::validate::{FieldError, Rule};
 
 /// Most names [`CodeArtsService::duplicate`] tries before giving up.
 const COPY_TRIES: u32 = 1000;
 
-/// The keys of one project.
-pub struct Keys<'p> {
-    project: &'p str,
-}
-
-impl<'p> Keys<'p> {
-    pub fn new(project: &'p str) -> Self {
-        Keys { project }
-    }
-    pub fn app(&self, id: &str) -> String {
-        format!("p/{}/app/{}", self.project, key_segment(id))
-    }
-    pub fn apps(&self) -> String {
-        format!("p/{}/app/", self.project)
-    }
-    pub fn name(&self, name: &str) -> String {
-        format!("p/{}/app-name/{}", self.project, key_segment(name))
-    }
-}
+/// The keys of one project ([`crate::keys`]).
+use crate::keys::ProjectKeys as Keys;
 
 /// `Deploy.00011020`'s 404.
 pub fn no_such_app(id: &str) -> ApiError {
@@ -96,27 +78,44 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
 
     /// The id of the application that holds `name`, checking the index against the record.
     pub async fn name_owner(&self, name: &str) -> Result<Option<String>, ApiError> {
-        let Some(id) = self.store.get(&self.keys.name(name)).await? else {
+        let Some(id) = self.store.get(&self.keys.app_name(name)).await? else {
             return Ok(None);
         };
-        match self.get(&id).await {
-            Ok(app) if app.name == name => Ok(Some(id)),
-            Ok(_) | Err(ApiError::NotFound(_)) => Ok(None),
+        Ok(self.holds(&id, name).await?.then_some(id))
+    }
+
+    /// True when application `id` exists and is named `name`.
+    async fn holds(&self, id: &str, name: &str) -> Result<bool, ApiError> {
+        match self.get(id).await {
+            Ok(app) => Ok(app.name == name),
+            Err(ApiError::NotFound(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
 
+    /// Takes `name` for application `id` by creating its index row, which the store refuses
+    /// while another holds it; a row whose application is gone or renamed is removed first.
     async fn claim_name(&self, name: &str, id: &str) -> Result<(), ApiError> {
-        match self.name_owner(name).await? {
-            Some(owner) if owner != id => Err(name_taken(name)),
-            Some(_) => Ok(()),
-            None => Ok(self.store.put(&self.keys.name(name), id, None).await?),
+        let key = self.keys.app_name(name);
+        if let Some(holder) = self.store.get(&key).await? {
+            if holder == id {
+                return Ok(());
+            }
+            if self.holds(&holder, name).await? {
+                return Err(name_taken(name));
+            }
+            self.store.delete(&key).await?;
+        }
+        if self.store.create(&key, id, None).await? {
+            Ok(())
+        } else {
+            Err(name_taken(name))
         }
     }
 
     /// Deletes the name index entry if it still points at `id`.
     async fn release_name(&self, name: &str, id: &str) -> Result<(), ApiError> {
-        let key = self.keys.name(name);
+        let key = self.keys.app_name(name);
         if self.store.get(&key).await?.as_deref() == Some(id) {
             self.store.delete(&key).await?;
         }
@@ -131,9 +130,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
         let id = self.id()?;
         let task_ids = self.ids(new.arrange_infos.len())?;
         let app = Application::create(id, task_ids, new, now_ms);
-        self.store
-            .put(&self.keys.name(&app.name), &app.id, None)
-            .await?;
+        self.claim_name(&app.name, &app.id).await?;
         self.store
             .put(&self.keys.app(&app.id), &encode(&app)?, None)
             .await?;
@@ -216,9 +213,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
             self.ids(source.arrange_infos.len())?,
             now_ms,
         );
-        self.store
-            .put(&self.keys.name(&copy.name), &copy.id, None)
-            .await?;
+        self.claim_name(&copy.name, &copy.id).await?;
         self.store
             .put(&self.keys.app(&copy.id), &encode(&copy)?, None)
             .await?;

@@ -12,8 +12,11 @@
 //! from its id (a show is one read), a server's deployments share a key prefix (listing one server
 //! reads its bucket, never the whole project; other servers that share the bucket are filtered out
 //! by the `s` metadata; only records too large for their metadata are read), and there is no index
-//! that could be left dangling. Finding whether a config is in use scans the project's deployment
-//! keys' metadata: config deletion is rare.
+//! that could be left dangling.
+//!
+//! A config in use cannot be deleted: each deployment keeps a `use/{config_id}/{deployment_id}`
+//! row beside its record in its project's object (never in KV), written and removed with it, so
+//! the check is one lookup.
 
 use super::agent::AgentService;
 use super::{decode, encode};
@@ -23,7 +26,7 @@ use crate::domain::heat::{
     ID_MAX,
 };
 use crate::error::ApiError;
-use crate::store::{get_all, key_segment, list_all, ListedKey, Store};
+use crate::store::{get_all, list_all, ListedKey, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -32,49 +35,9 @@ use std::collections::BTreeMap;
 /// KV metadata limit, with room to spare.
 const METADATA_MAX: usize = 1000;
 
-/// The keys of one project.
-pub struct Keys<'p> {
-    project: &'p str,
-}
-
-impl<'p> Keys<'p> {
-    pub fn new(project: &'p str) -> Self {
-        Keys { project }
-    }
-    pub fn config(&self, id: &str) -> String {
-        format!("p/{}/cfg/{}", self.project, key_segment(id))
-    }
-    pub fn configs(&self) -> String {
-        format!("p/{}/cfg/", self.project)
-    }
-    /// The key of a deployment, or `None` for an id that cannot be one we issued.
-    pub fn deployment(&self, id: &str) -> Option<String> {
-        let bucket = id.get(..BUCKET_LEN).filter(|b| {
-            b.bytes()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        })?;
-        Some(format!(
-            "p/{}/dep/{bucket}/{}",
-            self.project,
-            key_segment(id)
-        ))
-    }
-    pub fn deployments(&self) -> String {
-        format!("p/{}/dep/", self.project)
-    }
-    /// The prefix shared by a server's deployments (and those of servers in the same bucket).
-    pub fn server_bucket(&self, server_id: &str) -> String {
-        format!("p/{}/dep/{}/", self.project, bucket(server_id))
-    }
-}
-
-/// Hex digits of a server's bucket.
-const BUCKET_LEN: usize = 8;
-
-/// The bucket of a server id: the first 8 hex digits of its SHA-256.
-fn bucket(server_id: &str) -> String {
-    hex::encode(&Sha256::digest(server_id.as_bytes())[..BUCKET_LEN / 2])
-}
+/// The keys of one project ([`crate::keys`]).
+pub use crate::keys::ProjectKeys as Keys;
+use crate::keys::{bucket, BUCKET_LEN};
 
 /// A new deployment id for a server: a random UUID v4 whose first 8 hex digits are the server's
 /// bucket.
@@ -326,32 +289,39 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             .collect())
     }
 
-    /// Deletes a config; 409 while a deployment still uses it (found from key metadata: one
-    /// `list` per 1,000 deployments of the project).
+    /// Deletes a config; 409 while a deployment still uses it (one lookup of its uses).
     pub async fn delete_config(&self, id: &str) -> Result<(), ApiError> {
         self.config(id).await?;
-        let listed = list_all(self.store, &self.keys.deployments()).await?;
-        let mut unlabelled = Vec::new();
-        for k in &listed {
-            match DeploymentMeta::read(k) {
-                Some(m) if m.c == id => return Err(in_use(id, last_segment(&k.name))),
-                Some(_) => {}
-                None => unlabelled.push(k.name.clone()),
-            }
-        }
-        // Records written without metadata (none are, but KV owes us nothing): read them.
-        for (key, text) in unlabelled
-            .iter()
-            .zip(get_all(self.store, &unlabelled).await?)
-        {
-            if let Some(t) = text {
-                let d: SoftwareDeployment = decode(key, &t)?;
-                if d.config_id == id {
-                    return Err(in_use(id, &d.id));
-                }
-            }
+        let uses = self.store.list(&self.keys.config_uses(id), None, 1).await?;
+        if let Some(user) = uses.keys.first() {
+            let deployment = crate::http::percent_decode(last_segment(&user.name));
+            return Err(in_use(id, &deployment));
         }
         self.store.delete(&self.keys.config(id)).await?;
+        Ok(())
+    }
+
+    /// Writes the use rows of every deployment of the project (for records imported from KV,
+    /// which never held them).
+    pub async fn index_config_uses(&self) -> Result<(), ApiError> {
+        for d in self.list_deployments(None).await? {
+            self.note_use(&d).await?;
+        }
+        Ok(())
+    }
+
+    /// Records that `d` uses its config.
+    async fn note_use(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+        let key = self.keys.config_use(&d.config_id, &d.id);
+        self.store.put(&key, "", None).await?;
+        Ok(())
+    }
+
+    /// Forgets that deployment `id` used config `config_id`.
+    async fn drop_use(&self, config_id: &str, id: &str) -> Result<(), ApiError> {
+        self.store
+            .delete(&self.keys.config_use(config_id, id))
+            .await?;
         Ok(())
     }
 
@@ -403,9 +373,13 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
             })
             .collect();
         for (i, d) in deployments.iter().enumerate() {
-            if let Err(e) = self.store_deployment(d).await {
-                for written in &deployments[..i] {
-                    let _ = self.delete_record(&written.id).await;
+            let stored = match self.store_deployment(d).await {
+                Ok(()) => self.note_use(d).await,
+                failed => failed,
+            };
+            if let Err(e) = stored {
+                for written in &deployments[..=i] {
+                    let _ = self.delete_record(written).await;
                 }
                 return Err(e);
             }
@@ -414,7 +388,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         if let Err(e) = self.refresh_servers(servers()).await {
             // All or none: a server's document that cannot take them undoes the whole create.
             for written in &deployments {
-                let _ = self.delete_record(&written.id).await;
+                let _ = self.delete_record(written).await;
             }
             let _ = self.refresh_servers(servers()).await;
             return Err(e);
@@ -435,11 +409,12 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         Ok(())
     }
 
-    async fn delete_record(&self, id: &str) -> Result<(), ApiError> {
-        if let Some(key) = self.keys.deployment(id) {
+    /// Deletes a deployment's record and its use of its config.
+    async fn delete_record(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+        if let Some(key) = self.keys.deployment(&d.id) {
             self.store.delete(&key).await?;
         }
-        Ok(())
+        self.drop_use(&d.config_id, &d.id).await
     }
 
     /// Reads a deployment (a timed-out one as FAILED), or 404 with Heat's message.
@@ -537,11 +512,19 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         let before = d.clone();
         d.apply(update, now_ms);
         self.store_deployment(&d).await?;
+        if d.config_id != before.config_id {
+            self.drop_use(&before.config_id, &d.id).await?;
+            self.note_use(&d).await?;
+        }
         // Status and outputs are not in the agent document: only a re-deploy changes it.
         if derived_id(&d) != derived_id(&before) {
             if let Err(e) = self.refresh_servers([d.server_id.as_str()]).await {
                 // A document that cannot take the re-deploy undoes it.
                 let _ = self.store_deployment(&before).await;
+                if d.config_id != before.config_id {
+                    let _ = self.drop_use(&d.config_id, &d.id).await;
+                    let _ = self.note_use(&before).await;
+                }
                 let _ = self.refresh_servers([d.server_id.as_str()]).await;
                 return Err(e);
             }
@@ -552,7 +535,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     /// Deletes a deployment.
     pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
         let d = self.deployment(id).await?;
-        self.delete_record(&d.id).await?;
+        self.delete_record(&d).await?;
         self.refresh_servers([d.server_id.as_str()]).await
     }
 }
@@ -772,7 +755,14 @@ mod tests {
                 .await
                 .unwrap()
                 .remove(0);
-            assert_eq!(store.len(), before + 1);
+            let published: Vec<String> = store
+                .snapshot()
+                .into_iter()
+                .map(|(k, _)| k)
+                .filter(|k| crate::keys::Kind::of(k).is_some_and(crate::keys::Kind::published))
+                .collect();
+            assert_eq!(published.len(), before + 1, "{published:?}");
+            assert_eq!(store.len(), before + 2, "and its use of its config");
             assert!(d.id.starts_with(&bucket("web-1")));
             assert_eq!(svc.deployment(&d.id).await.unwrap(), d);
             assert_eq!(

@@ -6,7 +6,6 @@ agents.py); the Worker is checked through the software_deployments API, as a use
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import shlex
 import time
@@ -264,49 +263,47 @@ def kv_ops(r: requests.Response) -> int:
     return int(r.headers["x-kv-ops"])
 
 
-def wait_outside_contact_slot(server_id: str, needed_s: float = 5.0) -> None:
-    """Waits until the next `needed_s` fall outside the server's contact slot, where every poll
-    also records the contact (src/service/agent.rs: a 30 s window each 10 minutes at a phase drawn
-    from the server's reference, the first 8 hex digits of its SHA-256)."""
-    period_ms, window_ms = 600_000, 30_000
-    phase = int(hashlib.sha256(server_id.encode()).hexdigest()[:8], 16) % period_ms
-    while True:
-        now = int(time.time() * 1000)
-        into = (now - phase) % period_ms  # where now is, measured from the slot's start
-        if window_ms <= into <= period_ms - needed_s * 1000:
-            return
-        time.sleep((window_ms - into) / 1000 + 0.5 if into < window_ms else (period_ms - into) / 1000 + 0.5)
+def sql_rows(r: requests.Response) -> tuple[int, int]:
+    """SQLite rows (read, written) of what a project's object answered."""
+    read, written = r.headers["x-sql-rows"].split(",")
+    return int(read), int(written)
 
 
 def test_a_poll_reads_one_kv_key_and_only_a_redeploy_rewrites_the_document(heat, record_property):
-    # Inside the server's contact slot every poll also writes; these counts are for the rest.
-    wait_outside_contact_slot(SERVER)
     config = heat.hello_config()
     d = heat.deploy(config, input_values={"name": "one"})
     url = heat.issue()
-    first = requests.get(url, timeout=30)  # this isolate's first contact with the server: + 1 write
-    assert kv_ops(first) <= 2, first.headers
+    # Polls write nothing to KV: the contact goes to the project's object after the answer.
+    first = requests.get(url, timeout=30)
+    assert kv_ops(first) == 1, first.headers
     etag = first.headers["etag"]
     unchanged = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
     assert (unchanged.status_code, kv_ops(unchanged)) == (304, 1)
-    # A status-only update leaves the document alone: no listing, no document write; the record
-    # comes from the project writer's cache (it wrote it), so the update is its one write.
+    # A status-only update leaves the document alone: its record is decided in the object's
+    # SQLite, and KV gets the one record.
     status_only = heat.call("PUT", f"/software_deployments/{d['id']}", json={"status": "COMPLETE"})
     assert (status_only.status_code, kv_ops(status_only)) == (200, 1)
     assert requests.get(url, headers={"If-None-Match": etag}, timeout=30).status_code == 304
     redeploy = heat.call("PUT", f"/software_deployments/{d['id']}",
                          json={"input_values": {"name": "two"}, "status": "IN_PROGRESS"})
-    assert kv_ops(redeploy) == 3, "the write, then the server's listing and new document (the records from the writer's cache)"
+    assert kv_ops(redeploy) == 2, "the deployment and the server's new document, published"
     changed = requests.get(url, headers={"If-None-Match": etag}, timeout=30)
     assert (changed.status_code, kv_ops(changed)) == (200, 1)
     signal = inputs_of(changed.json()["deployments"][0])["deploy_signal_id"]
     signalled = requests.put(signal, json={"deploy_status_code": 0}, timeout=30)
-    assert (signalled.status_code, kv_ops(signalled)) == (200, 1), "the write alone"
+    assert (signalled.status_code, kv_ops(signalled)) == (200, 1), "the record, published"
+    status = heat.call("GET", f"/servers/{SERVER}/agent")
+    assert status.json()["last_poll_time"] is not None, "the object has the agent's contact"
     for name, r in [("unchanged_poll", unchanged), ("changed_poll", changed), ("signal", signalled),
-                    ("redeploy", redeploy)]:
+                    ("redeploy", redeploy), ("status_update", status_only)]:
         record_property(f"kv_ops_{name}", kv_ops(r))
+    rows = {name: sql_rows(r) for name, r in
+            [("status_update", status_only), ("redeploy", redeploy), ("signal", signalled)]}
+    for name, (read, written) in rows.items():
+        record_property(f"sql_rows_{name}", f"{read},{written}")
+        assert written >= 1, (name, read, written)
     print(f"KV operations: unchanged poll {kv_ops(unchanged)}, changed poll {kv_ops(changed)}, "
-          f"signal {kv_ops(signalled)}, re-deploy {kv_ops(redeploy)}")
+          f"signal {kv_ops(signalled)}, re-deploy {kv_ops(redeploy)}; SQLite rows (read, written): {rows}")
 
 
 def test_a_revoked_metadata_url_is_404_and_the_agent_runs_nothing(heat, root):
