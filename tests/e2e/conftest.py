@@ -33,8 +33,10 @@ def free_port() -> int:
 class Worker:
     """One `wrangler dev` process serving the Worker on a free port, KV persisted in `state_dir`."""
 
-    def __init__(self, state_dir: Path, admin_token: str, credentials_key: str | None = None):
+    def __init__(self, state_dir: Path, admin_token: str, credentials_key: str | None = None,
+                 extra_vars: dict[str, str] | None = None):
         self.state_dir = state_dir
+        self.extra_vars = extra_vars or {}
         self.admin_token = admin_token
         self.credentials_key = credentials_key or secrets.token_hex(32)
         self.port = free_port()
@@ -50,6 +52,7 @@ class Worker:
             "--var", f"ADMIN_TOKEN:{self.admin_token}", "--var", "EXPOSE_KV_OPS:true",
             "--var", f"CREDENTIALS_KEY:{self.credentials_key}",
             "--var", f"PUBLIC_URL:{self.url}",
+            *[arg for name, value in self.extra_vars.items() for arg in ("--var", f"{name}:{value}")],
             "--show-interactive-dev-session=false", "--log-level", "warn",
         ]
         log = open(self.log_path, "ab")
