@@ -25,7 +25,7 @@ use crate::http::Request;
 use crate::http::Response;
 use crate::keys::{self, Kind};
 use crate::operations::{self, Resolved};
-use crate::sql::{Pending, Sql, SqlStore};
+use crate::sql::{Pending, Sql, SqlError, SqlStore};
 use crate::store::{
     get_all, list_all, CountingStore, ReadCache, ReadCachingStore, Store, StoreError,
 };
@@ -64,6 +64,9 @@ pub struct ProjectObject {
     opening: Mutex<()>,
     /// One KV write in flight per key: a later one waits, then publishes the row as it is then.
     publishing: RefCell<HashMap<String, Rc<Mutex<()>>>>,
+    /// Outbox entries KV now holds, removed from the outbox by the next transaction (a write of
+    /// its own after the KV round trip would cost a second durable commit per request).
+    landed: RefCell<Vec<Pending>>,
     /// Failed publishes in a row (the retry's back-off).
     failures: Cell<u32>,
     /// Fault injection (tests; only with `Settings::fault_injection`): KV writes fail.
@@ -86,6 +89,7 @@ impl ProjectObject {
             project: RefCell::new(None),
             opening: Mutex::new(()),
             publishing: RefCell::new(HashMap::new()),
+            landed: RefCell::new(Vec::new()),
             failures: Cell::new(0),
             kv_writes_fail: Cell::new(false),
         }
@@ -96,7 +100,7 @@ impl ProjectObject {
     }
 
     fn sql(&self) -> SqlStore<'_> {
-        SqlStore::new(&*self.platform.db, self.now_ms())
+        SqlStore::new(&*self.platform.db)
     }
 
     /// Makes the object ready to serve `project`: its tables, the one-time import from KV, and
@@ -131,19 +135,22 @@ impl ProjectObject {
         let names: Vec<String> = listed.iter().map(|k| k.name.clone()).collect();
         let values = get_all(kv, &names).await?;
         let now = self.now_ms();
-        let sql = SqlStore::new(&*self.platform.db, now);
+        let sql = SqlStore::new(&*self.platform.db);
         let mut failed: Option<StoreError> = None;
         let committed = self
             .platform
             .db
             .transaction(&mut || {
                 let imported = (|| -> Result<(), StoreError> {
-                    for (key, value) in listed.iter().zip(&values) {
-                        if let Some(value) = value {
+                    let records: Vec<(&str, &str, Option<serde_json::Value>)> = listed
+                        .iter()
+                        .zip(&values)
+                        .filter_map(|(key, value)| {
                             let metadata = key.metadata.as_ref().and_then(|m| m.parse());
-                            sql.put_unpublished(&key.name, value, metadata.as_ref())?;
-                        }
-                    }
+                            Some((key.name.as_str(), value.as_deref()?, metadata))
+                        })
+                        .collect();
+                    sql.import(&records)?;
                     crate::service::heat::HeatService::new(&sql, project)
                         .index_config_uses()
                         .now_or_never()
@@ -175,15 +182,13 @@ impl ProjectObject {
         sql.fact("project").ok().flatten()
     }
 
-    /// Answers a request the edge sent to this project's object.
+    /// Answers a request the edge sent to this project's object. Nothing is opened, imported or
+    /// written for a request that does not authenticate.
     pub async fn answer(&self, project: &str, req: &Request) -> Response {
         let now = self.now_ms();
         let counting = CountingStore::new(&*self.platform.kv);
-        let sql = SqlStore::new(&*self.platform.db, now);
-        let response = match self.open(project).await {
-            Err(e) => api::error_envelope(req, &e),
-            Ok(()) => self.run(project, req, &counting, &sql, now).await,
-        };
+        let sql = SqlStore::new(&*self.platform.db);
+        let response = self.run(project, req, &counting, &sql, now).await;
         let (read, written) = sql.rows();
         api::finish(
             req,
@@ -192,6 +197,11 @@ impl ProjectObject {
             counting.ops(),
             Some(Rows { read, written }),
         )
+    }
+
+    /// True when this object's database already holds its project (opened or imported before).
+    fn initialized(&self) -> bool {
+        self.project.borrow().is_some() || matches!(self.sql().fact("imported"), Ok(Some(_)))
     }
 
     async fn run(
@@ -230,6 +240,17 @@ impl ProjectObject {
                 &ApiError::Forbidden(format!("This is not the object of project {project}")),
             );
         }
+        // An agent's URL is checked against its server's record. An object that holds nothing
+        // yet checks it against KV first (where the records it would import are), so a URL made
+        // up for a project makes no database.
+        if caller == api::Caller::Anyone && !self.initialized() {
+            if let Err(refused) = api::agent::verify(&reader, &ids).await {
+                return refused;
+            }
+        }
+        if let Err(e) = self.open(project).await {
+            return api::error_envelope(req, &e);
+        }
         let decider = api::Ctx {
             store: sql,
             clock: &*self.platform.clock,
@@ -238,7 +259,14 @@ impl ProjectObject {
             isolate: None,
         };
         let mut answer = None;
+        let landed = self.landed.take();
         let committed = self.platform.db.transaction(&mut || {
+            for done in &landed {
+                if let Err(e) = sql.published(done) {
+                    answer = Some(api::error_envelope(req, &StoreError::from(e).into()));
+                    return false;
+                }
+            }
             // Every store call of a decision is ready at once (SQLite is synchronous): one poll
             // runs it to the end, with nothing else of this object in between.
             let decided = api::dispatch(req, &decider, op, &ids, &caller)
@@ -254,6 +282,9 @@ impl ProjectObject {
             commit
         });
         let wrote = matches!(committed, Ok(true));
+        if !wrote {
+            self.landed.borrow_mut().extend(landed);
+        }
         let mut response = match (committed, answer) {
             (Ok(_), Some(response)) => response,
             (Err(e), _) => return api::error_envelope(req, &StoreError::from(e).into()),
@@ -316,22 +347,22 @@ impl ProjectObject {
             .or_default()
             .clone();
         let _turn = lock.lock().await;
-        let Some(pending) = sql.pending_of(key)? else {
+        let Some((pending, record)) = sql.to_publish(key)? else {
             return Ok(()); // another request published it, as it is now
         };
+        if self.landed.borrow().contains(&pending) {
+            return Ok(()); // KV has this version; its outbox entry goes with the next transaction
+        }
         if self.kv_writes_fail.get() {
             return Err(StoreError::Backend(
                 "fault injection: KV writes fail".into(),
             ));
         }
-        match sql.record(key)? {
+        match record {
             Some((value, metadata)) => kv.put(key, &value, metadata.as_ref()).await?,
             None => kv.delete(key).await?,
         }
-        sql.published(&Pending {
-            key: key.to_owned(),
-            version: pending.version,
-        })?;
+        self.landed.borrow_mut().push(pending);
         Ok(())
     }
 
@@ -350,13 +381,19 @@ impl ProjectObject {
             Ok(pending) => pending,
             Err(_) => return false, // fenced: the instance that replaced this one publishes
         };
-        if pending.is_empty() {
+        let keys: Vec<String> = pending
+            .into_iter()
+            .filter(|p| !self.landed.borrow().contains(p))
+            .map(|p| p.key)
+            .collect();
+        if keys.is_empty() {
             self.failures.set(0);
-            return true;
+            return self.forget_landed(&sql);
         }
-        let keys: Vec<String> = pending.into_iter().map(|p| p.key).collect();
         let kv = ReadCachingStore::new(&*self.platform.kv, &self.isolate, self.now_ms());
-        match self.publish(&keys, &kv, &sql).await {
+        let published = self.publish(&keys, &kv, &sql).await;
+        self.forget_landed(&sql);
+        match published {
             Ok(()) if keys.len() < PUBLISH_BATCH => {
                 self.failures.set(0);
                 true
@@ -368,6 +405,33 @@ impl ProjectObject {
             }
             Err(_) => false,
         }
+    }
+
+    /// The outbox entries whose KV copy is behind (what the alarm still has to publish).
+    pub fn behind(&self) -> Result<Vec<Pending>, SqlError> {
+        let landed = self.landed.borrow();
+        Ok(self
+            .sql()
+            .pending(usize::MAX >> 1)?
+            .into_iter()
+            .filter(|p| !landed.contains(p))
+            .collect())
+    }
+
+    /// Removes the outbox entries KV now holds (where no transaction will come soon to do it);
+    /// true when it could.
+    fn forget_landed(&self, sql: &SqlStore<'_>) -> bool {
+        let landed = self.landed.take();
+        let mut done = true;
+        let outcome = self.platform.db.transaction(&mut || {
+            done = landed.iter().all(|p| sql.published(p).is_ok());
+            done
+        });
+        if !matches!(outcome, Ok(true)) {
+            self.landed.borrow_mut().extend(landed);
+            return false;
+        }
+        true
     }
 
     /// The alarm: publishes what is pending (and sets itself again while KV refuses).
@@ -680,16 +744,16 @@ mod tests {
     /// The record of `key` in the project's SQLite.
     fn in_sql(sys: &System, key: &str) -> Option<String> {
         let db = sys.db(P);
-        SqlStore::new(&*db, 0).record(key).unwrap().map(|(v, _)| v)
+        SqlStore::new(&*db).record(key).unwrap().map(|(v, _)| v)
     }
 
     fn in_kv(kv: &FlakyKv, key: &str) -> Option<String> {
         block_on(kv.inner.get(key)).unwrap()
     }
 
+    /// The keys whose KV copy is behind.
     fn pending(sys: &System) -> Vec<Pending> {
-        let db = sys.db(P);
-        SqlStore::new(&*db, 0).pending(100).unwrap()
+        sys.object(P).behind().unwrap()
     }
 
     #[test]
@@ -807,7 +871,7 @@ mod tests {
         );
         let db = sys.db(P);
         let deployments = block_on(list_all(
-            &SqlStore::new(&*db, 0),
+            &SqlStore::new(&*db),
             &keys::ProjectKeys::new(P).deployments(),
         ));
         assert_eq!(deployments.unwrap().len(), 1, "only the first deployment");
@@ -1045,6 +1109,30 @@ mod tests {
         assert_eq!(deleted.status, 204);
         assert_eq!(send(&sys, heat(&token, "DELETE", &path)).status, 204);
         assert_eq!(send(&sys, heat(&token, "GET", &path)).status, 404);
+    }
+
+    #[test]
+    fn a_request_that_does_not_authenticate_makes_no_database() {
+        let kv = Rc::new(FlakyKv::default());
+        let sys = system(kv.clone());
+        let secret = "s".repeat(43);
+        for req in [
+            heat("wrong-token", "POST", "/software_configs").json(&json!({"name": "c"})),
+            Request::new(
+                "PUT",
+                &format!("/agent/v1/{P}/{}/{secret}/signal/d1", "a".repeat(32)),
+            )
+            .json(&json!({})),
+        ] {
+            let r = send(&sys, req);
+            assert!(matches!(r.status, 401 | 404), "{}", r.status);
+        }
+        let tables = sys
+            .db(P)
+            .exec("SELECT name FROM sqlite_master", &[])
+            .unwrap();
+        assert!(tables.rows.is_empty(), "{:?}", tables.rows);
+        assert_eq!(kv.inner.len(), 0);
     }
 
     #[test]

@@ -294,10 +294,10 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, SigningError> {
 
 /// Parses a strict `YYYYMMDDTHHMMSSZ` (UTC) date into unix seconds.
 ///
-/// This and [`format_sdk_date`] are written out rather than with time's `format_description!` (as
-/// clock.rs does) because the npm package calls both, and time's generic parser and formatter
-/// would add about 47 KB of code to its wasm: 92.6 to 107.2 KiB gzipped, past its 100 KiB budget.
-/// clock.rs's formats are only used by the server, so the package does not carry them.
+/// This and [`format_sdk_date`] are written out rather than with time's `format_description!`
+/// because the npm package calls both, and time's generic parser and formatter would add about
+/// 47 KB of code to its wasm: 92.6 to 107.2 KiB gzipped, past its 100 KiB budget (clock.rs writes
+/// its formats out for the Worker's wasm likewise).
 pub fn parse_sdk_date(s: &str) -> Result<i64, SigningError> {
     let b: &[u8; 16] = s.as_bytes().try_into().map_err(|_| SigningError::BadDate)?;
     let [y0, y1, y2, y3, mo0, mo1, d0, d1, b'T', h0, h1, mi0, mi1, s0, s1, b'Z'] = *b else {

@@ -6,15 +6,16 @@
 //!
 //! | table | what |
 //! |---|---|
-//! | `records (key PRIMARY KEY, value, metadata, parts)` | every record of the project under its key ([`crate::keys`]); a value over [`PART_MAX`] bytes lives in `record_parts` |
+//! | `records (key PRIMARY KEY, value, metadata, parts, published)` | every record of the project under its key ([`crate::keys`]); a value over [`PART_MAX`] bytes lives in `record_parts`; `published`: KV holds a copy ([`crate::keys::Kind::published`]) |
 //! | `record_parts (key, n, value)` | the parts of a large value, in order (SQLite rows on Cloudflare hold at most 2 MB) |
-//! | `outbox (key PRIMARY KEY, version, since_ms)` | the published keys whose KV copy may be behind: written in the same transaction as the record, removed once KV holds it |
+//! | `outbox (key PRIMARY KEY, version)` | the published keys whose KV copy may be behind, in the order first written |
 //! | `facts (name PRIMARY KEY, value)` | `project`, and `imported`: when the project's KV records were imported |
 //!
-//! Every write of a published key ([`crate::keys::Kind::published`]) bumps the key's outbox
-//! `version` in the same transaction. Publishing ([`crate::object`]) reads the key's current row
-//! when it publishes, never a value captured earlier, and removes the outbox row only if its
-//! version is still the one it published: so the newest record is the one KV ends up with.
+//! Triggers keep the outbox: every insert, update or delete of a published record bumps its key's
+//! `version` in the same statement, so no write can forget it. Publishing ([`crate::object`])
+//! reads the key's current row when it publishes, never a value captured earlier, and removes the
+//! outbox row only if its version is still the one it published: so the newest record is the one
+//! KV ends up with. A write is one statement (its parts, if any, are more).
 
 use crate::keys::Kind;
 use crate::store::{ListPage, ListedKey, Metadata, Store, StoreError, LIST_PAGE_MAX};
@@ -90,11 +91,21 @@ pub trait Sql {
 /// The largest value kept in one row; larger ones are split into `record_parts`.
 pub const PART_MAX: usize = 1_000_000;
 
-const SCHEMA: [&str; 4] = [
-    "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, metadata TEXT, parts INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
+const SCHEMA: [&str; 9] = [
+    "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, metadata TEXT, parts INTEGER NOT NULL DEFAULT 0, published INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS record_parts (key TEXT NOT NULL, n INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, version INTEGER NOT NULL, since_ms INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TRIGGER IF NOT EXISTS published_on_insert AFTER INSERT ON records WHEN NEW.published BEGIN \
+     INSERT INTO outbox (key, version) VALUES (NEW.key, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1; END",
+    "CREATE TRIGGER IF NOT EXISTS published_on_update AFTER UPDATE ON records WHEN NEW.published BEGIN \
+     INSERT INTO outbox (key, version) VALUES (NEW.key, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1; END",
+    "CREATE TRIGGER IF NOT EXISTS published_on_delete AFTER DELETE ON records WHEN OLD.published BEGIN \
+     INSERT INTO outbox (key, version) VALUES (OLD.key, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1; END",
+    "CREATE TRIGGER IF NOT EXISTS parts_go_on_delete AFTER DELETE ON records WHEN OLD.parts > 0 BEGIN \
+     DELETE FROM record_parts WHERE key = OLD.key; END",
+    "CREATE TRIGGER IF NOT EXISTS parts_go_on_update AFTER UPDATE OF parts ON records WHEN OLD.parts > 0 BEGIN \
+     DELETE FROM record_parts WHERE key = OLD.key; END",
 ];
 
 /// A published key waiting for KV, at the version its last write gave it.
@@ -108,7 +119,6 @@ pub struct Pending {
 /// and writes. Its futures are always ready: a checked write that runs on it runs synchronously.
 pub struct SqlStore<'a> {
     db: &'a dyn Sql,
-    now_ms: u64,
     rows_read: Cell<u64>,
     rows_written: Cell<u64>,
     /// Published keys written through this store (the outbox rows it bumped), in order.
@@ -116,10 +126,9 @@ pub struct SqlStore<'a> {
 }
 
 impl<'a> SqlStore<'a> {
-    pub fn new(db: &'a dyn Sql, now_ms: u64) -> Self {
+    pub fn new(db: &'a dyn Sql) -> Self {
         SqlStore {
             db,
-            now_ms,
             rows_read: Cell::new(0),
             rows_written: Cell::new(0),
             touched: RefCell::new(Vec::new()),
@@ -174,39 +183,38 @@ impl<'a> SqlStore<'a> {
             "SELECT value, metadata, parts FROM records WHERE key = ?",
             &[key.into()],
         )?;
-        let Some(mut row) = rows.into_iter().next() else {
-            return Ok(None);
-        };
-        let parts = row.get(2).and_then(SqlValue::integer).unwrap_or(0);
-        let metadata = row
-            .get_mut(1)
-            .map(|m| std::mem::replace(m, SqlValue::Null))
-            .and_then(SqlValue::text)
-            .and_then(|m| serde_json::from_str(&m).ok());
-        let value = if parts > 0 {
-            let rows = self.exec(
-                "SELECT value FROM record_parts WHERE key = ? ORDER BY n",
-                &[key.into()],
-            )?;
-            rows.into_iter()
-                .filter_map(|r| r.into_iter().next().and_then(SqlValue::text))
-                .collect()
-        } else {
-            row.into_iter()
-                .next()
-                .and_then(SqlValue::text)
-                .unwrap_or_default()
-        };
-        Ok(Some((value, metadata)))
+        match rows.into_iter().next() {
+            Some(row) => self.whole(key, row).map(Some),
+            None => Ok(None),
+        }
     }
 
-    /// Stores a record as it is, with no outbox entry: for records KV already holds (an import).
-    pub fn put_unpublished(
-        &self,
-        key: &str,
-        value: &str,
-        metadata: Option<&Value>,
-    ) -> Result<(), SqlError> {
+    /// A record from its row's `value, metadata, parts` columns (its parts read when it has any).
+    fn whole(&self, key: &str, row: Vec<SqlValue>) -> Result<(String, Option<Value>), SqlError> {
+        let mut row = row.into_iter();
+        let inline = row.next().and_then(SqlValue::text).unwrap_or_default();
+        let metadata = row
+            .next()
+            .and_then(SqlValue::text)
+            .and_then(|m| serde_json::from_str(&m).ok());
+        let parts = row.next().and_then(|p| p.integer()).unwrap_or(0);
+        if parts == 0 {
+            return Ok((inline, metadata));
+        }
+        let rows = self.exec(
+            "SELECT value FROM record_parts WHERE key = ? ORDER BY n",
+            &[key.into()],
+        )?;
+        let value = rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().and_then(SqlValue::text))
+            .collect();
+        Ok((value, metadata))
+    }
+
+    /// Stores a record (the triggers note it in the outbox when KV holds a copy).
+    fn write(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), SqlError> {
+        let published = Kind::of(key).is_some_and(Kind::published);
         let parts = split(value);
         let (inline, count) = if parts.len() > 1 {
             ("", parts.len() as i64)
@@ -215,11 +223,16 @@ impl<'a> SqlStore<'a> {
         };
         let metadata = metadata.map_or(SqlValue::Null, |m| SqlValue::Text(m.to_string()));
         self.exec(
-            "INSERT INTO records (key, value, metadata, parts) VALUES (?, ?, ?, ?) \
+            "INSERT INTO records (key, value, metadata, parts, published) VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata, parts = excluded.parts",
-            &[key.into(), inline.into(), metadata, count.into()],
+            &[
+                key.into(),
+                inline.into(),
+                metadata,
+                count.into(),
+                i64::from(published).into(),
+            ],
         )?;
-        self.exec("DELETE FROM record_parts WHERE key = ?", &[key.into()])?;
         if count > 0 {
             for (n, part) in parts.iter().enumerate() {
                 self.exec(
@@ -228,42 +241,68 @@ impl<'a> SqlStore<'a> {
                 )?;
             }
         }
+        self.touch(key);
         Ok(())
     }
 
-    /// Records that `key`'s KV copy is behind, if KV holds one.
-    fn mark(&self, key: &str) -> Result<(), SqlError> {
-        if !Kind::of(key).is_some_and(Kind::published) {
-            return Ok(());
+    /// Stores records KV already holds (an import), with no outbox entry for them.
+    pub fn import(&self, records: &[(&str, &str, Option<Value>)]) -> Result<(), SqlError> {
+        for (key, value, metadata) in records {
+            self.write(key, value, metadata.as_ref())?;
         }
-        self.exec(
-            "INSERT INTO outbox (key, version, since_ms) VALUES (?, 1, ?) \
-             ON CONFLICT (key) DO UPDATE SET version = version + 1",
-            &[key.into(), (self.now_ms as i64).into()],
-        )?;
+        self.exec("DELETE FROM outbox", &[])?;
+        self.touched.borrow_mut().clear();
+        Ok(())
+    }
+
+    /// Notes a published key written through this store, for its publishing.
+    fn touch(&self, key: &str) {
+        if !Kind::of(key).is_some_and(Kind::published) {
+            return;
+        }
         let mut touched = self.touched.borrow_mut();
         if !touched.iter().any(|k| k == key) {
             touched.push(key.to_owned());
         }
-        Ok(())
     }
 
     /// The published keys waiting for KV, oldest first, at most `limit`.
     pub fn pending(&self, limit: usize) -> Result<Vec<Pending>, SqlError> {
         let rows = self.exec(
-            "SELECT key, version FROM outbox ORDER BY since_ms, key LIMIT ?",
+            "SELECT key, version FROM outbox ORDER BY rowid LIMIT ?",
             &[(limit as i64).into()],
         )?;
         Ok(rows.into_iter().filter_map(pending).collect())
     }
 
-    /// `key`'s outbox entry, if its KV copy is behind.
-    pub fn pending_of(&self, key: &str) -> Result<Option<Pending>, SqlError> {
+    /// `key`'s outbox entry, if its KV copy is behind, with the record as it is now (`None`:
+    /// deleted): what to publish, read in one statement.
+    #[allow(clippy::type_complexity)]
+    pub fn to_publish(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Pending, Option<(String, Option<Value>)>)>, SqlError> {
         let rows = self.exec(
-            "SELECT key, version FROM outbox WHERE key = ?",
+            "SELECT o.version, r.value, r.metadata, r.parts, r.key FROM outbox o \
+             LEFT JOIN records r ON r.key = o.key WHERE o.key = ?",
             &[key.into()],
         )?;
-        Ok(rows.into_iter().next().and_then(pending))
+        let Some(mut row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let version = row.first().and_then(SqlValue::integer).unwrap_or(0);
+        let exists = row.get(4).is_some_and(|k| *k != SqlValue::Null);
+        row.truncate(4);
+        let record = if exists {
+            Some(self.whole(key, row.split_off(1))?)
+        } else {
+            None
+        };
+        let pending = Pending {
+            key: key.to_owned(),
+            version,
+        };
+        Ok(Some((pending, record)))
     }
 
     /// KV holds `pending`'s version of its key: its outbox entry goes, unless a later write
@@ -319,9 +358,7 @@ impl Store for SqlStore<'_> {
         value: &str,
         metadata: Option<&Value>,
     ) -> Result<(), StoreError> {
-        self.put_unpublished(key, value, metadata)?;
-        self.mark(key)?;
-        Ok(())
+        Ok(self.write(key, value, metadata)?)
     }
 
     async fn create(
@@ -332,21 +369,32 @@ impl Store for SqlStore<'_> {
     ) -> Result<bool, StoreError> {
         // The primary key refuses a second row: the database, not a read before, keeps it unique.
         let metadata = metadata.map_or(SqlValue::Null, |m| SqlValue::Text(m.to_string()));
+        let published = Kind::of(key).is_some_and(Kind::published);
         let rows = self.exec(
-            "INSERT INTO records (key, value, metadata) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING key",
-            &[key.into(), value.into(), metadata],
+            "INSERT INTO records (key, value, metadata, published) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (key) DO NOTHING RETURNING key",
+            &[
+                key.into(),
+                value.into(),
+                metadata,
+                i64::from(published).into(),
+            ],
         )?;
         if rows.is_empty() {
             return Ok(false);
         }
-        self.mark(key)?;
+        self.touch(key);
         Ok(true)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.exec("DELETE FROM records WHERE key = ?", &[key.into()])?;
-        self.exec("DELETE FROM record_parts WHERE key = ?", &[key.into()])?;
-        self.mark(key)?;
+        let deleted = self.exec(
+            "DELETE FROM records WHERE key = ? RETURNING key",
+            &[key.into()],
+        )?;
+        if !deleted.is_empty() {
+            self.touch(key);
+        }
         Ok(())
     }
 
@@ -501,7 +549,7 @@ mod tests {
     const P: &str = "0123456789abcdef0123456789abcdef";
 
     fn store(db: &NativeSql) -> SqlStore<'_> {
-        let s = SqlStore::new(db, 1_000);
+        let s = SqlStore::new(db);
         s.create_schema().unwrap();
         s
     }
@@ -585,7 +633,9 @@ mod tests {
             version: 1,
         })
         .unwrap();
-        assert_eq!(s.pending_of(&dep).unwrap().unwrap().version, 2);
+        let (still, record) = s.to_publish(&dep).unwrap().unwrap();
+        assert_eq!(still.version, 2);
+        assert_eq!(record.map(|(v, _)| v).as_deref(), Some("v2"));
         s.published(&pending[0]).unwrap();
         assert_eq!(s.pending(10).unwrap(), []);
     }

@@ -14,13 +14,32 @@ use crate::service::agent::{AgentService, AgentUrl, Conditions, Poll};
 use crate::validate::{Expected, Report};
 use serde_json::{json, Map, Value};
 
-/// Answers an agent operation ([`Api::Agent`](crate::operations::Api::Agent)).
-pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
-    let url = AgentUrl {
+fn agent_url(ids: &PathIds) -> AgentUrl<'_> {
+    AgentUrl {
         project: ids.get("project_id"),
         server_ref: ids.get("server_ref"),
         secret: ids.get("secret"),
-    };
+    }
+}
+
+/// Checks an agent's URL alone (the same 404 for every URL that is not a current one), over
+/// `ctx.store`: what a project's object that has no records yet asks of KV before it makes any.
+pub async fn verify(ctx: &Ctx<'_>, ids: &PathIds) -> Result<(), Response> {
+    let url = agent_url(ids);
+    AgentService::new(
+        ctx.store,
+        url.project,
+        ctx.settings.credentials_key.as_deref(),
+        ctx.clock.now_ms(),
+    )
+    .verify(&url)
+    .await
+    .map_err(|e| envelope::heat(&e))
+}
+
+/// Answers an agent operation ([`Api::Agent`](crate::operations::Api::Agent)).
+pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
+    let url = agent_url(ids);
     answer(req, ctx, op, url, ids.get("derived_id"))
         .await
         .unwrap_or_else(|e| envelope::heat(&e))

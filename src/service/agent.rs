@@ -398,6 +398,11 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         last_contact_ms(self.store, self.project, sref).await
     }
 
+    /// The same 404 for every URL that is not a current one: a check of the URL alone.
+    pub async fn verify(&self, url: &AgentUrl<'_>) -> Result<(), ApiError> {
+        self.authenticate(url).await.map(|_| ())
+    }
+
     /// The record behind an agent URL, or the same 404 for every URL that is not a current one.
     async fn authenticate(&self, url: &AgentUrl<'_>) -> Result<ServerRecord, ApiError> {
         let well_formed = crate::auth::is_project_id(self.project)

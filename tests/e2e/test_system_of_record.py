@@ -258,3 +258,16 @@ def test_a_project_kept_in_kv_alone_is_imported_by_its_object_and_still_checked(
                       json={}).status_code == 412
     finally:
         w.stop()
+
+
+def test_fault_injection_is_off_unless_the_configuration_turns_it_on(worker, own_worker):
+    p = worker.new_project()
+    for w, project, expected in [(worker, p.id, 404), (own_worker, client(own_worker).project, 200)]:
+        r = requests.put(f"{w.url}/_test/projects/{project}/faults",
+                         headers={"Authorization": f"Bearer {w.admin_token}"},
+                         json={"kv_writes": "ok"}, timeout=30)
+        assert r.status_code == expected, (w.url, r.text)
+    # Even where it is on, only the admin token may use it.
+    r = requests.put(f"{own_worker.url}/_test/projects/{p.id}/faults", json={"kv_writes": "fail"},
+                     headers={"Authorization": "Bearer not-the-admin"}, timeout=30)
+    assert r.status_code == 404
