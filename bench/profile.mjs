@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '8811' },
     after: { type: 'string' },
     processes: { type: 'boolean', default: false },
+    conns: { type: 'string', default: '8' },
   },
 });
 const PORT = Number(args.port);
@@ -170,7 +171,7 @@ async function main() {
       if (!target) throw new Error(`no scenario ${scenario}`);
       const script = join(mkdtempSync(join(tmpdir(), 'profile-')), 's.lua');
       writeFileSync(script, target.lua ?? '');
-      return (secs) => execFileSync('wrk', ['-t1', '-c8', `-d${secs}s`, '-s', script, target.url], { encoding: 'utf8' });
+      return (secs) => execFileSync('wrk', ['-t1', `-c${args.conns}`, `-d${secs}s`, '-s', script, target.url], { encoding: 'utf8' });
     };
     if (args.after) (await load(args.after))(10);
     const wrk = await load(args.scenario);

@@ -1,12 +1,13 @@
 //! A project's Durable Object, platform-neutral: the one place its records are decided.
 //!
 //! Each request the edge sends it ([`ProjectObject::answer`]) is authenticated (reads of tokens
-//! or credentials in KV), then decided in one synchronous step inside one SQLite transaction
-//! ([`crate::sql`]): check, write, and note what KV must be told (the outbox), with no `await`
-//! between the check and the write. An answer of 4xx or 5xx rolls the transaction back, so a
-//! request writes all it meant to or nothing. Then the object publishes the keys the request
-//! changed to KV, reading each key's current row at that moment, one put at a time per key, and
-//! answers once they have landed: a client reads its own write at the edge.
+//! or credentials in KV), then decided in one synchronous step on a unit of work over the
+//! object's SQLite ([`crate::sql::SqlStore`]): check and write, with no `await` between them, so
+//! nothing else of the object runs meanwhile. A decision that answers 2xx is committed as one
+//! transaction, with what KV must be told (the outbox); one of 4xx or 5xx writes nothing. Then
+//! the object publishes the keys the request changed to KV, reading each key's current row at
+//! that moment, one put at a time per key, and answers once they have landed: a client reads its
+//! own write at the edge.
 //!
 //! A KV write that fails leaves its key in the outbox and sets the object's alarm
 //! ([`ProjectObject::alarm`]), which retries with back-off until KV holds every record. A new
@@ -25,7 +26,7 @@ use crate::http::Request;
 use crate::http::Response;
 use crate::keys::{self, Kind};
 use crate::operations::{self, Resolved};
-use crate::sql::{Pending, Sql, SqlError, SqlStore};
+use crate::sql::{Pending, Sql, SqlError, SqlStore, Versions};
 use crate::store::{
     get_all, list_all, CountingStore, ReadCache, ReadCachingStore, Store, StoreError,
 };
@@ -62,8 +63,13 @@ pub struct ProjectObject {
     /// The project, once opened.
     project: RefCell<Option<String>>,
     opening: Mutex<()>,
+    /// The versions this instance's writes get.
+    versions: Versions,
     /// One KV write in flight per key: a later one waits, then publishes the row as it is then.
     publishing: RefCell<HashMap<String, Rc<Mutex<()>>>>,
+    /// The newest version of each key this instance has put to KV: a request whose write is no
+    /// newer has nothing left to publish.
+    in_kv: RefCell<HashMap<String, i64>>,
     /// Outbox entries KV now holds, removed from the outbox by the next transaction (a write of
     /// its own after the KV round trip would cost a second durable commit per request).
     landed: RefCell<Vec<Pending>>,
@@ -83,12 +89,14 @@ pub struct Rows {
 impl ProjectObject {
     pub fn new(platform: Platform, settings: Rc<Settings>, isolate: Rc<ReadCache>) -> Self {
         ProjectObject {
+            versions: Versions::starting_at(platform.clock.now_ms()),
             platform,
             settings,
             isolate,
             project: RefCell::new(None),
             opening: Mutex::new(()),
             publishing: RefCell::new(HashMap::new()),
+            in_kv: RefCell::new(HashMap::new()),
             landed: RefCell::new(Vec::new()),
             failures: Cell::new(0),
             kv_writes_fail: Cell::new(false),
@@ -100,7 +108,7 @@ impl ProjectObject {
     }
 
     fn sql(&self) -> SqlStore<'_> {
-        SqlStore::new(&*self.platform.db)
+        SqlStore::new(&*self.platform.db, &self.versions)
     }
 
     /// Makes the object ready to serve `project`: its tables, the one-time import from KV, and
@@ -134,42 +142,25 @@ impl ProjectObject {
             .collect();
         let names: Vec<String> = listed.iter().map(|k| k.name.clone()).collect();
         let values = get_all(kv, &names).await?;
-        let now = self.now_ms();
-        let sql = SqlStore::new(&*self.platform.db);
-        let mut failed: Option<StoreError> = None;
-        let committed = self
-            .platform
-            .db
-            .transaction(&mut || {
-                let imported = (|| -> Result<(), StoreError> {
-                    let records: Vec<(&str, &str, Option<serde_json::Value>)> = listed
-                        .iter()
-                        .zip(&values)
-                        .filter_map(|(key, value)| {
-                            let metadata = key.metadata.as_ref().and_then(|m| m.parse());
-                            Some((key.name.as_str(), value.as_deref()?, metadata))
-                        })
-                        .collect();
-                    sql.import(&records)?;
-                    crate::service::heat::HeatService::new(&sql, project)
-                        .index_config_uses()
-                        .now_or_never()
-                        .unwrap_or_else(|| Err(StoreError::Backend("awaited".into()).into()))
-                        .map_err(|e| StoreError::Backend(e.to_string()))?;
-                    sql.set_fact("project", project)?;
-                    sql.set_fact("imported", &now.to_string())?;
-                    Ok(())
-                })();
-                let ok = imported.is_ok();
-                failed = imported.err();
-                ok
-            })
-            .map_err(StoreError::from)?;
-        match (committed, failed) {
-            (true, _) => Ok(()),
-            (false, Some(e)) => Err(e.into()),
-            (false, None) => Err(StoreError::Backend("the import was rolled back".into()).into()),
+        let sql = SqlStore::new(&*self.platform.db, &self.versions);
+        for (key, value) in listed.iter().zip(&values) {
+            if let Some(value) = value {
+                let metadata: Option<serde_json::Value> =
+                    key.metadata.as_ref().and_then(|m| m.parse());
+                sql.put(&key.name, value, metadata.as_ref())
+                    .now_or_never()
+                    .unwrap_or_else(|| Err(StoreError::Backend("awaited".into())))?;
+            }
         }
+        crate::service::heat::HeatService::new(&sql, project)
+            .index_config_uses()
+            .now_or_never()
+            .unwrap_or_else(|| Err(StoreError::Backend("awaited".into()).into()))?;
+        sql.set_fact("project", project);
+        sql.set_fact("imported", &self.now_ms().to_string());
+        // KV already holds these records: no outbox entries.
+        sql.commit(&[], false).map_err(StoreError::from)?;
+        Ok(())
     }
 
     /// The project this object serves: as opened, else as its database records it.
@@ -187,7 +178,7 @@ impl ProjectObject {
     pub async fn answer(&self, project: &str, req: &Request) -> Response {
         let now = self.now_ms();
         let counting = CountingStore::new(&*self.platform.kv);
-        let sql = SqlStore::new(&*self.platform.db);
+        let sql = SqlStore::new(&*self.platform.db, &self.versions);
         let response = self.run(project, req, &counting, &sql, now).await;
         let (read, written) = sql.rows();
         api::finish(
@@ -258,46 +249,31 @@ impl ProjectObject {
             origin: &origin,
             isolate: None,
         };
-        let mut answer = None;
-        let landed = self.landed.take();
-        let committed = self.platform.db.transaction(&mut || {
-            for done in &landed {
-                if let Err(e) = sql.published(done) {
-                    answer = Some(api::error_envelope(req, &StoreError::from(e).into()));
-                    return false;
-                }
-            }
-            // Every store call of a decision is ready at once (SQLite is synchronous): one poll
-            // runs it to the end, with nothing else of this object in between.
-            let decided = api::dispatch(req, &decider, op, &ids, &caller)
-                .now_or_never()
-                .unwrap_or_else(|| {
-                    api::error_envelope(
-                        req,
-                        &StoreError::Backend("a decision waited on something".into()).into(),
-                    )
-                });
-            let commit = decided.status < 400;
-            answer = Some(decided);
-            commit
-        });
-        let wrote = matches!(committed, Ok(true));
-        if !wrote {
-            self.landed.borrow_mut().extend(landed);
-        }
-        let mut response = match (committed, answer) {
-            (Ok(_), Some(response)) => response,
-            (Err(e), _) => return api::error_envelope(req, &StoreError::from(e).into()),
-            (Ok(_), None) => {
-                return api::error_envelope(
+        // Every store call of a decision is ready at once (SQLite is synchronous, and writes wait
+        // in the unit of work): one poll runs it to the end, with nothing else of this object in
+        // between. Its writes are then one transaction, with the outbox entries KV has taken.
+        let mut response = api::dispatch(req, &decider, op, &ids, &caller)
+            .now_or_never()
+            .unwrap_or_else(|| {
+                api::error_envelope(
                     req,
-                    &StoreError::Backend("the transaction never ran".into()).into(),
+                    &StoreError::Backend("a decision waited on something".into()).into(),
                 )
+            });
+        if response.status >= 400 {
+            return response; // nothing of it is written
+        }
+        let landed = self.landed.take();
+        let written = match sql.commit(&landed, true) {
+            Ok(written) => written,
+            Err(e) => {
+                self.landed.borrow_mut().extend(landed);
+                return api::error_envelope(req, &StoreError::from(e).into());
             }
         };
-        if wrote {
+        if !written.is_empty() {
             // Through the isolate's cache: the edge in this isolate sees the change at once.
-            if let Err(e) = self.publish(&sql.touched(), &cached, sql).await {
+            if let Err(e) = self.publish(&written, &cached, sql).await {
                 // Stored, and answered as such: KV catches up when the alarm retries.
                 response.log = Some(
                     serde_json::json!({"level": "warn", "route": api::route_label(req),
@@ -308,19 +284,21 @@ impl ProjectObject {
         }
         response
     }
-
-    /// Publishes these keys to KV, one after another (each as its row is now); on a failure the
-    /// alarm retries. One at a time: the Worker's driver awaits one platform promise per request
-    /// (`src/cloudflare/driver.rs`), and most writes change one to three keys.
+    /// Publishes these writes to KV, one key after another (each as its row is then); on a
+    /// failure the alarm retries. One at a time: the Worker's driver awaits one platform promise
+    /// per request (`src/cloudflare/driver.rs`), and most writes change one to three keys.
     async fn publish(
         &self,
-        keys: &[String],
+        writes: &[Pending],
         kv: &dyn Store,
         sql: &SqlStore<'_>,
     ) -> Result<(), StoreError> {
         let mut failed = None;
-        for key in keys {
-            if let Err(e) = self.publish_key(key, kv, sql).await {
+        for write in writes {
+            if let Err(e) = self
+                .publish_key(&write.key, Some(write.version), kv, sql)
+                .await
+            {
                 failed.get_or_insert(e);
             }
         }
@@ -333,10 +311,17 @@ impl ProjectObject {
         }
     }
 
-    /// Puts one key's current row to KV (or deletes it there), unless KV already holds it.
+    /// True when KV holds `key` at `version` or newer (this instance put it there).
+    fn in_kv(&self, key: &str, version: i64) -> bool {
+        self.in_kv.borrow().get(key).is_some_and(|v| *v >= version)
+    }
+
+    /// Puts one key's current row to KV (or deletes it there), unless KV already holds it, or
+    /// holds `written` (the version a request wrote) or newer.
     async fn publish_key(
         &self,
         key: &str,
+        written: Option<i64>,
         kv: &dyn Store,
         sql: &SqlStore<'_>,
     ) -> Result<(), StoreError> {
@@ -347,10 +332,13 @@ impl ProjectObject {
             .or_default()
             .clone();
         let _turn = lock.lock().await;
+        if written.is_some_and(|v| self.in_kv(key, v)) {
+            return Ok(()); // a put made while this request waited carried its write
+        }
         let Some((pending, record)) = sql.to_publish(key)? else {
             return Ok(()); // another request published it, as it is now
         };
-        if self.landed.borrow().contains(&pending) {
+        if self.in_kv(key, pending.version) {
             return Ok(()); // KV has this version; its outbox entry goes with the next transaction
         }
         if self.kv_writes_fail.get() {
@@ -362,8 +350,23 @@ impl ProjectObject {
             Some((value, metadata)) => kv.put(key, &value, metadata.as_ref()).await?,
             None => kv.delete(key).await?,
         }
+        self.note_in_kv(&pending);
         self.landed.borrow_mut().push(pending);
         Ok(())
+    }
+
+    /// Remembers that KV holds this version of its key (a bounded memory: past 10,000 keys it
+    /// starts again, which at worst costs a put of a record KV already has).
+    fn note_in_kv(&self, pending: &Pending) {
+        let mut in_kv = self.in_kv.borrow_mut();
+        if in_kv.len() >= 10_000 {
+            in_kv.clear();
+            self.publishing
+                .borrow_mut()
+                .retain(|_, lock| Rc::strong_count(lock) > 1);
+        }
+        let newest = in_kv.entry(pending.key.clone()).or_insert(pending.version);
+        *newest = (*newest).max(pending.version);
     }
 
     /// Sets the alarm for the next retry (the back-off doubles with each failure in a row).
@@ -381,20 +384,19 @@ impl ProjectObject {
             Ok(pending) => pending,
             Err(_) => return false, // fenced: the instance that replaced this one publishes
         };
-        let keys: Vec<String> = pending
+        let writes: Vec<Pending> = pending
             .into_iter()
-            .filter(|p| !self.landed.borrow().contains(p))
-            .map(|p| p.key)
+            .filter(|p| !self.in_kv(&p.key, p.version))
             .collect();
-        if keys.is_empty() {
+        if writes.is_empty() {
             self.failures.set(0);
             return self.forget_landed(&sql);
         }
         let kv = ReadCachingStore::new(&*self.platform.kv, &self.isolate, self.now_ms());
-        let published = self.publish(&keys, &kv, &sql).await;
+        let published = self.publish(&writes, &kv, &sql).await;
         self.forget_landed(&sql);
         match published {
-            Ok(()) if keys.len() < PUBLISH_BATCH => {
+            Ok(()) if writes.len() < PUBLISH_BATCH => {
                 self.failures.set(0);
                 true
             }
@@ -409,12 +411,11 @@ impl ProjectObject {
 
     /// The outbox entries whose KV copy is behind (what the alarm still has to publish).
     pub fn behind(&self) -> Result<Vec<Pending>, SqlError> {
-        let landed = self.landed.borrow();
         Ok(self
             .sql()
             .pending(usize::MAX >> 1)?
             .into_iter()
-            .filter(|p| !landed.contains(p))
+            .filter(|p| !self.in_kv(&p.key, p.version))
             .collect())
     }
 
@@ -422,12 +423,7 @@ impl ProjectObject {
     /// true when it could.
     fn forget_landed(&self, sql: &SqlStore<'_>) -> bool {
         let landed = self.landed.take();
-        let mut done = true;
-        let outcome = self.platform.db.transaction(&mut || {
-            done = landed.iter().all(|p| sql.published(p).is_ok());
-            done
-        });
-        if !matches!(outcome, Ok(true)) {
+        if sql.published(&landed).is_err() {
             self.landed.borrow_mut().extend(landed);
             return false;
         }
@@ -452,7 +448,9 @@ impl ProjectObject {
         let sql = self.sql();
         crate::service::agent::record_contact(&sql, project, server_ref, ms)
             .now_or_never()
-            .unwrap_or_else(|| Err(StoreError::Backend("awaited".into()).into()))
+            .unwrap_or_else(|| Err(StoreError::Backend("awaited".into()).into()))?;
+        sql.commit(&[], true).map_err(StoreError::from)?;
+        Ok(())
     }
 
     /// Fault injection for tests: while `fail` is true, every KV write this object makes fails.
@@ -744,7 +742,10 @@ mod tests {
     /// The record of `key` in the project's SQLite.
     fn in_sql(sys: &System, key: &str) -> Option<String> {
         let db = sys.db(P);
-        SqlStore::new(&*db).record(key).unwrap().map(|(v, _)| v)
+        SqlStore::new(&*db, &Versions::starting_at(0))
+            .record(key)
+            .unwrap()
+            .map(|(v, _)| v)
     }
 
     fn in_kv(kv: &FlakyKv, key: &str) -> Option<String> {
@@ -871,7 +872,7 @@ mod tests {
         );
         let db = sys.db(P);
         let deployments = block_on(list_all(
-            &SqlStore::new(&*db),
+            &SqlStore::new(&*db, &Versions::starting_at(0)),
             &keys::ProjectKeys::new(P).deployments(),
         ));
         assert_eq!(deployments.unwrap().len(), 1, "only the first deployment");

@@ -1,27 +1,30 @@
 //! A project's system of record: its Durable Object's SQLite, behind a small [`Sql`] trait (what
-//! `worker::SqlStorage` does on Cloudflare, rusqlite natively), and a [`Store`] over it
-//! ([`SqlStore`]) that the core's services read and write like any other.
+//! `worker::SqlStorage` does on Cloudflare, rusqlite natively), and a unit of work over it
+//! ([`SqlStore`], a [`Store`] the core's services read and write like any other).
 //!
 //! Tables:
 //!
 //! | table | what |
 //! |---|---|
-//! | `records (key PRIMARY KEY, value, metadata, parts, published)` | every record of the project under its key ([`crate::keys`]); a value over [`PART_MAX`] bytes lives in `record_parts`; `published`: KV holds a copy ([`crate::keys::Kind::published`]) |
+//! | `records (key PRIMARY KEY, value, metadata, parts)` | every record of the project under its key ([`crate::keys`]); a value over [`PART_MAX`] bytes lives in `record_parts` |
 //! | `record_parts (key, n, value)` | the parts of a large value, in order (SQLite rows on Cloudflare hold at most 2 MB) |
-//! | `outbox (key PRIMARY KEY, version)` | the published keys whose KV copy may be behind, in the order first written |
+//! | `outbox (key PRIMARY KEY, version)` | the published keys ([`crate::keys::Kind::published`]) whose KV copy may be behind, in the order first written, with their last write's version |
 //! | `facts (name PRIMARY KEY, value)` | `project`, and `imported`: when the project's KV records were imported |
 //!
-//! Triggers keep the outbox: every insert, update or delete of a published record bumps its key's
-//! `version` in the same statement, so no write can forget it. Publishing ([`crate::object`])
+//! A [`SqlStore`] reads the database and keeps the writes made through it in memory; reads see
+//! them. [`SqlStore::commit`] then applies them as **one transaction** ([`Sql::apply`]): every
+//! record with, for a published key, its outbox entry at a new [`Versions`] number, so no write
+//! can forget it. A store dropped without a commit wrote nothing. Publishing ([`crate::object`])
 //! reads the key's current row when it publishes, never a value captured earlier, and removes the
-//! outbox row only if its version is still the one it published: so the newest record is the one
-//! KV ends up with. A write is one statement (its parts, if any, are more).
+//! outbox entry only if its version is still the one it published: so the newest record is the
+//! one KV ends up with.
 
 use crate::keys::Kind;
 use crate::store::{ListPage, ListedKey, Metadata, Store, StoreError, LIST_PAGE_MAX};
 use async_trait::async_trait;
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 
 /// A value bound to a statement or read from a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +61,8 @@ impl From<i64> for SqlValue {
     }
 }
 
-/// What one statement returned: its rows, and the rows it read and wrote (what Cloudflare bills).
+/// What one statement (or one transaction of them) returned: its rows, and the rows it read and
+/// wrote (what Cloudflare bills).
 #[derive(Debug, Default)]
 pub struct SqlRows {
     pub rows: Vec<Vec<SqlValue>>,
@@ -78,35 +82,65 @@ impl From<SqlError> for StoreError {
     }
 }
 
-/// A project's SQLite, as its Durable Object has it: synchronous statements, and transactions of
-/// synchronous work.
+/// One statement of a transaction: its query and its positional `?` parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub query: &'static str,
+    pub params: Vec<SqlValue>,
+}
+
+/// A project's SQLite, as its Durable Object has it: synchronous statements.
 pub trait Sql {
     /// Runs one statement with positional `?` parameters.
     fn exec(&self, query: &str, params: &[SqlValue]) -> Result<SqlRows, SqlError>;
-    /// Runs `body` as one transaction: committed when it returns true, rolled back when it
-    /// returns false. `Ok(committed)`, or the error that stopped the commit.
-    fn transaction(&self, body: &mut dyn FnMut() -> bool) -> Result<bool, SqlError>;
+    /// Runs `statements` as one transaction: all of them, or (on an error) none.
+    fn apply(&self, statements: &[Statement]) -> Result<SqlRows, SqlError>;
 }
 
 /// The largest value kept in one row; larger ones are split into `record_parts`.
 pub const PART_MAX: usize = 1_000_000;
 
-const SCHEMA: [&str; 9] = [
-    "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, metadata TEXT, parts INTEGER NOT NULL DEFAULT 0, published INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
+const SCHEMA: [&str; 6] = [
+    "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, metadata TEXT, parts INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS record_parts (key TEXT NOT NULL, n INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, n)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-    "CREATE TRIGGER IF NOT EXISTS published_on_insert AFTER INSERT ON records WHEN NEW.published BEGIN \
-     INSERT INTO outbox (key, version) VALUES (NEW.key, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1; END",
-    "CREATE TRIGGER IF NOT EXISTS published_on_update AFTER UPDATE ON records WHEN NEW.published BEGIN \
-     INSERT INTO outbox (key, version) VALUES (NEW.key, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1; END",
-    "CREATE TRIGGER IF NOT EXISTS published_on_delete AFTER DELETE ON records WHEN OLD.published BEGIN \
-     INSERT INTO outbox (key, version) VALUES (OLD.key, 1) ON CONFLICT (key) DO UPDATE SET version = version + 1; END",
+    // A record's old parts go with it, whatever replaces or deletes it.
     "CREATE TRIGGER IF NOT EXISTS parts_go_on_delete AFTER DELETE ON records WHEN OLD.parts > 0 BEGIN \
      DELETE FROM record_parts WHERE key = OLD.key; END",
     "CREATE TRIGGER IF NOT EXISTS parts_go_on_update AFTER UPDATE OF parts ON records WHEN OLD.parts > 0 BEGIN \
      DELETE FROM record_parts WHERE key = OLD.key; END",
 ];
+
+const UPSERT: &str = "INSERT INTO records (key, value, metadata, parts) VALUES (?, ?, ?, ?) \
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata, parts = excluded.parts";
+/// A created record: the primary key refuses a second one, so the database, not a read before it,
+/// keeps it unique (a refused insert fails the whole transaction).
+const INSERT: &str = "INSERT INTO records (key, value, metadata, parts) VALUES (?, ?, ?, ?)";
+const DELETE: &str = "DELETE FROM records WHERE key = ?";
+const PART: &str = "INSERT INTO record_parts (key, n, value) VALUES (?, ?, ?)";
+const OUTBOX: &str = "INSERT INTO outbox (key, version) VALUES (?, ?) \
+     ON CONFLICT (key) DO UPDATE SET version = excluded.version";
+const PUBLISHED: &str = "DELETE FROM outbox WHERE key = ? AND version = ?";
+const FACT: &str = "INSERT INTO facts (name, value) VALUES (?, ?) \
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+
+/// Where the versions of writes come from: a counter that only grows, within an object and from
+/// one instance to the next (it starts from the time the instance started, in microseconds).
+#[derive(Debug)]
+pub struct Versions(Cell<i64>);
+
+impl Versions {
+    pub fn starting_at(ms: u64) -> Self {
+        Versions(Cell::new(
+            i64::try_from(ms.saturating_mul(1000)).unwrap_or(i64::MAX / 2),
+        ))
+    }
+    fn next(&self) -> i64 {
+        self.0.set(self.0.get() + 1);
+        self.0.get()
+    }
+}
 
 /// A published key waiting for KV, at the version its last write gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,41 +149,67 @@ pub struct Pending {
     pub version: i64,
 }
 
-/// A [`Store`] over a project's SQLite (see the module documentation), counting the rows it reads
-/// and writes. Its futures are always ready: a checked write that runs on it runs synchronously.
+/// A write made through a [`SqlStore`], not yet committed.
+#[derive(Debug, Clone)]
+enum Change {
+    Put {
+        value: String,
+        metadata: Option<Value>,
+        /// Made by [`Store::create`]: inserted, never overwriting.
+        created: bool,
+    },
+    Delete,
+}
+
+/// A unit of work over a project's SQLite (see the module documentation), counting the rows it
+/// reads and writes. Its futures are always ready: a decision made on it runs synchronously.
 pub struct SqlStore<'a> {
     db: &'a dyn Sql,
+    versions: &'a Versions,
     rows_read: Cell<u64>,
     rows_written: Cell<u64>,
-    /// Published keys written through this store (the outbox rows it bumped), in order.
-    touched: RefCell<Vec<String>>,
+    /// The writes made through this store, by key.
+    changes: RefCell<BTreeMap<String, Change>>,
+    /// Facts to record with the writes.
+    facts: RefCell<Vec<(String, String)>>,
 }
 
 impl<'a> SqlStore<'a> {
-    pub fn new(db: &'a dyn Sql) -> Self {
+    pub fn new(db: &'a dyn Sql, versions: &'a Versions) -> Self {
         SqlStore {
             db,
+            versions,
             rows_read: Cell::new(0),
             rows_written: Cell::new(0),
-            touched: RefCell::new(Vec::new()),
+            changes: RefCell::new(BTreeMap::new()),
+            facts: RefCell::new(Vec::new()),
         }
+    }
+
+    fn count(&self, rows: &SqlRows) {
+        self.rows_read.set(self.rows_read.get() + rows.read);
+        self.rows_written
+            .set(self.rows_written.get() + rows.written);
     }
 
     fn exec(&self, query: &str, params: &[SqlValue]) -> Result<Vec<Vec<SqlValue>>, SqlError> {
         let out = self.db.exec(query, params)?;
-        self.rows_read.set(self.rows_read.get() + out.read);
-        self.rows_written.set(self.rows_written.get() + out.written);
+        self.count(&out);
         Ok(out.rows)
+    }
+
+    fn apply(&self, statements: &[Statement]) -> Result<(), SqlError> {
+        if statements.is_empty() {
+            return Ok(());
+        }
+        let out = self.db.apply(statements)?;
+        self.count(&out);
+        Ok(())
     }
 
     /// Rows read and written through this store so far.
     pub fn rows(&self) -> (u64, u64) {
         (self.rows_read.get(), self.rows_written.get())
-    }
-
-    /// The published keys written through this store (each once, in the order first written).
-    pub fn touched(&self) -> Vec<String> {
-        self.touched.borrow().clone()
     }
 
     /// Creates the tables (idempotent).
@@ -169,15 +229,7 @@ impl<'a> SqlStore<'a> {
             .and_then(SqlValue::text))
     }
 
-    pub fn set_fact(&self, name: &str, value: &str) -> Result<(), SqlError> {
-        self.exec(
-            "INSERT INTO facts (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            &[name.into(), value.into()],
-        )?;
-        Ok(())
-    }
-
-    /// A record and its metadata, as stored.
+    /// A record and its metadata as the database holds it (this store's writes aside).
     pub fn record(&self, key: &str) -> Result<Option<(String, Option<Value>)>, SqlError> {
         let rows = self.exec(
             "SELECT value, metadata, parts FROM records WHERE key = ?",
@@ -212,65 +264,66 @@ impl<'a> SqlStore<'a> {
         Ok((value, metadata))
     }
 
-    /// Stores a record (the triggers note it in the outbox when KV holds a copy).
-    fn write(&self, key: &str, value: &str, metadata: Option<&Value>) -> Result<(), SqlError> {
-        let published = Kind::of(key).is_some_and(Kind::published);
-        let parts = split(value);
-        let (inline, count) = if parts.len() > 1 {
-            ("", parts.len() as i64)
-        } else {
-            (value, 0)
-        };
-        let metadata = metadata.map_or(SqlValue::Null, |m| SqlValue::Text(m.to_string()));
-        self.exec(
-            "INSERT INTO records (key, value, metadata, parts, published) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata, parts = excluded.parts",
-            &[
-                key.into(),
-                inline.into(),
-                metadata,
-                count.into(),
-                i64::from(published).into(),
-            ],
-        )?;
-        if count > 0 {
-            for (n, part) in parts.iter().enumerate() {
-                self.exec(
-                    "INSERT INTO record_parts (key, n, value) VALUES (?, ?, ?)",
-                    &[key.into(), (n as i64).into(), (*part).into()],
-                )?;
+    /// Applies the writes made through this store as one transaction, with `landed` (outbox
+    /// entries KV has taken) removed in it and, when `publish`, an outbox entry at a new version
+    /// for each published key written. Returns those entries, to publish. On an error nothing is
+    /// written.
+    pub fn commit(&self, landed: &[Pending], publish: bool) -> Result<Vec<Pending>, SqlError> {
+        let changes = std::mem::take(&mut *self.changes.borrow_mut());
+        let mut statements: Vec<Statement> = landed
+            .iter()
+            .map(|p| Statement {
+                query: PUBLISHED,
+                params: vec![p.key.as_str().into(), p.version.into()],
+            })
+            .collect();
+        statements.extend(
+            self.facts
+                .take()
+                .into_iter()
+                .map(|(name, value)| Statement {
+                    query: FACT,
+                    params: vec![name.as_str().into(), value.as_str().into()],
+                }),
+        );
+        let mut written = Vec::new();
+        for (key, change) in changes {
+            match change {
+                Change::Put {
+                    value,
+                    metadata,
+                    created,
+                } => statements.extend(record_statements(&key, &value, metadata, created)),
+                Change::Delete => statements.push(Statement {
+                    query: DELETE,
+                    params: vec![key.as_str().into()],
+                }),
+            }
+            if publish && Kind::of(&key).is_some_and(Kind::published) {
+                let version = self.versions.next();
+                statements.push(Statement {
+                    query: OUTBOX,
+                    params: vec![key.as_str().into(), version.into()],
+                });
+                written.push(Pending { key, version });
             }
         }
-        self.touch(key);
-        Ok(())
+        self.apply(&statements)?;
+        Ok(written)
     }
 
-    /// Stores records KV already holds (an import), with no outbox entry for them.
-    pub fn import(&self, records: &[(&str, &str, Option<Value>)]) -> Result<(), SqlError> {
-        for (key, value, metadata) in records {
-            self.write(key, value, metadata.as_ref())?;
-        }
-        self.exec("DELETE FROM outbox", &[])?;
-        self.touched.borrow_mut().clear();
-        Ok(())
-    }
-
-    /// Notes a published key written through this store, for its publishing.
-    fn touch(&self, key: &str) {
-        if !Kind::of(key).is_some_and(Kind::published) {
-            return;
-        }
-        let mut touched = self.touched.borrow_mut();
-        if !touched.iter().any(|k| k == key) {
-            touched.push(key.to_owned());
-        }
+    /// Records a fact (`project`, `imported`) with the next [`SqlStore::commit`].
+    pub fn set_fact(&self, name: &str, value: &str) {
+        self.facts
+            .borrow_mut()
+            .push((name.to_owned(), value.to_owned()));
     }
 
     /// The published keys waiting for KV, oldest first, at most `limit`.
     pub fn pending(&self, limit: usize) -> Result<Vec<Pending>, SqlError> {
         let rows = self.exec(
             "SELECT key, version FROM outbox ORDER BY rowid LIMIT ?",
-            &[(limit as i64).into()],
+            &[i64::try_from(limit).unwrap_or(i64::MAX).into()],
         )?;
         Ok(rows.into_iter().filter_map(pending).collect())
     }
@@ -305,15 +358,47 @@ impl<'a> SqlStore<'a> {
         Ok(Some((pending, record)))
     }
 
-    /// KV holds `pending`'s version of its key: its outbox entry goes, unless a later write
-    /// bumped it meanwhile.
-    pub fn published(&self, pending: &Pending) -> Result<(), SqlError> {
-        self.exec(
-            "DELETE FROM outbox WHERE key = ? AND version = ?",
-            &[pending.key.as_str().into(), pending.version.into()],
-        )?;
-        Ok(())
+    /// Removes outbox entries KV has taken (each unless a later write bumped it), as one
+    /// transaction.
+    pub fn published(&self, landed: &[Pending]) -> Result<(), SqlError> {
+        self.commit(landed, false).map(|_| ())
     }
+
+    /// The change this store holds for `key`, if any.
+    fn change(&self, key: &str) -> Option<Change> {
+        self.changes.borrow().get(key).cloned()
+    }
+
+    fn change_to(&self, key: &str, change: Change) {
+        self.changes.borrow_mut().insert(key.to_owned(), change);
+    }
+}
+
+/// The statements that store a record (its parts, when it has more than one).
+fn record_statements(
+    key: &str,
+    value: &str,
+    metadata: Option<Value>,
+    created: bool,
+) -> Vec<Statement> {
+    let parts = split(value);
+    let (inline, count) = if parts.len() > 1 {
+        ("", parts.len() as i64)
+    } else {
+        (value, 0)
+    };
+    let metadata = metadata.map_or(SqlValue::Null, |m| SqlValue::Text(m.to_string()));
+    let mut statements = vec![Statement {
+        query: if created { INSERT } else { UPSERT },
+        params: vec![key.into(), inline.into(), metadata, count.into()],
+    }];
+    if count > 0 {
+        statements.extend(parts.iter().enumerate().map(|(n, part)| Statement {
+            query: PART,
+            params: vec![key.into(), (n as i64).into(), (*part).into()],
+        }));
+    }
+    statements
 }
 
 fn pending(row: Vec<SqlValue>) -> Option<Pending> {
@@ -343,13 +428,19 @@ fn split(value: &str) -> Vec<&str> {
 #[async_trait(?Send)]
 impl Store for SqlStore<'_> {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.record(key)?.map(|(value, _)| value))
+        Ok(match self.change(key) {
+            Some(Change::Put { value, .. }) => Some(value),
+            Some(Change::Delete) => None,
+            None => self.record(key)?.map(|(value, _)| value),
+        })
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        keys.iter()
-            .map(|k| Ok(self.record(k)?.map(|(value, _)| value)))
-            .collect()
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.get(key).await?);
+        }
+        Ok(out)
     }
 
     async fn put(
@@ -358,7 +449,17 @@ impl Store for SqlStore<'_> {
         value: &str,
         metadata: Option<&Value>,
     ) -> Result<(), StoreError> {
-        Ok(self.write(key, value, metadata)?)
+        // A record created in this unit of work and then changed is still a creation.
+        let created = matches!(self.change(key), Some(Change::Put { created: true, .. }));
+        self.change_to(
+            key,
+            Change::Put {
+                value: value.to_owned(),
+                metadata: metadata.cloned(),
+                created,
+            },
+        );
+        Ok(())
     }
 
     async fn create(
@@ -367,33 +468,36 @@ impl Store for SqlStore<'_> {
         value: &str,
         metadata: Option<&Value>,
     ) -> Result<bool, StoreError> {
-        // The primary key refuses a second row: the database, not a read before, keeps it unique.
-        let metadata = metadata.map_or(SqlValue::Null, |m| SqlValue::Text(m.to_string()));
-        let published = Kind::of(key).is_some_and(Kind::published);
-        let rows = self.exec(
-            "INSERT INTO records (key, value, metadata, published) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (key) DO NOTHING RETURNING key",
-            &[
-                key.into(),
-                value.into(),
-                metadata,
-                i64::from(published).into(),
-            ],
-        )?;
-        if rows.is_empty() {
+        let exists = match self.change(key) {
+            Some(Change::Put { .. }) => true,
+            Some(Change::Delete) => false,
+            None => !self
+                .exec("SELECT 1 FROM records WHERE key = ?", &[key.into()])?
+                .is_empty(),
+        };
+        if exists {
             return Ok(false);
         }
-        self.touch(key);
+        // Deleted earlier in this unit of work: the row is still there until the commit.
+        let created = self.change(key).is_none();
+        self.change_to(
+            key,
+            Change::Put {
+                value: value.to_owned(),
+                metadata: metadata.cloned(),
+                created,
+            },
+        );
         Ok(true)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        let deleted = self.exec(
-            "DELETE FROM records WHERE key = ? RETURNING key",
-            &[key.into()],
-        )?;
-        if !deleted.is_empty() {
-            self.touch(key);
+        match self.change(key) {
+            // Created in this unit of work: it never reaches the database.
+            Some(Change::Put { created: true, .. }) => {
+                self.changes.borrow_mut().remove(key);
+            }
+            _ => self.change_to(key, Change::Delete),
         }
         Ok(())
     }
@@ -405,30 +509,68 @@ impl Store for SqlStore<'_> {
         limit: usize,
     ) -> Result<ListPage, StoreError> {
         let limit = limit.clamp(1, LIST_PAGE_MAX);
-        let from = cursor.unwrap_or(prefix);
+        let end = crate::keys::prefix_end(prefix);
+        let after = |k: &str| cursor.is_none_or(|c| k > c);
+        // This unit of work's writes under the prefix, merged into the database's rows.
+        let changes: Vec<(String, Change)> = self
+            .changes
+            .borrow()
+            .range(prefix.to_owned()..end.clone())
+            .filter(|(k, _)| after(k))
+            .map(|(k, c)| (k.clone(), c.clone()))
+            .collect();
+        let window = limit + 1 + changes.len();
         let rows = self.exec(
             "SELECT key, metadata FROM records WHERE key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?",
             &[
                 prefix.into(),
-                SqlValue::Text(if cursor.is_some() { from.to_owned() } else { String::new() }),
-                SqlValue::Text(crate::keys::prefix_end(prefix)),
-                ((limit + 1) as i64).into(),
+                cursor.unwrap_or("").into(),
+                end.as_str().into(),
+                (window as i64).into(),
             ],
         )?;
-        let mut keys: Vec<ListedKey> = rows
+        // A full window may stop short of the prefix's end: past its last key, nothing is known.
+        let window_end = (rows.len() == window)
+            .then(|| {
+                rows.last()
+                    .and_then(|r| r.first())
+                    .cloned()
+                    .and_then(SqlValue::text)
+            })
+            .flatten();
+        let mut merged: BTreeMap<String, Option<Metadata>> = rows
             .into_iter()
             .filter_map(|row| {
                 let mut row = row.into_iter();
                 let name = row.next()?.text()?;
                 let metadata = row.next().and_then(SqlValue::text).map(Metadata::from_json);
-                Some(ListedKey { name, metadata })
+                Some((name, metadata))
             })
+            .collect();
+        for (key, change) in changes {
+            match change {
+                Change::Put { metadata, .. } => {
+                    merged.insert(key, metadata.as_ref().map(Metadata::new));
+                }
+                Change::Delete => {
+                    merged.remove(&key);
+                }
+            }
+        }
+        if let Some(last) = &window_end {
+            merged.retain(|k, _| k <= last);
+        }
+        let mut keys: Vec<ListedKey> = merged
+            .into_iter()
+            .take(limit + 1)
+            .map(|(name, metadata)| ListedKey { name, metadata })
             .collect();
         let cursor = if keys.len() > limit {
             keys.truncate(limit);
             keys.last().map(|k| k.name.clone())
         } else {
-            None
+            // More may follow the window: go on after it.
+            window_end
         };
         Ok(ListPage { keys, cursor })
     }
@@ -437,7 +579,7 @@ impl Store for SqlStore<'_> {
 /// rusqlite behind [`Sql`], for native tests: the statements the object runs, on a real SQLite.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 pub mod native {
-    use super::{Sql, SqlError, SqlRows, SqlValue};
+    use super::{Sql, SqlError, SqlRows, SqlValue, Statement};
     use rusqlite::types::{Value as Raw, ValueRef};
     use std::cell::Cell;
 
@@ -446,7 +588,6 @@ pub mod native {
     pub struct NativeSql {
         conn: rusqlite::Connection,
         fenced: Cell<bool>,
-        in_transaction: Cell<bool>,
     }
 
     impl NativeSql {
@@ -454,7 +595,6 @@ pub mod native {
             NativeSql {
                 conn: rusqlite::Connection::open_in_memory().expect("an in-memory SQLite"),
                 fenced: Cell::new(false),
-                in_transaction: Cell::new(false),
             }
         }
         /// A second handle on the same database file, as a new object instance would have.
@@ -462,7 +602,6 @@ pub mod native {
             NativeSql {
                 conn: rusqlite::Connection::open(path).expect("a SQLite file"),
                 fenced: Cell::new(false),
-                in_transaction: Cell::new(false),
             }
         }
         pub fn fence(&self) {
@@ -517,23 +656,25 @@ pub mod native {
             })
         }
 
-        fn transaction(&self, body: &mut dyn FnMut() -> bool) -> Result<bool, SqlError> {
+        fn apply(&self, statements: &[Statement]) -> Result<SqlRows, SqlError> {
             self.check()?;
             let fail = |e: rusqlite::Error| SqlError(e.to_string());
-            if self.in_transaction.replace(true) {
-                return Err(SqlError("a transaction inside a transaction".into()));
-            }
             self.conn.execute_batch("BEGIN").map_err(fail)?;
-            let commit = body();
-            self.in_transaction.set(false);
-            if commit && !self.fenced.get() {
-                self.conn.execute_batch("COMMIT").map_err(fail)?;
-                Ok(true)
-            } else {
-                self.conn.execute_batch("ROLLBACK").map_err(fail)?;
-                self.check()?;
-                Ok(false)
+            let mut total = SqlRows::default();
+            for s in statements {
+                match self.exec(s.query, &s.params) {
+                    Ok(rows) => {
+                        total.read += rows.read;
+                        total.written += rows.written;
+                    }
+                    Err(e) => {
+                        self.conn.execute_batch("ROLLBACK").map_err(fail)?;
+                        return Err(e);
+                    }
+                }
             }
+            self.conn.execute_batch("COMMIT").map_err(fail)?;
+            Ok(total)
         }
     }
 }
@@ -549,9 +690,15 @@ mod tests {
     const P: &str = "0123456789abcdef0123456789abcdef";
 
     fn store(db: &NativeSql) -> SqlStore<'_> {
-        let s = SqlStore::new(db);
+        let versions = Box::leak(Box::new(Versions::starting_at(1)));
+        let s = SqlStore::new(db, versions);
         s.create_schema().unwrap();
         s
+    }
+
+    /// Commits what `s` holds and returns the entries to publish.
+    fn commit(s: &SqlStore<'_>) -> Vec<Pending> {
+        s.commit(&[], true).unwrap()
     }
 
     #[test]
@@ -568,26 +715,66 @@ mod tests {
             s.put(&format!("p/{P}/dep/x/1"), "other", None)
                 .await
                 .unwrap();
-            assert_eq!(
-                s.get(&format!("p/{P}/cfg/2")).await.unwrap().as_deref(),
-                Some("v2")
-            );
-            let first = s.list(&format!("p/{P}/cfg/"), None, 2).await.unwrap();
-            let names: Vec<_> = first.keys.iter().map(|k| k.name.clone()).collect();
-            assert_eq!(names, [format!("p/{P}/cfg/1"), format!("p/{P}/cfg/2")]);
-            assert_eq!(
-                first.keys[0].metadata.as_ref().unwrap().parse::<Value>(),
-                Some(json!({"ms": 1}))
-            );
-            let rest = s
-                .list(&format!("p/{P}/cfg/"), first.cursor.as_deref(), 2)
-                .await
-                .unwrap();
-            assert_eq!(rest.keys.len(), 1);
-            assert_eq!(rest.cursor, None);
-            assert_eq!(list_all(&s, &format!("p/{P}/")).await.unwrap().len(), 4);
+            for committed in [false, true] {
+                if committed {
+                    commit(&s);
+                }
+                assert_eq!(
+                    s.get(&format!("p/{P}/cfg/2")).await.unwrap().as_deref(),
+                    Some("v2")
+                );
+                let first = s.list(&format!("p/{P}/cfg/"), None, 2).await.unwrap();
+                let names: Vec<_> = first.keys.iter().map(|k| k.name.clone()).collect();
+                assert_eq!(names, [format!("p/{P}/cfg/1"), format!("p/{P}/cfg/2")]);
+                assert_eq!(
+                    first.keys[0].metadata.as_ref().unwrap().parse::<Value>(),
+                    Some(json!({"ms": 1}))
+                );
+                let rest = s
+                    .list(&format!("p/{P}/cfg/"), first.cursor.as_deref(), 2)
+                    .await
+                    .unwrap();
+                assert_eq!(rest.keys.len(), 1, "committed: {committed}");
+                assert_eq!(rest.cursor, None);
+                assert_eq!(list_all(&s, &format!("p/{P}/")).await.unwrap().len(), 4);
+            }
             s.delete(&format!("p/{P}/cfg/1")).await.unwrap();
             assert_eq!(s.get(&format!("p/{P}/cfg/1")).await.unwrap(), None);
+            assert_eq!(list_all(&s, &format!("p/{P}/cfg/")).await.unwrap().len(), 2);
+        });
+    }
+
+    #[test]
+    fn a_listing_merges_uncommitted_writes_and_deletes_across_pages() {
+        let db = NativeSql::open();
+        let s = store(&db);
+        block_on(async {
+            for i in 0..10 {
+                s.put(&format!("p/{P}/app/{i}"), "v", None).await.unwrap();
+            }
+            commit(&s);
+            for i in [0, 1, 2, 3, 7] {
+                s.delete(&format!("p/{P}/app/{i}")).await.unwrap();
+            }
+            s.put(&format!("p/{P}/app/55"), "new", None).await.unwrap();
+            let mut seen = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = s
+                    .list(&format!("p/{P}/app/"), cursor.as_deref(), 2)
+                    .await
+                    .unwrap();
+                seen.extend(page.keys.into_iter().map(|k| k.name));
+                match page.cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            let want: Vec<String> = ["4", "5", "55", "6", "8", "9"]
+                .iter()
+                .map(|i| format!("p/{P}/app/{i}"))
+                .collect();
+            assert_eq!(seen, want);
         });
     }
 
@@ -599,8 +786,12 @@ mod tests {
         block_on(async {
             let key = format!("p/{P}/srv/{}", "a".repeat(32));
             s.put(&key, &big, None).await.unwrap();
+            commit(&s);
             assert_eq!(s.get(&key).await.unwrap().as_deref(), Some(big.as_str()));
+            let parts = db.exec("SELECT count(*) FROM record_parts", &[]).unwrap();
+            assert_eq!(parts.rows[0][0], SqlValue::Integer(3));
             s.put(&key, "small", None).await.unwrap();
+            commit(&s);
             assert_eq!(s.get(&key).await.unwrap().as_deref(), Some("small"));
             let parts = db.exec("SELECT count(*) FROM record_parts", &[]).unwrap();
             assert_eq!(parts.rows[0][0], SqlValue::Integer(0), "old parts are gone");
@@ -608,62 +799,88 @@ mod tests {
     }
 
     #[test]
-    fn every_write_of_a_published_key_bumps_its_outbox_version_and_private_keys_have_none() {
+    fn every_committed_write_of_a_published_key_has_an_outbox_entry_and_private_keys_none() {
         let db = NativeSql::open();
         let s = store(&db);
         let dep = format!("p/{P}/dep/0a1b2c3d/0a1b2c3d-x");
         block_on(async {
             s.put(&dep, "v1", None).await.unwrap();
-            s.put(&dep, "v2", None).await.unwrap();
             s.put(&format!("p/{P}/use/c/d"), "", None).await.unwrap();
             s.put(&format!("p/{P}/seen/r"), "{}", None).await.unwrap();
         });
-        let pending = s.pending(10).unwrap();
+        let first = commit(&s);
+        block_on(s.put(&dep, "v2", None)).unwrap();
+        let second = commit(&s);
+        assert_eq!(second.len(), 1);
+        assert!(second[0].version > first[0].version, "versions grow");
         assert_eq!(
-            pending,
-            [Pending {
-                key: dep.clone(),
-                version: 2
-            }]
+            s.pending(10).unwrap(),
+            second,
+            "one entry per key, at its last write"
         );
-        assert_eq!(s.touched(), std::slice::from_ref(&dep));
-        // Published at version 1 while version 2 was being written: the entry stays.
-        s.published(&Pending {
-            key: dep.clone(),
-            version: 1,
-        })
-        .unwrap();
+        // KV took the first version while the second was being written: the entry stays.
+        s.published(&first).unwrap();
         let (still, record) = s.to_publish(&dep).unwrap().unwrap();
-        assert_eq!(still.version, 2);
+        assert_eq!(still, second[0]);
         assert_eq!(record.map(|(v, _)| v).as_deref(), Some("v2"));
-        s.published(&pending[0]).unwrap();
+        s.published(&second).unwrap();
         assert_eq!(s.pending(10).unwrap(), []);
+        // A delete is published too, at a newer version.
+        block_on(s.delete(&dep)).unwrap();
+        let deleted = commit(&s);
+        let (entry, record) = s.to_publish(&dep).unwrap().unwrap();
+        assert_eq!(entry, deleted[0]);
+        assert!(deleted[0].version > second[0].version);
+        assert_eq!(record, None);
     }
 
     #[test]
-    fn create_refuses_a_key_that_exists_and_leaves_it_as_it_was() {
+    fn create_refuses_a_key_that_exists_and_the_database_refuses_a_second_holder() {
         let db = NativeSql::open();
         let s = store(&db);
         let name = format!("p/{P}/app-name/web");
         block_on(async {
             assert!(s.create(&name, "app-1", None).await.unwrap());
-            assert!(!s.create(&name, "app-2", None).await.unwrap());
+            assert!(
+                !s.create(&name, "app-2", None).await.unwrap(),
+                "uncommitted"
+            );
+            commit(&s);
+            assert!(!s.create(&name, "app-2", None).await.unwrap(), "committed");
             assert_eq!(s.get(&name).await.unwrap().as_deref(), Some("app-1"));
         });
+        // A second writer that missed the first's row (it read before the commit) is refused by
+        // the primary key, and its whole unit of work with it.
+        let late = store(&db);
+        let other = format!("p/{P}/app/2");
+        block_on(late.put(&other, "{}", None)).unwrap();
+        late.changes.borrow_mut().insert(
+            name.clone(),
+            Change::Put {
+                value: "app-2".into(),
+                metadata: None,
+                created: true,
+            },
+        );
+        assert!(late.commit(&[], true).is_err());
+        assert_eq!(
+            block_on(s.get(&other)).unwrap(),
+            None,
+            "nothing of it stays"
+        );
+        assert_eq!(block_on(s.get(&name)).unwrap().as_deref(), Some("app-1"));
     }
 
     #[test]
-    fn a_rolled_back_transaction_leaves_no_record_and_no_outbox_entry() {
+    fn a_unit_of_work_never_committed_writes_nothing() {
         let db = NativeSql::open();
-        let s = store(&db);
         let key = format!("p/{P}/app/x");
-        let committed = db
-            .transaction(&mut || {
-                block_on(s.put(&key, "v", None)).unwrap();
-                false
-            })
-            .unwrap();
-        assert!(!committed);
+        {
+            let s = store(&db);
+            block_on(s.put(&key, "v", None)).unwrap();
+            assert_eq!(block_on(s.get(&key)).unwrap().as_deref(), Some("v"));
+        }
+        let s = store(&db);
         assert_eq!(block_on(s.get(&key)).unwrap(), None);
         assert_eq!(s.pending(10).unwrap(), []);
     }
@@ -674,7 +891,7 @@ mod tests {
         let s = store(&db);
         db.fence();
         assert!(block_on(s.get("p/x/app/1")).is_err());
-        assert!(block_on(s.put("p/x/app/1", "v", None)).is_err());
-        assert!(db.transaction(&mut || true).is_err());
+        block_on(s.put("p/x/app/1", "v", None)).unwrap();
+        assert!(s.commit(&[], true).is_err());
     }
 }

@@ -47,22 +47,21 @@ export function sendContact(objects, project, serverRef, ms) {
   }));
 }
 
-const ROLLBACK = Symbol('rollback');
-
 /**
- * Runs `body` (synchronous SQLite work of a project's object) as one transaction of the object's
- * storage: committed when it returns true, rolled back when it returns false. True if committed.
+ * Runs `statements` (each `[query, ...params]`) on a project object's SQLite as one transaction:
+ * all of them, or none if one throws. The rows they read and wrote, `[read, written]`.
  */
-export function inTransaction(storage, body) {
-  try {
-    storage.transactionSync(() => {
-      if (!body()) throw ROLLBACK;
-    });
-    return true;
-  } catch (e) {
-    if (e === ROLLBACK) return false;
-    throw e;
-  }
+export function applyStatements(storage, statements) {
+  return storage.transactionSync(() => {
+    let read = 0, written = 0;
+    for (const [query, ...params] of statements) {
+      const cursor = storage.sql.exec(query, ...params);
+      for (const _ of cursor.raw()) { /* statements here return no rows */ }
+      read += cursor.rowsRead;
+      written += cursor.rowsWritten;
+    }
+    return [read, written];
+  });
 }
 
 /** Sets the object's alarm (a storage write: the output gate holds the answer until it is durable). */
