@@ -24,7 +24,7 @@ step "package types (tsc --strict)" bash scripts/test-types.sh
 [ -x scripts/test-wasm.sh ] && step "wasm-bindgen tests (Node and Chromium)" bash scripts/test-wasm.sh
 step "Worker end-to-end (wrangler dev + KV, real clients)" env SKIP_WORKER_BUILD=1 .venv/bin/python -m pytest tests/e2e -q -p no:cacheprovider
 if compgen -G "tests/js/*.test.mjs" >/dev/null; then
-  step "npm package in Node (consumer, corpus parity)" env SKIP_WORKER_BUILD=1 node --test --test-concurrency=1 tests/js/
+  step "npm package in Node (consumer, corpus parity) and Huawei's Node SDK" env SKIP_WORKER_BUILD=1 node --test --test-concurrency=1 tests/js/
 fi
 if compgen -G "tests/consumers/*.test.mjs" >/dev/null; then
   step "package consumers (Worker, esbuild, Vite, webpack, attw)" node --test --test-concurrency=1 tests/consumers/

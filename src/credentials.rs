@@ -6,10 +6,19 @@
 //! key metadata `{p, ms}` so a listing reads keys only); revoking deletes that record. Rotating
 //! `CREDENTIALS_KEY` invalidates every issued secret key.
 //!
+//! **Access keys carry their own seal.** An access key is 20 characters of Huawei's alphabet (upper
+//! case letters and digits): `V`, 11 random characters and 8 of a MAC of the first 12 under
+//! `CREDENTIALS_KEY` (base32, RFC 4648 alphabet). A key whose seal does not match was never issued:
+//! it is refused without a lookup. Keys issued before carry no seal (20 upper-case hex digits,
+//! [`KeyForm::Unsealed`]); they are looked up as before, unless the Worker is told to refuse them
+//! (`LEGACY_ACCESS_KEYS=refuse`, once every client has a sealed key).
+//!
 //! Every failure to authenticate is the same [`AuthFailure::Invalid`] whether or not the access
-//! key exists, and the HMAC work is done for unknown keys too, so neither the answer nor its
-//! timing says which keys exist. A date too far from the server clock is
-//! [`AuthFailure::Expired`], checked before the signature, for known and unknown keys alike.
+//! key exists, and every key costs the same work: one seal check, one secret derivation and one
+//! signature verification (against a stand-in secret where there is no real one), and no KV read
+//! decides that a key was never issued, so neither the answer nor its timing says which keys
+//! exist. A date too far from the server clock is [`AuthFailure::Expired`], checked before the
+//! signature, for known and unknown keys alike.
 
 use crate::error::{ApiError, AuthFailure};
 use crate::http::Request;
@@ -18,9 +27,70 @@ use crate::store::{Store, StoreError};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
-/// Length of an issued access key (upper-case hex, like Huawei's 20-character AKs).
+/// Length of an access key (Huawei's AKs are 20 upper-case letters and digits).
 pub const ACCESS_KEY_LEN: usize = 20;
+/// The first character of a sealed access key (never a hex digit, so never an unsealed key's).
+const SEALED_MARK: u8 = b'V';
+/// A sealed key's characters before its seal: the mark and 11 random ones.
+const SEALED_BODY: usize = 12;
+use crate::ids::BASE32;
+
+/// The forms an access key can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyForm {
+    /// `V`, 11 random characters and an 8-character seal (issued now).
+    Sealed,
+    /// 20 upper-case hex digits (issued before keys were sealed): looked up to be checked.
+    Unsealed,
+    /// Anything else: names no key.
+    Other,
+}
+
+impl KeyForm {
+    pub fn of(access_key: &str) -> KeyForm {
+        let b = access_key.as_bytes();
+        if b.len() != ACCESS_KEY_LEN {
+            KeyForm::Other
+        } else if b[0] == SEALED_MARK && b.iter().all(|c| BASE32.contains(c)) {
+            KeyForm::Sealed
+        } else if b
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(c))
+        {
+            KeyForm::Unsealed
+        } else {
+            KeyForm::Other
+        }
+    }
+}
+
+/// The seal of a sealed key's first [`SEALED_BODY`] characters: 8 base32 characters (40 bits) of
+/// HMAC-SHA256 under the master key.
+fn seal(master_key: &str, body: &[u8]) -> [u8; ACCESS_KEY_LEN - SEALED_BODY] {
+    let mut out = [b'A'; ACCESS_KEY_LEN - SEALED_BODY];
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(master_key.as_bytes()) else {
+        return out; // HMAC takes keys of any length
+    };
+    mac.update(b"deploy-edge access key seal\n");
+    mac.update(body);
+    let tag = mac.finalize().into_bytes();
+    let bits = u64::from_be_bytes([0, 0, 0, tag[0], tag[1], tag[2], tag[3], tag[4]]);
+    for (i, c) in out.iter_mut().enumerate() {
+        *c = BASE32[((bits >> (35 - 5 * i)) & 31) as usize];
+    }
+    out
+}
+
+/// True when `access_key` carries the seal of its first characters (whatever its form: the
+/// check costs the same for every key).
+fn sealed_by(master_key: &str, access_key: &str) -> bool {
+    let b = access_key.as_bytes();
+    let (body, given) = b.split_at(SEALED_BODY.min(b.len()));
+    let expected = seal(master_key, body);
+    given.len() == expected.len() && bool::from(given.ct_eq(&expected))
+}
 /// Length of a derived secret key (hex).
 pub const SECRET_KEY_LEN: usize = 40;
 
@@ -50,13 +120,11 @@ pub struct CredentialSummary {
     pub created_ms: u64,
 }
 
-/// True for a string of the form access keys are issued in (20 upper-case hex digits). Anything
-/// else is refused before any storage read: it can name no key, and as a KV key it could pass
-/// KV's 512-byte key limit.
+/// True for a string of a form access keys were issued in (sealed or not). Anything else is
+/// refused before any storage read: it can name no key, and as a KV key it could pass KV's
+/// 512-byte key limit.
 pub fn is_access_key(s: &str) -> bool {
-    s.len() == ACCESS_KEY_LEN
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    KeyForm::of(s) != KeyForm::Other
 }
 
 /// The store key of an access key's record.
@@ -92,9 +160,12 @@ pub async fn issue<S: Store + ?Sized>(
     now_ms: u64,
 ) -> Result<IssuedCredential, ApiError> {
     let master_key = master(master_key)?;
-    let mut access_key = crate::ids::issue(crate::ids::secret_hex)?;
-    access_key.truncate(ACCESS_KEY_LEN);
-    access_key.make_ascii_uppercase();
+    let random = crate::ids::issue(|| crate::ids::random_base32(SEALED_BODY - 1))?;
+    let mut key = vec![SEALED_MARK];
+    key.extend_from_slice(random.as_bytes());
+    let sealed = seal(master_key, &key);
+    key.extend_from_slice(&sealed);
+    let access_key = String::from_utf8(key).map_err(|e| StoreError::Backend(e.to_string()))?;
     let record = CredentialRecord {
         project_id: project_id.to_owned(),
         created_ms: now_ms,
@@ -219,12 +290,22 @@ pub fn is_signed(req: &Request) -> bool {
         .is_some_and(|v| v.trim_start().starts_with(signing::ALGORITHM))
 }
 
+/// Which access keys a signed request may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsealed {
+    /// Keys issued before keys were sealed are looked up (a KV read for one not seen lately).
+    Accept,
+    /// Only sealed keys: no key is ever looked up before its seal is checked.
+    Refuse,
+}
+
 /// The project of a signed request's access key, or 401 (`Invalid`, or `Expired` for a date
 /// more than `max_skew_secs` off).
 pub async fn authenticate<S: Store + ?Sized>(
     store: &S,
     req: &Request,
     master_key: Option<&str>,
+    unsealed: Unsealed,
     now_ms: u64,
     max_skew_secs: i64,
 ) -> Result<String, ApiError> {
@@ -234,22 +315,28 @@ pub async fn authenticate<S: Store + ?Sized>(
         .ok_or(ApiError::Unauthenticated(AuthFailure::Missing))?;
     let auth = signing::parse_authorization(header)
         .map_err(|_| ApiError::Unauthenticated(AuthFailure::Invalid))?;
-    // A malformed access key is never looked up; like unknown keys and a missing master key it
-    // still costs one derivation and one verification, and gets the same answer.
-    let well_formed = is_access_key(&auth.access_key);
-    let found = if well_formed {
+    let master = master_key.unwrap_or("");
+    // Every key costs one seal check, one derivation and one verification, and gets the same
+    // answer; only a key that could have been issued is looked up.
+    let sealed = sealed_by(master, &auth.access_key);
+    let look_up = match KeyForm::of(&auth.access_key) {
+        KeyForm::Sealed => sealed,
+        KeyForm::Unsealed => unsealed == Unsealed::Accept,
+        KeyForm::Other => false,
+    };
+    let found = if look_up {
         record(store, &auth.access_key).await?
     } else {
         None
     };
-    let secret = derive_secret(master_key.unwrap_or(""), &auth.access_key);
+    let secret = derive_secret(master, &auth.access_key);
     let signable = signable(req);
     let now_unix = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
     let verdict = signing::verify(&signable, secret.as_bytes(), &auth, now_unix, max_skew_secs);
     match (verdict, found) {
-        _ if !well_formed => Err(invalid),
+        _ if !is_access_key(&auth.access_key) => Err(invalid),
         (Err(SigningError::DateSkew), _) => Err(ApiError::Unauthenticated(AuthFailure::Expired)),
-        (Ok(()), Some(r)) if master_key.is_some_and(|k| !k.is_empty()) => Ok(r.project_id),
+        (Ok(()), Some(r)) if !master.is_empty() => Ok(r.project_id),
         _ => Err(invalid),
     }
 }
@@ -260,6 +347,7 @@ mod tests {
     use crate::signing::{format_sdk_date, sign, DEFAULT_MAX_SKEW_SECS};
     use crate::store::MemoryStore;
     use futures::executor::block_on;
+    use serde_json::json;
 
     const P: &str = "0123456789abcdef0123456789abcdef";
     const MASTER: &str = "master-key";
@@ -288,9 +376,23 @@ mod tests {
             store,
             req,
             Some(MASTER),
+            Unsealed::Accept,
             NOW_MS,
             DEFAULT_MAX_SKEW_SECS,
         ))
+    }
+
+    /// An access key as issued before keys were sealed: its record, and its secret key.
+    fn issued_unsealed(store: &MemoryStore, access_key: &str) -> String {
+        let record = json!({"project_id": P, "created_ms": 1});
+        let meta = json!({"p": P, "ms": 1});
+        block_on(store.put(
+            &credential_key(access_key),
+            &record.to_string(),
+            Some(&meta),
+        ))
+        .unwrap();
+        derive_secret(MASTER, access_key)
     }
 
     fn failure(r: Result<String, ApiError>) -> AuthFailure {
@@ -344,6 +446,77 @@ mod tests {
     }
 
     #[test]
+    fn issued_keys_are_sealed_in_huaweis_alphabet_and_a_forged_one_is_refused_unread() {
+        let store = MemoryStore::new();
+        let issued = block_on(issue(&store, P, Some(MASTER), NOW_MS)).unwrap();
+        let ak = &issued.access_key;
+        assert_eq!(KeyForm::of(ak), KeyForm::Sealed);
+        assert!(ak
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert!(sealed_by(MASTER, ak));
+        assert!(!sealed_by("another master", ak));
+        let counted = crate::store::CountingStore::new(&store);
+        let auth_counted = |req: &Request| {
+            block_on(authenticate(
+                &counted,
+                req,
+                Some(MASTER),
+                Unsealed::Accept,
+                NOW_MS,
+                DEFAULT_MAX_SKEW_SECS,
+            ))
+        };
+        // Forged keys of the issued form: one character of the random part or of the seal changed.
+        for at in [5, 15] {
+            let mut forged = ak.clone().into_bytes();
+            forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
+            let forged = String::from_utf8(forged).unwrap();
+            assert_eq!(KeyForm::of(&forged), KeyForm::Sealed);
+            let req = signed(
+                &forged,
+                &derive_secret(MASTER, &forged),
+                1_700_000_000,
+                "{}",
+            );
+            assert_eq!(failure(auth_counted(&req)), AuthFailure::Invalid);
+        }
+        assert_eq!(
+            counted.ops(),
+            0,
+            "a key without its seal is never looked up"
+        );
+        let good = signed(ak, &issued.secret_key, 1_700_000_000, "{}");
+        assert_eq!(auth_counted(&good).unwrap(), P);
+        assert_eq!(counted.ops(), 1);
+    }
+
+    #[test]
+    fn keys_issued_before_keys_were_sealed_still_work_unless_refused() {
+        let store = MemoryStore::new();
+        let old = "0123456789ABCDEF0123";
+        assert_eq!(KeyForm::of(old), KeyForm::Unsealed);
+        let secret = issued_unsealed(&store, old);
+        let req = signed(old, &secret, 1_700_000_000, "{}");
+        assert_eq!(auth(&store, &req).unwrap(), P);
+        let counted = crate::store::CountingStore::new(&store);
+        let refused = block_on(authenticate(
+            &counted,
+            &req,
+            Some(MASTER),
+            Unsealed::Refuse,
+            NOW_MS,
+            DEFAULT_MAX_SKEW_SECS,
+        ));
+        assert_eq!(failure(refused), AuthFailure::Invalid);
+        assert_eq!(counted.ops(), 0, "refused without a lookup");
+        // Listed and revoked like any other.
+        assert_eq!(block_on(list(&store, P)).unwrap()[0].access_key, old);
+        block_on(revoke(&store, P, old)).unwrap();
+        assert_eq!(failure(auth(&store, &req)), AuthFailure::Invalid);
+    }
+
+    #[test]
     fn a_date_more_than_15_minutes_off_is_expired() {
         let store = MemoryStore::new();
         let issued = block_on(issue(&store, P, Some(MASTER), NOW_MS)).unwrap();
@@ -382,6 +555,7 @@ mod tests {
                 &counted,
                 &req,
                 Some(MASTER),
+                Unsealed::Accept,
                 NOW_MS,
                 DEFAULT_MAX_SKEW_SECS,
             ));
@@ -412,7 +586,14 @@ mod tests {
         );
         let req = signed(&issued.access_key, &issued.secret_key, 1_700_000_000, "{}");
         assert_eq!(
-            failure(block_on(authenticate(&store, &req, None, NOW_MS, 900))),
+            failure(block_on(authenticate(
+                &store,
+                &req,
+                None,
+                Unsealed::Accept,
+                NOW_MS,
+                900
+            ))),
             AuthFailure::Invalid
         );
     }

@@ -59,6 +59,25 @@ pub fn request_id() -> String {
     PREFIX.with(|p| format!("{p}{n:016x}"))
 }
 
+/// The RFC 4648 base32 alphabet: upper-case letters and the digits 2 to 7.
+pub const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// `n` random characters of the RFC 4648 base32 alphabet (upper-case letters and digits 2 to 7),
+/// 5 bits each.
+pub fn random_base32(n: usize) -> Result<String, String> {
+    let mut out = String::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(32) {
+        // A byte modulo 32 is uniform (256 is a multiple of 32).
+        let bytes = random_bytes::<32>()?;
+        out.extend(
+            chunk
+                .iter()
+                .map(|&i| char::from(BASE32[usize::from(bytes[i % 32] % 32)])),
+        );
+    }
+    Ok(out)
+}
+
 /// A 256-bit secret as 64 lower-case hex characters.
 pub fn secret_hex() -> Result<String, String> {
     Ok(hex::encode(random_bytes::<32>()?))
@@ -78,6 +97,14 @@ mod tests {
                 .bytes()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         }
+    }
+
+    #[test]
+    fn random_base32_has_the_length_asked_in_the_alphabet() {
+        let a = random_base32(11).unwrap();
+        assert_eq!(a.len(), 11);
+        assert!(a.bytes().all(|b| BASE32.contains(&b)));
+        assert_ne!(a, random_base32(11).unwrap());
     }
 
     #[test]

@@ -99,6 +99,11 @@ pub async fn caller_project(req: &Request, ctx: &Ctx<'_>) -> Result<String, ApiE
             ctx.store,
             req,
             ctx.settings.credentials_key.as_deref(),
+            if ctx.settings.refuse_unsealed_keys {
+                credentials::Unsealed::Refuse
+            } else {
+                credentials::Unsealed::Accept
+            },
             ctx.clock.now_ms(),
             DEFAULT_MAX_SKEW_SECS,
         )

@@ -43,6 +43,9 @@ pub struct Settings {
     /// The Worker secret `CREDENTIALS_KEY` that AK/SK secret keys are derived from; `None`
     /// disables AK/SK credentials.
     pub credentials_key: Option<String>,
+    /// `LEGACY_ACCESS_KEYS=refuse`: access keys issued before keys were sealed are refused
+    /// without a lookup ([`crate::credentials`]); by default they are looked up as before.
+    pub refuse_unsealed_keys: bool,
     /// The service's public base URL (`PUBLIC_URL`, e.g. `https://deploy.example.com`) for the
     /// absolute URLs it hands out (versions links, agent URLs); `None`: the URL each request was
     /// sent to, checked by [`crate::http::checked_origin`].
@@ -59,6 +62,7 @@ impl Default for Settings {
             max_body_bytes: MAX_BODY_BYTES,
             expose_store_ops: false,
             credentials_key: None,
+            refuse_unsealed_keys: false,
             public_url: None,
             fault_injection: false,
         }

@@ -66,6 +66,7 @@ fn read_settings(env: &JsValue) -> Settings {
         admin_token: text("ADMIN_TOKEN").filter(|t| !t.is_empty()),
         expose_store_ops: text("EXPOSE_KV_OPS").is_some_and(|v| v == "true"),
         credentials_key: text("CREDENTIALS_KEY").filter(|k| !k.is_empty()),
+        refuse_unsealed_keys: text("LEGACY_ACCESS_KEYS").is_some_and(|v| v == "refuse"),
         // A PUBLIC_URL that is not a plain http(s) origin is ignored (the request's URL is used).
         public_url: text("PUBLIC_URL").and_then(|u| crate::http::checked_origin(&u)),
         fault_injection: text("FAULT_INJECTION").is_some_and(|v| v == "on"),

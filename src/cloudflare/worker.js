@@ -23,11 +23,11 @@ function headerLines(headers) {
 }
 
 /**
- * The body's bytes; none when the request has none, is a GET or HEAD (no operation reads one), or
- * declares more than the core accepts.
+ * The body's bytes; none when the request has none or declares more than the core accepts. A GET
+ * or HEAD body is read too when there is one: no operation reads it, but a signed request's
+ * signature covers the bytes sent (Huawei's SDK core signs a GET's `data`).
  */
-async function bodyOf(method, request, headers) {
-  if (method === 'GET' || method === 'HEAD') return undefined;
+async function bodyOf(request, headers) {
   const declared = headers.get('content-length');
   if (declared === null ? request.body === null : !(Number(declared) > 0)) return undefined;
   if (Number(declared) > MAX_BODY_BYTES) return undefined;
@@ -134,7 +134,7 @@ export default {
     if (file !== undefined) return file;
     if (env.FAULT_INJECTION === 'on' && url.includes('/_test/')) return faults(request, env);
     const headers = headerLines(received);
-    const body = await bodyOf(method, request, received);
+    const body = await bodyOf(request, received);
     resetIfTrapped();
     if (configured !== generation) {
       configure(env, env.DEPLOY_KV, env.PROJECT_WRITES);

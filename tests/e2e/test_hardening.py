@@ -2,12 +2,18 @@
 5xx, reach storage when it cannot name anything, or answer a method the route does not have."""
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import os
 import secrets
+import subprocess
 from datetime import timedelta
 
 import pytest
 import requests
 
+from conftest import ROOT
 from huawei_signer import Signed, sdk_date
 
 CODEARTS_CALLS = [
@@ -131,3 +137,65 @@ def test_a_config_nested_too_deep_to_store_is_refused_and_the_server_keeps_worki
     assert r.json()["error"]["errors"][0]["path"].startswith("/config/0/0/")
     assert requests.get(ok_agent.json()["metadata_url"], timeout=30).status_code == 200
     assert api.get(f"/v1/{project.id}/software_deployments/metadata/deep-1", **h).status_code == 200
+
+
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def never_issued_key() -> str:
+    """A random key of the issued form (`V` and 19 base32 characters): its seal cannot match."""
+    return "V" + "".join(secrets.choice(BASE32) for _ in range(19))
+
+
+def test_a_never_issued_access_key_is_refused_with_no_kv_read_the_first_time_and_every_time(
+        worker, project):
+    body = {"project_id": project.id}
+    for _ in range(3):
+        for ak in [never_issued_key(), never_issued_key()]:
+            r = Signed(worker.url, ak, "0" * 40, project.id).call("POST", "/v1/applications/list", body=body)
+            assert (r.status_code, r.json()["error_code"]) == (401, "DEV.00000002"), r.text
+            assert kv_ops(r) == 0, f"{ak}: the key's seal is checked before any lookup"
+    # The same key tried again: still no read (nothing was cached, nothing needed to be).
+    same = never_issued_key()
+    for _ in range(3):
+        r = Signed(worker.url, same, "0" * 40, project.id).call("POST", "/v1/applications/list", body=body)
+        assert (r.status_code, kv_ops(r)) == (401, 0)
+
+
+def test_a_revoked_key_costs_the_kv_reads_a_known_key_with_a_wrong_secret_costs(worker, project):
+    admin = {"Authorization": f"Bearer {worker.admin_token}"}
+    known = worker.new_credentials(project.id)
+    revoked = worker.new_credentials(project.id)
+    r = requests.delete(f"{worker.url}/admin/v1/projects/{project.id}/credentials/{revoked['access_key']}",
+                        headers=admin, timeout=30)
+    assert r.status_code == 204
+    body = {"project_id": project.id}
+    reads = {}
+    for name, ak in [("known", known["access_key"]), ("revoked", revoked["access_key"])]:
+        got = []
+        for _ in range(3):
+            r = Signed(worker.url, ak, "0" * 40, project.id).call("POST", "/v1/applications/list", body=body)
+            assert (r.status_code, r.json()["error_code"]) == (401, "DEV.00000002"), r.text
+            got.append(kv_ops(r))
+        reads[name] = got
+    # Both are looked up once (the revoke already dropped the isolate's copy), then cached alike.
+    assert reads["known"] == reads["revoked"], reads
+    assert reads["known"][1:] == [0, 0], reads
+
+
+def test_an_access_key_issued_before_keys_were_sealed_still_authenticates(worker, project):
+    """An unsealed key (20 upper-case hex digits) as the earlier version issued it: its record
+    written to the Worker's local KV, its secret derived as then."""
+    ak = secrets.token_hex(10).upper()
+    record = json.dumps({"project_id": project.id, "created_ms": 1_700_000_000_000})
+    env = dict(os.environ, WRANGLER_SEND_METRICS="false", NO_COLOR="1")
+    done = subprocess.run(
+        ["npx", "wrangler", "kv", "key", "put", f"cred/{ak}", record, "--binding", "DEPLOY_KV", "--local",
+         "--persist-to", str(worker.state_dir), "--metadata", json.dumps({"p": project.id, "ms": 1})],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    sk = hmac.new(worker.credentials_key.encode(), ak.encode(), hashlib.sha256).hexdigest()[:40]
+    r = Signed(worker.url, ak, sk, project.id).call("POST", "/v1/applications/list",
+                                                    body={"project_id": project.id, "page": 1, "size": 10})
+    assert r.status_code == 200, r.text
+    assert r.json()["total_num"] == 0
