@@ -195,7 +195,9 @@ function inputValuesEditor(form, values = {}) {
       return f;
     });
     const rest = Object.fromEntries(Object.entries(now).filter(([k]) => !inputs.some((i) => i.name === k)));
-    other.control.value = Object.keys(rest).length ? JSON.stringify(rest, null, 2) : '';
+    // Text that is not JSON yet (still being typed when the config's inputs arrived) stays as it is.
+    const typing = parseJsonField(other.control.value, '/input_values', 'Input values', { object: true }).error;
+    if (!typing) other.control.value = Object.keys(rest).length ? JSON.stringify(rest, null, 2) : '';
     other.querySelector('label').textContent = inputs.length ? 'Other input values (JSON)' : 'Input values (JSON)';
     mount(box, inputs.length ? h('fieldset', { class: 'io' }, h('legend', {}, 'Input values'), fields) : null);
     form.refresh();
