@@ -31,6 +31,9 @@ pub enum ApiError {
     /// 404.
     #[error("{0}")]
     NotFound(String),
+    /// No operation has this path.
+    #[error("No resource at {0}")]
+    NoRoute(String),
     /// 405, with the methods the path allows.
     #[error("The method is not allowed for this resource (allowed: {allow})")]
     MethodNotAllowed { allow: String },
@@ -66,7 +69,7 @@ impl ApiError {
             ApiError::Invalid(_) => 400,
             ApiError::Unauthenticated(_) => 401,
             ApiError::Forbidden(_) => 403,
-            ApiError::NotFound(_) => 404,
+            ApiError::NotFound(_) | ApiError::NoRoute(_) => 404,
             ApiError::MethodNotAllowed { .. } => 405,
             ApiError::Conflict(_) => 409,
             ApiError::PreconditionFailed(_) => 412,

@@ -205,7 +205,9 @@ impl ProjectObject {
     ) -> Response {
         let (op, ids) = match operations::resolve(&req.method, &req.segments()) {
             Resolved::Operation(op, ids) if op.in_object() => (op, ids),
-            _ => {
+            Resolved::Operation(..)
+            | Resolved::MethodNotAllowed { .. }
+            | Resolved::NotFound { .. } => {
                 return api::error_envelope(
                     req,
                     &ApiError::NotFound(format!("No object operation at {}", req.path)),
@@ -235,8 +237,8 @@ impl ProjectObject {
         // yet checks it against KV first (where the records it would import are), so a URL made
         // up for a project makes no database.
         if caller == api::Caller::Anyone && !self.initialized() {
-            if let Err(refused) = api::agent::verify(&reader, &ids).await {
-                return refused;
+            if let Err(e) = api::agent::verify(&reader, &ids).await {
+                return api::error_envelope(req, &e);
             }
         }
         if let Err(e) = self.open(project).await {

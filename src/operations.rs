@@ -1,191 +1,280 @@
-//! Every operation of the service, written once: its method, its path template (whose `{…}`
-//! segments are its path ids), what its request carries, and the API it belongs to. The router
-//! ([`resolve`]), the `Allow` header of a 405, the npm package's kinds and `buildRequest`
-//! ([`crate::payload`]) all read this table.
+//! Every operation of the service, declared once: its name, its methods, its path template (whose
+//! `{…}` segments are its path ids), what its request carries and the function that parses it,
+//! where it is answered (at the edge over KV, or in its project's Durable Object) and its API. The
+//! [`operations!`] table below generates from those rows:
 //!
-//! A new operation is one row here, one parse function for what it carries (in `domain/`), and
-//! one arm in its API's handler (in `api/`).
+//! - [`Operation`] (every operation) and [`OPERATIONS`] (its declarations, in the same order);
+//! - per API, an enum of its operations ([`HeatOp`], [`CodeArtsOp`], ...) and an enum of its
+//!   *calls* ([`HeatCall`], ...): the operation with what its parse function made of the request,
+//!   so a handler's `match` over its API's calls is exhaustive and typed, with no fallback arm;
+//! - [`Operation::by_api`], which the API layer dispatches on.
+//!
+//! The router ([`resolve`]), the `Allow` header of a 405, the error envelope ([`Api`]), the npm
+//! package's kinds and `buildRequest` ([`crate::payload`]), `rules()` and the OpenAPI document
+//! (`tests/openapi.rs`) all read this table.
+//!
+//! A new operation is one row here (with its parse function, in `domain/`), one arm in its API's
+//! handler (in `api/`, which the compiler asks for), and its prose in `docs/openapi-prose.json`.
 
+use crate::domain::{agent, codearts, heat};
+use crate::validate::Report;
+use serde_json::{Map, Value};
 use std::fmt;
-
-/// One operation (several methods may lead to it: an agent signals with PUT or POST).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    SoftwareConfigList,
-    SoftwareConfigCreate,
-    SoftwareConfigShow,
-    SoftwareConfigDelete,
-    SoftwareDeploymentList,
-    SoftwareDeploymentCreate,
-    SoftwareDeploymentShow,
-    SoftwareDeploymentUpdate,
-    SoftwareDeploymentDelete,
-    SoftwareDeploymentMetadata,
-    ServerAgentShow,
-    ServerAgentIssue,
-    ServerAgentRevoke,
-    TemplateValidate,
-    ApplicationCreate,
-    ApplicationUpdate,
-    ApplicationList,
-    ApplicationExist,
-    ApplicationInfo,
-    ApplicationDelete,
-    ApplicationDisable,
-    ApplicationDuplicate,
-    ApplicationBatchDelete,
-    TokenList,
-    TokenIssue,
-    TokenRevoke,
-    CredentialList,
-    CredentialIssue,
-    CredentialRevoke,
-    AgentPoll,
-    AgentSignal,
-    Health,
-    Versions,
-}
-
-/// The API an operation belongs to: its authentication and its error envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    /// `X-Auth-Token`; Heat's fault body. HEAD is answered as GET.
-    Heat,
-    /// AK/SK or `X-Auth-Token`; CodeArts' flat error body.
-    CodeArts,
-    /// `Authorization: Bearer` the admin token; Heat's fault body.
-    Admin,
-    /// No header: the URL is the capability; Heat's fault body.
-    Agent,
-    /// No auth: health and the versions document.
-    Meta,
-}
 
 /// What a request carries besides its path ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Carries {
     /// A JSON body.
     Body,
+    /// A JSON body, or none (read as `{}`).
+    OptionalBody,
     /// Query parameters.
     Query,
     /// Nothing.
     Nothing,
 }
 
-/// One row of the table: a method and path that lead to an operation.
+/// Where an operation is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// At the edge, over KV (through the isolate's cache).
+    Edge,
+    /// In its project's Durable Object ([`crate::object`]): every write whose correctness
+    /// depends on what is stored (each decided alone, on the object's own records), the writes of
+    /// the records only the object keeps, and the reads of what only the object holds.
+    Object,
+}
+
+/// One operation, declared: a row of the table.
 #[derive(Debug, Clone, Copy)]
-pub struct Route {
+pub struct Declaration {
     pub operation: Operation,
-    /// The kind name clients use (`software_deployment.update`); `None` for operations the npm
-    /// package does not build (admin, agent URLs, health).
-    pub kind: Option<&'static str>,
-    pub method: &'static str,
+    /// `software_deployment.update`: the kind name clients use for the Heat and CodeArts
+    /// operations, a label for the others.
+    pub name: &'static str,
+    /// The methods that lead to it, in the order `Allow` lists them (an agent signals with PUT
+    /// or POST).
+    pub methods: &'static [&'static str],
     /// `/v1/{project_id}/software_deployments/{id}`: literal segments and `{path id}` segments.
     pub path: &'static str,
     pub carries: Carries,
+    pub place: Place,
     pub api: Api,
 }
 
-macro_rules! routes {
-    ($($op:ident $kind:expr, $method:literal $path:literal $carries:ident $api:ident;)*) => {
-        /// The table, in the order `Allow` lists a path's methods.
-        pub const ROUTES: &[Route] = &[$(Route {
-            operation: Operation::$op,
-            kind: $kind,
-            method: $method,
-            path: $path,
-            carries: Carries::$carries,
-            api: Api::$api,
-        },)*];
+/// `Some(Call::Op)` for an operation that carries nothing to parse, else its parse function's
+/// result as the call.
+macro_rules! call {
+    ($variant:path, $input:ident, $report:ident) => {{
+        let _ = (&$input, &$report);
+        Some($variant)
+    }};
+    ($variant:path, $input:ident, $report:ident, $parse:path) => {
+        $parse($input, $report).map($variant)
     };
 }
 
-routes! {
-    SoftwareConfigList Some("software_config.list"), "GET" "/v1/{project_id}/software_configs" Query Heat;
-    SoftwareConfigCreate Some("software_config.create"), "POST" "/v1/{project_id}/software_configs" Body Heat;
-    SoftwareConfigShow Some("software_config.show"), "GET" "/v1/{project_id}/software_configs/{id}" Nothing Heat;
-    SoftwareConfigDelete Some("software_config.delete"), "DELETE" "/v1/{project_id}/software_configs/{id}" Nothing Heat;
-    SoftwareDeploymentList Some("software_deployment.list"), "GET" "/v1/{project_id}/software_deployments" Query Heat;
-    SoftwareDeploymentCreate Some("software_deployment.create"), "POST" "/v1/{project_id}/software_deployments" Body Heat;
-    SoftwareDeploymentShow Some("software_deployment.show"), "GET" "/v1/{project_id}/software_deployments/{id}" Nothing Heat;
-    SoftwareDeploymentUpdate Some("software_deployment.update"), "PUT" "/v1/{project_id}/software_deployments/{id}" Body Heat;
-    SoftwareDeploymentDelete Some("software_deployment.delete"), "DELETE" "/v1/{project_id}/software_deployments/{id}" Nothing Heat;
-    SoftwareDeploymentMetadata Some("software_deployment.metadata"), "GET" "/v1/{project_id}/software_deployments/metadata/{server_id}" Nothing Heat;
-    ServerAgentShow Some("server_agent.show"), "GET" "/v1/{project_id}/servers/{server_id}/agent" Nothing Heat;
-    ServerAgentIssue Some("server_agent.issue"), "POST" "/v1/{project_id}/servers/{server_id}/agent" Nothing Heat;
-    ServerAgentRevoke Some("server_agent.revoke"), "DELETE" "/v1/{project_id}/servers/{server_id}/agent" Nothing Heat;
-    TemplateValidate Some("template.validate"), "POST" "/v1/{project_id}/validate" Body Heat;
-    ApplicationCreate Some("application.create"), "POST" "/v1/applications" Body CodeArts;
-    ApplicationUpdate Some("application.update"), "PUT" "/v1/applications" Body CodeArts;
-    ApplicationList Some("application.list"), "POST" "/v1/applications/list" Body CodeArts;
-    ApplicationExist Some("application.exist"), "GET" "/v1/applications/exist" Query CodeArts;
-    ApplicationInfo Some("application.info"), "GET" "/v1/applications/{app_id}/info" Nothing CodeArts;
-    ApplicationDelete Some("application.delete"), "DELETE" "/v1/applications/{app_id}" Nothing CodeArts;
-    ApplicationDisable Some("application.disable"), "PUT" "/v1/applications/{app_id}/disable" Body CodeArts;
-    ApplicationDuplicate Some("application.duplicate"), "POST" "/v1/applications/{app_id}/duplicate" Nothing CodeArts;
-    ApplicationBatchDelete Some("application.batch_delete"), "POST" "/v2/applications/batch-delete" Body CodeArts;
-    TokenList None, "GET" "/admin/v1/projects/{project_id}/tokens" Nothing Admin;
-    TokenIssue None, "POST" "/admin/v1/projects/{project_id}/tokens" Nothing Admin;
-    TokenRevoke None, "DELETE" "/admin/v1/projects/{project_id}/tokens/{id}" Nothing Admin;
-    CredentialList None, "GET" "/admin/v1/projects/{project_id}/credentials" Nothing Admin;
-    CredentialIssue None, "POST" "/admin/v1/projects/{project_id}/credentials" Nothing Admin;
-    CredentialRevoke None, "DELETE" "/admin/v1/projects/{project_id}/credentials/{access_key}" Nothing Admin;
-    AgentPoll None, "GET" "/agent/v1/{project_id}/{server_ref}/{secret}" Nothing Agent;
-    AgentPoll None, "HEAD" "/agent/v1/{project_id}/{server_ref}/{secret}" Nothing Agent;
-    AgentSignal None, "PUT" "/agent/v1/{project_id}/{server_ref}/{secret}/signal/{derived_id}" Body Agent;
-    AgentSignal None, "POST" "/agent/v1/{project_id}/{server_ref}/{secret}/signal/{derived_id}" Body Agent;
-    Health None, "GET" "/healthz" Nothing Meta;
-    Health None, "HEAD" "/healthz" Nothing Meta;
-    Versions None, "GET" "/v1" Nothing Meta;
-    Versions None, "HEAD" "/v1" Nothing Meta;
+macro_rules! operations {
+    ($(
+        $(#[$api_doc:meta])*
+        $api:ident: $ops:ident, $call:ident {
+            $( $op:ident $name:literal $($method:ident)|+ $path:literal
+               $carries:ident $(($parse:path => $ty:ty))? $place:ident; )*
+        }
+    )*) => {
+        /// One operation (several methods may lead to it).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operation { $($($op,)*)* }
+
+        /// The API an operation belongs to: its authentication and its error envelope.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Api { $($(#[$api_doc])* $api,)* }
+
+        /// Every operation's declaration, in [`Operation`]'s order.
+        pub const OPERATIONS: &[Declaration] = &[$($(Declaration {
+            operation: Operation::$op,
+            name: $name,
+            methods: &[$(stringify!($method)),+],
+            path: $path,
+            carries: Carries::$carries,
+            place: Place::$place,
+            api: Api::$api,
+        },)*)*];
+
+        /// An operation as its API's handler takes it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ByApi { $($api($ops),)* }
+
+        impl Operation {
+            /// The operation as one of its API's.
+            pub fn by_api(self) -> ByApi {
+                match self { $($(Operation::$op => ByApi::$api($ops::$op),)*)* }
+            }
+        }
+
+        $(
+            #[doc = concat!("The operations of [`Api::", stringify!($api), "`].")]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum $ops { $($op,)* }
+
+            #[doc = concat!("An operation of [`Api::", stringify!($api), "`] with what its request carries, parsed.")]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum $call { $($op $(($ty))?,)* }
+
+            impl $ops {
+                pub fn operation(self) -> Operation {
+                    match self { $($ops::$op => Operation::$op,)* }
+                }
+
+                /// Parses what the request carries (its body or query as JSON; `Null` when it
+                /// carries nothing) with the operation's parse function; `None` when `report`
+                /// has errors.
+                pub fn parse(self, input: &Value, report: &mut Report) -> Option<$call> {
+                    let call = match self {
+                        $($ops::$op => call!($call::$op, input, report $(, $parse)?),)*
+                    };
+                    call.filter(|_| report.is_valid())
+                }
+            }
+        )*
+    };
 }
 
-/// The operations a project's Durable Object answers ([`crate::object`]): every write whose
-/// correctness depends on what is stored (each decided alone, on the object's own records), the
-/// writes of the records only the object keeps (configs), and the reads of what only the object
-/// holds (an agent's last contact). Everything else is answered at the edge, over KV. The admin
-/// API writes nothing a project's object checks.
-const IN_OBJECT: &[Operation] = &[
-    Operation::SoftwareConfigCreate,
-    Operation::SoftwareConfigDelete,
-    Operation::SoftwareDeploymentCreate,
-    Operation::SoftwareDeploymentUpdate,
-    Operation::SoftwareDeploymentDelete,
-    Operation::ServerAgentShow,
-    Operation::ServerAgentIssue,
-    Operation::ServerAgentRevoke,
-    Operation::AgentSignal,
-    Operation::ApplicationCreate,
-    Operation::ApplicationUpdate,
-    Operation::ApplicationDelete,
-    Operation::ApplicationDisable,
-    Operation::ApplicationDuplicate,
-    Operation::ApplicationBatchDelete,
-];
+operations! {
+    /// `X-Auth-Token`; Heat's fault body. HEAD is answered as GET.
+    Heat: HeatOp, HeatCall {
+        SoftwareConfigList "software_config.list" GET "/v1/{project_id}/software_configs"
+            Query(heat::parse_config_list_query => heat::ConfigPage) Edge;
+        SoftwareConfigCreate "software_config.create" POST "/v1/{project_id}/software_configs"
+            Body(heat::parse_new_config => heat::NewConfig) Object;
+        SoftwareConfigShow "software_config.show" GET "/v1/{project_id}/software_configs/{id}"
+            Nothing Edge;
+        SoftwareConfigDelete "software_config.delete" DELETE "/v1/{project_id}/software_configs/{id}"
+            Nothing Object;
+        SoftwareDeploymentList "software_deployment.list" GET "/v1/{project_id}/software_deployments"
+            Query(heat::parse_deployment_list_query => Option<String>) Edge;
+        SoftwareDeploymentCreate "software_deployment.create" POST "/v1/{project_id}/software_deployments"
+            Body(heat::parse_new_deployments => (Vec<heat::NewDeployment>, bool)) Object;
+        SoftwareDeploymentShow "software_deployment.show" GET "/v1/{project_id}/software_deployments/{id}"
+            Nothing Edge;
+        SoftwareDeploymentUpdate "software_deployment.update" PUT "/v1/{project_id}/software_deployments/{id}"
+            Body(heat::parse_deployment_update => heat::DeploymentUpdate) Object;
+        SoftwareDeploymentDelete "software_deployment.delete" DELETE "/v1/{project_id}/software_deployments/{id}"
+            Nothing Object;
+        SoftwareDeploymentMetadata "software_deployment.metadata" GET "/v1/{project_id}/software_deployments/metadata/{server_id}"
+            Nothing Edge;
+        ServerAgentShow "server_agent.show" GET "/v1/{project_id}/servers/{server_id}/agent"
+            Nothing Object;
+        ServerAgentIssue "server_agent.issue" POST "/v1/{project_id}/servers/{server_id}/agent"
+            Nothing Object;
+        ServerAgentRevoke "server_agent.revoke" DELETE "/v1/{project_id}/servers/{server_id}/agent"
+            Nothing Object;
+        TemplateValidate "template.validate" POST "/v1/{project_id}/validate"
+            Body(heat::parse_template_validation => String) Edge;
+    }
+    /// AK/SK or `X-Auth-Token`; CodeArts' flat error body.
+    CodeArts: CodeArtsOp, CodeArtsCall {
+        ApplicationCreate "application.create" POST "/v1/applications"
+            Body(codearts::parse_create => codearts::NewApplication) Object;
+        ApplicationUpdate "application.update" PUT "/v1/applications"
+            Body(codearts::parse_update => codearts::ApplicationUpdate) Object;
+        ApplicationList "application.list" POST "/v1/applications/list"
+            Body(codearts::parse_list => codearts::ListQuery) Edge;
+        ApplicationExist "application.exist" GET "/v1/applications/exist"
+            Query(codearts::parse_exist => codearts::ExistQuery) Edge;
+        ApplicationInfo "application.info" GET "/v1/applications/{app_id}/info"
+            Nothing Edge;
+        ApplicationDelete "application.delete" DELETE "/v1/applications/{app_id}"
+            Nothing Object;
+        ApplicationDisable "application.disable" PUT "/v1/applications/{app_id}/disable"
+            Body(codearts::parse_disable => bool) Object;
+        ApplicationDuplicate "application.duplicate" POST "/v1/applications/{app_id}/duplicate"
+            Nothing Object;
+        ApplicationBatchDelete "application.batch_delete" POST "/v2/applications/batch-delete"
+            Body(codearts::parse_batch_delete => codearts::BatchDelete) Object;
+    }
+    /// `Authorization: Bearer` the admin token; Heat's fault body. It writes nothing a
+    /// project's object checks.
+    Admin: AdminOp, AdminCall {
+        TokenList "token.list" GET "/admin/v1/projects/{project_id}/tokens" Nothing Edge;
+        TokenIssue "token.issue" POST "/admin/v1/projects/{project_id}/tokens" Nothing Edge;
+        TokenRevoke "token.revoke" DELETE "/admin/v1/projects/{project_id}/tokens/{id}" Nothing Edge;
+        CredentialList "credential.list" GET "/admin/v1/projects/{project_id}/credentials" Nothing Edge;
+        CredentialIssue "credential.issue" POST "/admin/v1/projects/{project_id}/credentials" Nothing Edge;
+        CredentialRevoke "credential.revoke" DELETE "/admin/v1/projects/{project_id}/credentials/{access_key}"
+            Nothing Edge;
+    }
+    /// No header: the URL is the capability; Heat's fault body.
+    Agent: AgentOp, AgentCall {
+        AgentPoll "agent.poll" GET | HEAD "/agent/v1/{project_id}/{server_ref}/{secret}" Nothing Edge;
+        AgentSignal "agent.signal" PUT | POST "/agent/v1/{project_id}/{server_ref}/{secret}/signal/{derived_id}"
+            OptionalBody(agent::parse_signal => Map<String, Value>) Object;
+    }
+    /// No auth: health and the versions document.
+    Meta: MetaOp, MetaCall {
+        Health "health" GET | HEAD "/healthz" Nothing Edge;
+        Versions "versions" GET | HEAD "/v1" Nothing Edge;
+    }
+}
 
 impl Operation {
-    /// True for an operation its project's object answers (see [`crate::object`]).
-    pub fn in_object(self) -> bool {
-        IN_OBJECT.contains(&self)
+    /// The operation's declaration.
+    pub fn declaration(self) -> &'static Declaration {
+        // `OPERATIONS` is generated in the enum's order (a test holds it).
+        &OPERATIONS[self as usize]
     }
 
-    /// The operation's first row: its method and path for clients.
-    pub fn route(self) -> &'static Route {
-        ROUTES
-            .iter()
-            .find(|r| r.operation == self)
-            .unwrap_or(&ROUTES[0])
+    /// True for an operation its project's object answers (see [`crate::object`]).
+    pub fn in_object(self) -> bool {
+        self.declaration().place == Place::Object
     }
+
     /// The API it belongs to.
     pub fn api(self) -> Api {
-        self.route().api
+        self.declaration().api
+    }
+
+    /// Its name (`software_deployment.update`).
+    pub fn name(self) -> &'static str {
+        self.declaration().name
+    }
+
+    /// The kind name clients use: the name of a Heat or CodeArts operation (the npm package
+    /// builds those); `None` for the admin API, agent URLs and health.
+    pub fn kind(self) -> Option<&'static str> {
+        match self.api() {
+            Api::Heat | Api::CodeArts => Some(self.name()),
+            Api::Admin | Api::Agent | Api::Meta => None,
+        }
+    }
+
+    /// The method clients use: the first of its methods.
+    pub fn method(self) -> &'static str {
+        self.declaration().methods[0]
+    }
+
+    /// Its path template.
+    pub fn path(self) -> &'static str {
+        self.declaration().path
+    }
+
+    /// What its request carries besides its path ids.
+    pub fn carries(self) -> Carries {
+        self.declaration().carries
     }
 }
 
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.route().kind.unwrap_or(self.route().path))
+        f.write_str(self.name())
     }
+}
+
+/// Every method and path of the table, in its order: `(declaration, method)`.
+pub fn routes() -> impl Iterator<Item = (&'static Declaration, &'static str)> {
+    OPERATIONS
+        .iter()
+        .flat_map(|d| d.methods.iter().map(move |m| (d, *m)))
 }
 
 /// The path ids of a matched request, in template order, decoded.
@@ -211,8 +300,21 @@ pub enum Resolved {
         api: Api,
         allow: String,
     },
-    /// No operation has this path.
-    NotFound,
+    /// No operation has this path; `api` is the API whose paths it shares the most leading
+    /// segments with (`/v1/applications/x/y` is CodeArts'), whose envelope the 404 is in.
+    NotFound {
+        api: Api,
+    },
+}
+
+impl Resolved {
+    /// The API whose envelope answers the request.
+    pub fn api(&self) -> Api {
+        match self {
+            Resolved::Operation(op, _) => op.api(),
+            Resolved::MethodNotAllowed { api, .. } | Resolved::NotFound { api } => *api,
+        }
+    }
 }
 
 /// The `{id}` names of a template's segments, or `None` for a literal segment.
@@ -225,21 +327,24 @@ fn segments(template: &'static str) -> impl Iterator<Item = Result<&'static str,
     })
 }
 
+/// The names of a template's path ids, in order.
+pub fn path_ids(template: &'static str) -> impl Iterator<Item = &'static str> {
+    segments(template).filter_map(Result::err)
+}
+
 /// A template's segments: a literal, or the name of an id (see [`segments`]).
 type Parts = Vec<Result<&'static str, &'static str>>;
 
-/// Each distinct path template of [`ROUTES`] with its segments, split once per process: matching
-/// runs on every request.
-fn templates() -> &'static [(&'static str, Parts)] {
-    static TEMPLATES: std::sync::OnceLock<Vec<(&'static str, Parts)>> = std::sync::OnceLock::new();
+/// Each declaration's path template with its segments, split once per process: matching runs on
+/// every request.
+fn templates() -> &'static [(&'static Declaration, Parts)] {
+    static TEMPLATES: std::sync::OnceLock<Vec<(&'static Declaration, Parts)>> =
+        std::sync::OnceLock::new();
     TEMPLATES.get_or_init(|| {
-        let mut all: Vec<(&'static str, Parts)> = Vec::new();
-        for route in ROUTES {
-            if !all.iter().any(|(path, _)| *path == route.path) {
-                all.push((route.path, segments(route.path).collect()));
-            }
-        }
-        all
+        OPERATIONS
+            .iter()
+            .map(|d| (d, segments(d.path).collect()))
+            .collect()
     })
 }
 
@@ -262,42 +367,61 @@ fn specificity(parts: &[Result<&str, &str>], path: &[String]) -> Option<u64> {
     Some(mask)
 }
 
+/// The API of an unknown path: the one with the template sharing the most leading literal
+/// segments with it (the first in the table on a tie).
+fn api_near(path: &[String]) -> Api {
+    let shared = |parts: &Parts| {
+        parts
+            .iter()
+            .zip(path)
+            .take_while(|(part, seg)| part.is_ok_and(|literal| literal == seg.as_str()))
+            .count()
+    };
+    templates()
+        .iter()
+        .rev()
+        .max_by_key(|(_, parts)| shared(parts))
+        .map_or(Api::Heat, |(d, _)| d.api)
+}
+
 /// Finds the operation for a method and a path's decoded segments. Heat answers HEAD as GET.
 pub fn resolve(method: &str, path: &[String]) -> Resolved {
     let Some((template, parts)) = templates()
         .iter()
-        .filter_map(|t| specificity(&t.1, path).map(|s| (s, t)))
+        .filter_map(|(d, parts)| specificity(parts, path).map(|s| (s, d.path, parts)))
         .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, (template, parts))| (*template, parts))
+        .map(|(_, template, parts)| (template, parts))
     else {
-        return Resolved::NotFound;
+        return Resolved::NotFound {
+            api: api_near(path),
+        };
     };
-    let rows: Vec<&Route> = ROUTES.iter().filter(|r| r.path == template).collect();
-    let found = rows.iter().find(|r| r.method == method).or_else(|| {
+    let rows: Vec<(&Declaration, &str)> = routes().filter(|(d, _)| d.path == template).collect();
+    let found = rows.iter().find(|(_, m)| *m == method).or_else(|| {
         rows.iter()
-            .find(|r| method == "HEAD" && r.method == "GET" && r.api == Api::Heat)
+            .find(|(d, m)| method == "HEAD" && *m == "GET" && d.api == Api::Heat)
     });
     match found {
-        Some(route) => {
+        Some((declaration, _)) => {
             let ids = parts
                 .iter()
                 .zip(path)
                 .filter_map(|(part, seg)| part.err().map(|name| (name, seg.clone())))
                 .collect();
-            Resolved::Operation(route.operation, PathIds(ids))
+            Resolved::Operation(declaration.operation, PathIds(ids))
         }
         None => Resolved::MethodNotAllowed {
-            api: rows[0].api,
-            allow: rows.iter().map(|r| r.method).collect::<Vec<_>>().join(", "),
+            api: rows[0].0.api,
+            allow: rows.iter().map(|(_, m)| *m).collect::<Vec<_>>().join(", "),
         },
     }
 }
 
 /// The words of the API's paths (every other segment of a path is an id or a secret).
 pub fn path_words() -> impl Iterator<Item = &'static str> {
-    ROUTES
+    OPERATIONS
         .iter()
-        .flat_map(|r| segments(r.path).filter_map(Result::ok))
+        .flat_map(|d| segments(d.path).filter_map(Result::ok))
 }
 
 #[cfg(test)]
@@ -306,8 +430,8 @@ mod tests {
 
     #[test]
     fn every_write_that_checks_what_is_stored_is_answered_by_the_projects_object() {
-        for route in ROUTES {
-            let writes = matches!(route.method, "POST" | "PUT" | "DELETE");
+        for (route, method) in routes() {
+            let writes = matches!(method, "POST" | "PUT" | "DELETE");
             let checks_nothing = matches!(route.api, Api::Admin | Api::Meta)
                 || route.operation == Operation::TemplateValidate
                 || route.operation == Operation::ApplicationList;
@@ -390,18 +514,55 @@ mod tests {
             resolve("HEAD", &segs("/v1/applications/a/info")),
             Resolved::MethodNotAllowed { .. }
         ));
-        assert_eq!(resolve("GET", &segs("/v1/p/nothing")), Resolved::NotFound);
+        assert_eq!(
+            resolve("GET", &segs("/v1/p/nothing")),
+            Resolved::NotFound { api: Api::Heat }
+        );
     }
 
     #[test]
-    fn every_operation_has_a_route_and_kind_names_are_unique() {
-        let mut kinds: Vec<&str> = ROUTES.iter().filter_map(|r| r.kind).collect();
-        let n = kinds.len();
-        kinds.sort_unstable();
-        kinds.dedup();
-        assert_eq!(kinds.len(), n);
-        for r in ROUTES {
-            assert_eq!(r.operation.route().path, r.path);
+    fn the_declarations_are_in_the_enums_order_and_names_are_unique() {
+        let mut names: Vec<&str> = OPERATIONS.iter().map(|d| d.name).collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n);
+        for (i, d) in OPERATIONS.iter().enumerate() {
+            assert_eq!(d.operation as usize, i);
+            assert_eq!(d.operation.declaration().path, d.path);
         }
+    }
+
+    #[test]
+    fn an_unknown_path_is_answered_in_the_envelope_of_the_api_it_is_nearest() {
+        for (path, api) in [
+            ("/v1/applications/a/b/c", Api::CodeArts),
+            ("/v2/applications/nothing", Api::CodeArts),
+            ("/v1/p/nothing", Api::Heat),
+            ("/nothing", Api::Heat),
+            ("/admin/v1/nothing", Api::Admin),
+        ] {
+            assert_eq!(
+                resolve("GET", &segs(path)),
+                Resolved::NotFound { api },
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_call_carries_what_its_parse_function_made_of_the_request() {
+        let mut report = Report::default();
+        let call = HeatOp::SoftwareDeploymentList
+            .parse(&serde_json::json!({"server_id": "s"}), &mut report);
+        assert_eq!(
+            call,
+            Some(HeatCall::SoftwareDeploymentList(Some("s".into())))
+        );
+        let call = HeatOp::SoftwareConfigShow.parse(&Value::Null, &mut report);
+        assert_eq!(call, Some(HeatCall::SoftwareConfigShow));
+        let call = CodeArtsOp::ApplicationDisable.parse(&serde_json::json!({"x": 1}), &mut report);
+        assert_eq!(call, None);
+        assert!(!report.is_valid());
     }
 }

@@ -9,15 +9,16 @@
 //! only converts values.
 
 use crate::domain::codearts;
-use crate::domain::heat::{self, DeploymentUpdate, NewConfig, NewDeployment, ID_MAX};
-use crate::operations::ROUTES;
+use crate::domain::heat::{DeploymentUpdate, NewConfig, NewDeployment, ID_MAX};
+use crate::operations::{ByApi, CodeArtsCall, HeatCall, OPERATIONS};
 use crate::validate::{child, parse_json, Expected, Fields, Report, Rule, StrRule};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// A request a client builds: an [`Operation`] whose row in [`ROUTES`] has a kind name
-/// (`software_deployment.update`). Its method, path and what it carries come from that row.
+/// A request a client builds: a Heat or CodeArts [`Operation`](crate::operations::Operation)
+/// (`software_deployment.update`). Its method, path and what it carries come from its row of
+/// [`OPERATIONS`].
 pub use crate::operations::{Carries, Operation as Kind};
 
 /// A project id in a path: 32 letters and digits (what the Worker accepts).
@@ -43,16 +44,16 @@ fn path_id_rule(name: &str) -> StrRule {
 impl Kind {
     /// Every kind, in the table's order.
     pub fn kinds() -> impl Iterator<Item = Kind> {
-        ROUTES
+        OPERATIONS
             .iter()
-            .filter(|r| r.kind.is_some())
-            .map(|r| r.operation)
+            .map(|d| d.operation)
+            .filter(|op| op.kind().is_some())
     }
 
     /// The kind's wire name, e.g. `software_deployment.create` (empty for an operation that is
     /// no kind).
     pub fn as_str(self) -> &'static str {
-        self.route().kind.unwrap_or_default()
+        self.kind().unwrap_or_default()
     }
 
     /// Every kind's name.
@@ -67,31 +68,17 @@ impl Kind {
             .ok_or_else(|| UnknownKind(name.to_owned()))
     }
 
-    /// The HTTP method.
-    pub fn method(self) -> &'static str {
-        self.route().method
-    }
-
-    /// What the request carries besides its path ids.
-    pub fn carries(self) -> Carries {
-        self.route().carries
-    }
-
     /// The keys of [`build_request`]'s input that go in the path, with their rules, in path order.
     pub fn path_ids(self) -> Vec<(&'static str, StrRule)> {
-        self.route()
-            .path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        crate::operations::path_ids(self.path())
             .map(|name| (name, path_id_rule(name)))
             .collect()
     }
 
     /// The path, from the (already encoded) values of [`Kind::path_ids`] in order.
-    fn path(self, ids: &[String]) -> String {
+    fn filled_path(self, ids: &[String]) -> String {
         let mut values = ids.iter();
-        self.route()
-            .path
+        self.path()
             .split('/')
             .map(|s| {
                 if s.starts_with('{') {
@@ -146,7 +133,7 @@ impl BuiltRequest {
 pub fn validate(kind: Kind, payload: &Value) -> Report {
     let mut report = Report::default();
     match kind.carries() {
-        Carries::Body | Carries::Query => {
+        Carries::Body | Carries::OptionalBody | Carries::Query => {
             parse(kind, payload, &mut report);
         }
         Carries::Nothing => {
@@ -190,40 +177,55 @@ enum Parsed {
     AsGiven,
     /// A CodeArts body or query, validated; [`codearts::Payload::sent_body`] normalises it.
     CodeArts(codearts::Payload),
+    /// A kind that carries nothing but its path ids.
+    Nothing,
 }
 
+/// Runs the kind's parse function (the Worker's, from the operation table) over `body`.
 fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
-    let as_given = |valid: bool| valid.then_some(Parsed::AsGiven);
-    let parsed = match kind {
-        Kind::SoftwareConfigCreate => heat::parse_new_config(body, report).map(Parsed::Config),
-        Kind::SoftwareDeploymentCreate => heat::parse_new_deployments(body, report)
-            .map(|(items, batch)| Parsed::Deployments(items, batch)),
-        Kind::SoftwareDeploymentUpdate => {
-            heat::parse_deployment_update(body, report).map(Parsed::DeploymentUpdate)
-        }
-        Kind::SoftwareConfigList => as_given(heat::parse_config_list_query(body, report).is_some()),
-        Kind::SoftwareDeploymentList => {
-            as_given(heat::parse_deployment_list_query(body, report).is_some())
-        }
-        Kind::TemplateValidate => as_given(heat::parse_template_validation(body, report).is_some()),
-        Kind::ApplicationCreate => codearts::parse_create(body, report)
-            .map(|p| Parsed::CodeArts(codearts::Payload::Create(p))),
-        Kind::ApplicationUpdate => codearts::parse_update(body, report)
-            .map(|p| Parsed::CodeArts(codearts::Payload::Update(p))),
-        Kind::ApplicationList => {
-            codearts::parse_list(body, report).map(|p| Parsed::CodeArts(codearts::Payload::List(p)))
-        }
-        Kind::ApplicationDisable => codearts::parse_disable(body, report)
-            .map(|p| Parsed::CodeArts(codearts::Payload::Disable(p))),
-        Kind::ApplicationBatchDelete => codearts::parse_batch_delete(body, report)
-            .map(|p| Parsed::CodeArts(codearts::Payload::BatchDelete(p))),
-        Kind::ApplicationExist => codearts::parse_exist(body, report)
-            .map(|p| Parsed::CodeArts(codearts::Payload::Exist(p))),
-        // The rest carry nothing but their path ids (see `Kind::carries`).
-        _ => None,
-    };
-    // The parse functions return None on any error; keep that invariant explicit.
-    parsed.filter(|_| report.is_valid())
+    Some(match kind.by_api() {
+        ByApi::Heat(op) => match op.parse(body, report)? {
+            HeatCall::SoftwareConfigCreate(new) => Parsed::Config(new),
+            HeatCall::SoftwareDeploymentCreate((items, batch)) => Parsed::Deployments(items, batch),
+            HeatCall::SoftwareDeploymentUpdate(update) => Parsed::DeploymentUpdate(update),
+            HeatCall::SoftwareConfigList(_)
+            | HeatCall::SoftwareDeploymentList(_)
+            | HeatCall::TemplateValidate(_) => Parsed::AsGiven,
+            HeatCall::SoftwareConfigShow
+            | HeatCall::SoftwareConfigDelete
+            | HeatCall::SoftwareDeploymentShow
+            | HeatCall::SoftwareDeploymentDelete
+            | HeatCall::SoftwareDeploymentMetadata
+            | HeatCall::ServerAgentShow
+            | HeatCall::ServerAgentIssue
+            | HeatCall::ServerAgentRevoke => Parsed::Nothing,
+        },
+        ByApi::CodeArts(op) => match op.parse(body, report)? {
+            CodeArtsCall::ApplicationCreate(new) => {
+                Parsed::CodeArts(codearts::Payload::Create(new))
+            }
+            CodeArtsCall::ApplicationUpdate(update) => {
+                Parsed::CodeArts(codearts::Payload::Update(update))
+            }
+            CodeArtsCall::ApplicationList(query) => {
+                Parsed::CodeArts(codearts::Payload::List(query))
+            }
+            CodeArtsCall::ApplicationExist(query) => {
+                Parsed::CodeArts(codearts::Payload::Exist(query))
+            }
+            CodeArtsCall::ApplicationDisable(disabled) => {
+                Parsed::CodeArts(codearts::Payload::Disable(disabled))
+            }
+            CodeArtsCall::ApplicationBatchDelete(batch) => {
+                Parsed::CodeArts(codearts::Payload::BatchDelete(batch))
+            }
+            CodeArtsCall::ApplicationInfo
+            | CodeArtsCall::ApplicationDelete
+            | CodeArtsCall::ApplicationDuplicate => Parsed::Nothing,
+        },
+        // No kind is of these APIs (see `Kind::kinds`).
+        ByApi::Admin(_) | ByApi::Agent(_) | ByApi::Meta(_) => return None,
+    })
 }
 
 /// Checks the path ids of `kind` in `f` and returns them percent-encoded (`None` if any is bad).
@@ -266,10 +268,10 @@ pub fn build_request(kind: Kind, input: &Value) -> Result<(BuiltRequest, Report)
     };
     let only_ids = kind.carries() == Carries::Nothing;
     let ids = path_ids(kind, &mut f, only_ids);
-    let path = ids.map(|ids| kind.path(&ids));
+    let path = ids.map(|ids| kind.filled_path(&ids));
     let (body, parsed) = match kind.carries() {
         Carries::Nothing => (None, None),
-        Carries::Body | Carries::Query => {
+        Carries::Body | Carries::OptionalBody | Carries::Query => {
             let body = body_of(kind, obj, &mut report);
             let parsed = parse(kind, &body, &mut report);
             (Some(body), parsed)
@@ -368,7 +370,7 @@ fn heat_json(parsed: &Parsed) -> Value {
         }
         Parsed::Deployments(items, false) => items.first().map_or(Value::Null, deployment_json),
         Parsed::DeploymentUpdate(u) => update_json(u),
-        Parsed::AsGiven | Parsed::CodeArts(_) => Value::Null,
+        Parsed::AsGiven | Parsed::CodeArts(_) | Parsed::Nothing => Value::Null,
     }
 }
 
@@ -517,8 +519,7 @@ mod tests {
             let r = crate::operations::resolve(
                 kind.method(),
                 &kind
-                    .route()
-                    .path
+                    .path()
                     .split('/')
                     .filter(|s| !s.is_empty())
                     .map(|s| s.replace(['{', '}'], ""))

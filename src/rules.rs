@@ -203,18 +203,18 @@ fn write(out: &mut String, node: &Node) {
         Node::Object(entries) => object(out, entries.iter().map(|(k, v)| (*k, v)), write),
         Node::Kinds => object(out, Kind::kinds().map(|k| (k.as_str(), k)), |out, kind| {
             let carries = match kind.carries() {
-                Carries::Body => "body",
+                Carries::Body | Carries::OptionalBody => "body",
                 Carries::Query => "query",
                 Carries::Nothing => "nothing",
             };
             let api = match kind.api() {
                 Api::CodeArts => "codearts",
-                _ => "heat",
+                Api::Heat | Api::Admin | Api::Agent | Api::Meta => "heat",
             };
             out.push_str(r#"{"method":"#);
             text(out, kind.method());
             out.push_str(r#","path":"#);
-            text(out, kind.route().path);
+            text(out, kind.path());
             out.push_str(r#","pathIds":"#);
             list(out, kind.path_ids().iter().map(|(name, _)| *name));
             let _ = write!(out, r#","carries":"{carries}","api":"{api}"}}"#);

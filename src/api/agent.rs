@@ -2,17 +2,15 @@
 //! [`crate::service::agent`]): the agent document (`AgentPoll`: os-collect-config's `request`
 //! collector; `ETag`, `Last-Modified`, 304 on `If-None-Match` / `If-Modified-Since`) and a
 //! deployment's result (`AgentSignal`: `heat-config-notify`). Their paths are rows of
-//! [`crate::operations::ROUTES`]. Errors use Heat's fault body. Anything that is not a current URL
+//! [`crate::operations::OPERATIONS`]. Errors use Heat's fault body. Anything that is not a current URL
 //! is the same 404.
 
-use super::{json_body, Ctx};
-use crate::api::envelope;
+use super::Ctx;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
-use crate::operations::{Operation, PathIds};
+use crate::operations::{AgentCall, PathIds};
 use crate::service::agent::{AgentService, AgentUrl, Conditions, Poll};
-use crate::validate::{Expected, Report};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 fn agent_url(ids: &PathIds) -> AgentUrl<'_> {
     AgentUrl {
@@ -24,7 +22,7 @@ fn agent_url(ids: &PathIds) -> AgentUrl<'_> {
 
 /// Checks an agent's URL alone (the same 404 for every URL that is not a current one), over
 /// `ctx.store`: what a project's object that has no records yet asks of KV before it makes any.
-pub async fn verify(ctx: &Ctx<'_>, ids: &PathIds) -> Result<(), Response> {
+pub async fn verify(ctx: &Ctx<'_>, ids: &PathIds) -> Result<(), ApiError> {
     let url = agent_url(ids);
     AgentService::new(
         ctx.store,
@@ -34,24 +32,16 @@ pub async fn verify(ctx: &Ctx<'_>, ids: &PathIds) -> Result<(), Response> {
     )
     .verify(&url)
     .await
-    .map_err(|e| envelope::heat(&e))
 }
 
-/// Answers an agent operation ([`Api::Agent`](crate::operations::Api::Agent)).
-pub async fn handle(req: &Request, ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Response {
-    let url = agent_url(ids);
-    answer(req, ctx, op, url, ids.get("derived_id"))
-        .await
-        .unwrap_or_else(|e| envelope::heat(&e))
-}
-
-async fn answer(
+/// Answers an agent call ([`Api::Agent`](crate::operations::Api::Agent)).
+pub async fn answer(
     req: &Request,
     ctx: &Ctx<'_>,
-    op: Operation,
-    url: AgentUrl<'_>,
-    derived: &str,
+    call: AgentCall,
+    ids: &PathIds,
 ) -> Result<Response, ApiError> {
+    let url = agent_url(ids);
     let agents = AgentService::new(
         ctx.store,
         url.project,
@@ -59,8 +49,8 @@ async fn answer(
         ctx.clock.now_ms(),
     )
     .with_isolate_cache(ctx.isolate);
-    match op {
-        Operation::AgentPoll => {
+    match call {
+        AgentCall::AgentPoll => {
             let conditions = Conditions {
                 if_none_match: req.header_value("if-none-match"),
                 if_modified_since: req.header_value("if-modified-since"),
@@ -84,32 +74,12 @@ async fn answer(
             response.after.extend(contact);
             Ok(response)
         }
-        Operation::AgentSignal => {
-            let details = signal_details(req, ctx.settings.max_body_bytes)?;
-            let (d, _) = agents.signal(&url, derived, &details).await?;
+        AgentCall::AgentSignal(details) => {
+            let (d, _) = agents.signal(&url, ids.get("derived_id"), &details).await?;
             Ok(Response::json(
                 200,
                 &json!({"deployment_id": d.id, "status": d.status, "status_reason": d.status_reason}),
             ))
-        }
-        other => Err(ApiError::NotFound(format!(
-            "{other} is not an agent operation"
-        ))),
-    }
-}
-
-/// A signal's body: a JSON object (an empty body is `{}`).
-fn signal_details(req: &Request, limit: usize) -> Result<Map<String, Value>, ApiError> {
-    if req.body.iter().all(u8::is_ascii_whitespace) {
-        super::check_body_size(req, limit)?;
-        return Ok(Map::new());
-    }
-    match json_body(req, limit)? {
-        Value::Object(m) => Ok(m),
-        other => {
-            let mut report = Report::default();
-            report.type_error("", Expected::OBJECT, &other);
-            Err(ApiError::Invalid(report.errors))
         }
     }
 }

@@ -1,95 +1,22 @@
 //! The CodeArts Deploy application API (no project in the path; the project is the caller's): its
-//! operations and paths are the `Application*` rows of [`crate::operations::ROUTES`].
+//! operations and paths are the `Application*` rows of [`crate::operations::OPERATIONS`].
 //!
 //! Callers authenticate with a project token (`X-Auth-Token`) or an AK/SK signature
 //! (`Authorization: SDK-HMAC-SHA256 ...`, see [`crate::credentials`]). A `project_id` in a body or
 //! query that is not the caller's, or an `X-Project-Id` header that is not, is a 403. Errors are
 //! Huawei's flat `{"error_code","error_msg"}` plus our `errors` list of field errors.
 
-use super::{parse_body, parse_query, Ctx};
+use super::Ctx;
 use crate::auth;
 use crate::credentials;
-use crate::domain::codearts::{
-    parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
-    AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success,
-};
+use crate::domain::codearts::{AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success};
 use crate::error::{ApiError, AuthFailure};
 use crate::http::{Request, Response};
-use crate::operations::{Operation, PathIds};
+use crate::operations::{CodeArtsCall, PathIds};
 use crate::service::codearts::CodeArtsService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use serde::Serialize;
-use serde_json::json;
 use subtle::ConstantTimeEq;
-
-/// Our codes for failures Huawei documents no code for (see docs/codearts.md).
-pub const CODE_INVALID: &str = "EDGE.00000400";
-pub const CODE_NO_ROUTE: &str = "EDGE.00000404";
-pub const CODE_METHOD: &str = "EDGE.00000405";
-pub const CODE_TOO_LARGE: &str = "EDGE.00000413";
-pub const CODE_MEDIA_TYPE: &str = "EDGE.00000415";
-pub const CODE_INTERNAL: &str = "EDGE.00000500";
-/// Huawei's codes.
-pub const CODE_NAME_TAKEN: &str = "Deploy.00011001";
-pub const CODE_NO_SUCH_APP: &str = "Deploy.00011020";
-pub const CODE_NO_PERMISSION: &str = "Deploy.00011154";
-pub const CODE_NO_CREDENTIALS: &str = "DEV.00000001";
-pub const CODE_BAD_CREDENTIALS: &str = "DEV.00000002";
-pub const CODE_EXPIRED: &str = "DEV.00000003";
-
-/// The status and `error_code` of an error.
-pub fn status_and_code(err: &ApiError) -> (u16, &'static str) {
-    match err {
-        ApiError::Invalid(_) => (400, CODE_INVALID),
-        ApiError::Conflict(_) => (400, CODE_NAME_TAKEN),
-        ApiError::Unauthenticated(AuthFailure::Missing) => (401, CODE_NO_CREDENTIALS),
-        ApiError::Unauthenticated(AuthFailure::Invalid) => (401, CODE_BAD_CREDENTIALS),
-        ApiError::Unauthenticated(AuthFailure::Expired) => (401, CODE_EXPIRED),
-        ApiError::Forbidden(_) => (403, CODE_NO_PERMISSION),
-        ApiError::NotFound(_) => (404, CODE_NO_SUCH_APP),
-        ApiError::MethodNotAllowed { .. } => (405, CODE_METHOD),
-        ApiError::PreconditionFailed(_) => (412, CODE_INVALID),
-        ApiError::PayloadTooLarge { .. } => (413, CODE_TOO_LARGE),
-        ApiError::UnsupportedMediaType(_) => (415, CODE_MEDIA_TYPE),
-        ApiError::Storage(_) => (500, CODE_INTERNAL),
-    }
-}
-
-/// The flat CodeArts error body: `{"error_code","error_msg","errors":[...]}`.
-pub fn envelope(err: &ApiError) -> Response {
-    let (status, code) = status_and_code(err);
-    let mut response = Response::json(
-        status,
-        &json!({"error_code": code, "error_msg": err.to_string(), "errors": err.field_errors()}),
-    )
-    .with_cause(err.cause());
-    if let ApiError::MethodNotAllowed { allow } = err {
-        response = response.with_header("allow", allow.as_str());
-    }
-    response
-}
-
-/// The 404 of a path under `/v1/applications` or `/v2/applications` that is no operation.
-pub fn no_route(req: &Request) -> Response {
-    Response::json(
-        404,
-        &json!({"error_code": CODE_NO_ROUTE, "error_msg": format!("No resource at {}", req.path), "errors": []}),
-    )
-}
-
-/// Answers a CodeArts operation ([`Api::CodeArts`](crate::operations::Api::CodeArts)) for
-/// `project`, the caller's.
-pub async fn handle(
-    req: &Request,
-    ctx: &Ctx<'_>,
-    op: Operation,
-    ids: &PathIds,
-    project: &str,
-) -> Response {
-    answer(req, ctx, op, ids.get("app_id"), project)
-        .await
-        .unwrap_or_else(|e| envelope(&e))
-}
 
 /// The caller's project: from an AK/SK signature, else from `X-Auth-Token`. An `X-Project-Id`
 /// header must name the same project.
@@ -136,61 +63,52 @@ fn success(result: impl Serialize) -> Response {
     Response::json(200, &Success::of(result))
 }
 
-async fn answer(
+/// Answers a CodeArts call ([`Api::CodeArts`](crate::operations::Api::CodeArts)) for
+/// `project`, the caller's.
+pub async fn answer(
     req: &Request,
     ctx: &Ctx<'_>,
-    op: Operation,
-    id: &str,
+    call: CodeArtsCall,
+    ids: &PathIds,
     project: &str,
 ) -> Result<Response, ApiError> {
     let svc = CodeArtsService::new(ctx.store, project, crate::ids::hex32);
-    let limit = ctx.settings.max_body_bytes;
+    let id = ids.get("app_id");
     let now_ms = ctx.clock.now_ms();
-    Ok(match op {
-        Operation::ApplicationCreate => {
-            let new = parse_body(req, limit, parse_create)?;
+    Ok(match call {
+        CodeArtsCall::ApplicationCreate(new) => {
             check_project(project, &new.project_id)?;
             success(AppBase::from(&svc.create(new, now_ms).await?))
         }
-        Operation::ApplicationUpdate => {
-            let update = parse_body(req, limit, parse_update)?;
+        CodeArtsCall::ApplicationUpdate(update) => {
             check_project(project, &update.project_id)?;
             success(AppBase::from(&svc.update(update, now_ms).await?))
         }
-        Operation::ApplicationList => {
-            let query = parse_body(req, limit, parse_list)?;
+        CodeArtsCall::ApplicationList(query) => {
             check_project(project, &query.project_id)?;
             let (total, page) = svc.list(&query).await?;
             let rows = page.iter().map(AppRow::from).collect();
             Response::json(200, &Page::new(total, rows))
         }
-        Operation::ApplicationExist => {
-            let query = parse_query(req, parse_exist)?;
+        CodeArtsCall::ApplicationExist(query) => {
             check_project(project, &query.project_id)?;
             success(svc.name_owner(&query.name).await?.is_some())
         }
-        Operation::ApplicationInfo => success(AppDetail::from(&svc.get(id).await?)),
-        Operation::ApplicationDelete => success(AppBase::from(&svc.delete(id).await?)),
-        Operation::ApplicationDisable => {
-            let disabled = parse_body(req, limit, parse_disable)?;
+        CodeArtsCall::ApplicationInfo => success(AppDetail::from(&svc.get(id).await?)),
+        CodeArtsCall::ApplicationDelete => success(AppBase::from(&svc.delete(id).await?)),
+        CodeArtsCall::ApplicationDisable(disabled) => {
             svc.set_disabled(id, disabled, now_ms).await?;
             Response::json(200, &Success::done())
         }
-        Operation::ApplicationDuplicate => {
-            super::check_body_size(req, limit)?;
+        CodeArtsCall::ApplicationDuplicate => {
+            super::check_body_size(req, ctx.settings.max_body_bytes)?;
             success(AppInfo::from(&svc.duplicate(id, now_ms).await?))
         }
-        Operation::ApplicationBatchDelete => {
-            let batch = parse_body(req, limit, parse_batch_delete)?;
+        CodeArtsCall::ApplicationBatchDelete(batch) => {
             check_project(project, &batch.project_id)?;
             let outcomes = svc.batch_delete(batch).await?;
             let rows = outcomes.iter().map(DeleteResult::from).collect();
             Response::json(200, &Page::new(outcomes.len(), rows))
-        }
-        other => {
-            return Err(ApiError::NotFound(format!(
-                "{other} is not a CodeArts operation"
-            )))
         }
     })
 }

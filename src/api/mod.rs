@@ -14,6 +14,7 @@
 //!
 //! Every response carries a fresh `X-Request-Id` (32 hex; a client-sent one is never echoed).
 
+pub mod admin;
 pub mod agent;
 pub mod codearts;
 pub mod envelope;
@@ -24,7 +25,7 @@ use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::http::{After, Request, Response};
 use crate::object::Rows;
-use crate::operations::{self, Api, Operation, PathIds, Resolved};
+use crate::operations::{self, Api, ByApi, Carries, MetaCall, Operation, PathIds, Resolved};
 use crate::store::{CountingStore, ReadCache, ReadCachingStore, Store};
 use crate::validate::Report;
 use serde_json::{json, Value};
@@ -220,15 +221,13 @@ async fn answer(
 
 /// The answer to a path no operation has, or a method it does not allow.
 fn unrouted(req: &Request, resolved: Resolved) -> Response {
-    match resolved {
-        Resolved::MethodNotAllowed { api, allow } => {
-            envelope_of(api, &ApiError::MethodNotAllowed { allow })
-        }
-        _ => match req.segments().get(1).map(String::as_str) {
-            Some("applications") => codearts::no_route(req),
-            _ => envelope::heat(&ApiError::NotFound(format!("No resource at {}", req.path))),
+    let err = match &resolved {
+        Resolved::MethodNotAllowed { allow, .. } => ApiError::MethodNotAllowed {
+            allow: allow.clone(),
         },
-    }
+        Resolved::Operation(..) | Resolved::NotFound { .. } => ApiError::NoRoute(req.path.clone()),
+    };
+    envelope::of(resolved.api(), &err)
 }
 
 /// What every answer gets on its way out: `X-Request-Id`, `Cache-Control: no-store`,
@@ -284,21 +283,9 @@ pub fn route_label(req: &Request) -> String {
     label
 }
 
-/// An error in the envelope of an API.
-fn envelope_of(api: Api, err: &ApiError) -> Response {
-    match api {
-        Api::CodeArts => codearts::envelope(err),
-        _ => envelope::heat(err),
-    }
-}
-
 /// An error in the envelope of the API the request is for.
 pub fn error_envelope(req: &Request, err: &ApiError) -> Response {
-    match operations::resolve(&req.method, &req.segments()) {
-        Resolved::Operation(op, _) => envelope_of(op.api(), err),
-        Resolved::MethodNotAllowed { api, .. } => envelope_of(api, err),
-        Resolved::NotFound => envelope::heat(err),
-    }
+    envelope::of(operations::resolve(&req.method, &req.segments()).api(), err)
 }
 
 /// The answer to a request for a project's object when the object could not be reached: a 500
@@ -323,8 +310,8 @@ async fn object_project(
         Api::CodeArts => codearts::caller_project(req, ctx)
             .await
             .map(Some)
-            .map_err(|e| codearts::envelope(&e)),
-        _ => {
+            .map_err(|e| envelope::of(Api::CodeArts, &e)),
+        Api::Heat | Api::Agent | Api::Admin | Api::Meta => {
             let project = ids.get("project_id");
             Ok(auth::is_project_id(project).then(|| project.to_owned()))
         }
@@ -344,7 +331,7 @@ pub async fn authenticate(
         Api::Heat => {
             let project = ids.get("project_id");
             if !auth::is_project_id(project) {
-                Err(ApiError::NotFound(format!("No resource at {}", req.path)))
+                Err(ApiError::NoRoute(req.path.clone()))
             } else {
                 auth::authorize_project(ctx.store, req.header_value("x-auth-token"), project)
                     .await
@@ -361,10 +348,12 @@ pub async fn authenticate(
         .map(|()| Caller::Admin),
         Api::Agent | Api::Meta => Ok(Caller::Anyone),
     };
-    checked.map_err(|e| envelope_of(op.api(), &e))
+    checked.map_err(|e| envelope::of(op.api(), &e))
 }
 
-/// Hands an authenticated operation to its API's handler.
+/// Reads what an authenticated operation's request carries with its parse function (from the
+/// operation table), hands the call to its API's handler, and answers an error in its API's
+/// envelope.
 pub async fn dispatch(
     req: &Request,
     ctx: &Ctx<'_>,
@@ -373,18 +362,30 @@ pub async fn dispatch(
     caller: &Caller,
 ) -> Response {
     let project = caller.project().unwrap_or_default();
-    match op.api() {
-        Api::Heat => heat::handle(req, ctx, op, ids, project).await,
-        Api::CodeArts => codearts::handle(req, ctx, op, ids, project).await,
-        Api::Agent => agent::handle(req, ctx, op, ids).await,
-        Api::Admin => admin(ctx, op, ids)
-            .await
-            .unwrap_or_else(|e| envelope::heat(&e)),
-        Api::Meta => match op {
-            Operation::Versions => Response::json(200, &versions(ctx.origin)),
-            _ => Response::json(200, &json!({"status": "ok"})),
+    let carries = op.carries();
+    let answered = match op.by_api() {
+        ByApi::Heat(op) => match read(req, ctx, carries, |v, r| op.parse(v, r)) {
+            Ok(call) => heat::answer(req, ctx, call, ids, project).await,
+            Err(e) => Err(e),
         },
-    }
+        ByApi::CodeArts(op) => match read(req, ctx, carries, |v, r| op.parse(v, r)) {
+            Ok(call) => codearts::answer(req, ctx, call, ids, project).await,
+            Err(e) => Err(e),
+        },
+        ByApi::Agent(op) => match read(req, ctx, carries, |v, r| op.parse(v, r)) {
+            Ok(call) => agent::answer(req, ctx, call, ids).await,
+            Err(e) => Err(e),
+        },
+        ByApi::Admin(op) => match read(req, ctx, carries, |v, r| op.parse(v, r)) {
+            Ok(call) => admin::answer(ctx, call, ids).await,
+            Err(e) => Err(e),
+        },
+        ByApi::Meta(op) => read(req, ctx, carries, |v, r| op.parse(v, r)).map(|call| match call {
+            MetaCall::Versions => Response::json(200, &versions(ctx.origin)),
+            MetaCall::Health => Response::json(200, &json!({"status": "ok"})),
+        }),
+    };
+    answered.unwrap_or_else(|e| envelope::of(op.api(), &e))
 }
 
 /// Heat's versions document, so OpenStack clients can discover the API. Its link is built from
@@ -397,75 +398,33 @@ fn versions(origin: &str) -> Value {
     }]})
 }
 
-/// The admin API: project tokens and AK/SK credentials.
-async fn admin(ctx: &Ctx<'_>, op: Operation, ids: &PathIds) -> Result<Response, ApiError> {
-    let project = ids.get("project_id");
-    if !auth::is_project_id(project) {
-        return Err(ApiError::invalid(crate::validate::FieldError::new(
-            "/project_id",
-            crate::validate::Rule::Pattern {
-                pattern: auth::PROJECT_ID_PATTERN,
-            },
-            format_args!("must be {}", auth::PROJECT_ID_PATTERN),
-        )));
-    }
-    let now_ms = ctx.clock.now_ms();
-    let key = ctx.settings.credentials_key.as_deref();
-    Ok(match op {
-        Operation::TokenList => Response::json(
-            200,
-            &json!({ "tokens": auth::list_tokens(ctx.store, project).await? }),
-        ),
-        Operation::CredentialList => Response::json(
-            200,
-            &json!({ "credentials": crate::credentials::list(ctx.store, project).await? }),
-        ),
-        Operation::TokenIssue => {
-            Response::json(201, &auth::issue_token(ctx.store, project, now_ms).await?)
-        }
-        Operation::TokenRevoke => {
-            auth::revoke_token(ctx.store, project, ids.get("id")).await?;
-            Response::empty(204)
-        }
-        Operation::CredentialIssue => Response::json(
-            201,
-            &crate::credentials::issue(ctx.store, project, key, now_ms).await?,
-        ),
-        Operation::CredentialRevoke => {
-            crate::credentials::revoke(ctx.store, project, ids.get("access_key")).await?;
-            Response::empty(204)
-        }
-        other => {
-            return Err(ApiError::NotFound(format!(
-                "{other} is not an admin operation"
-            )))
-        }
-    })
-}
-
-/// Reads a JSON body and validates it with `parse`: the one way every handler reads a body.
-pub fn parse_body<T>(
+/// Reads what a request carries (a JSON body, or its query as an object of strings, the first of
+/// repeated names) and parses it with `parse`: the one way a request's input is read.
+fn read<C>(
     req: &Request,
-    limit: usize,
-    parse: fn(&Value, &mut Report) -> Option<T>,
-) -> Result<T, ApiError> {
-    let body = json_body(req, limit)?;
+    ctx: &Ctx<'_>,
+    carries: Carries,
+    parse: impl FnOnce(&Value, &mut Report) -> Option<C>,
+) -> Result<C, ApiError> {
+    let limit = ctx.settings.max_body_bytes;
+    let input = match carries {
+        Carries::Body => json_body(req, limit)?,
+        Carries::OptionalBody if req.body.iter().all(u8::is_ascii_whitespace) => {
+            check_body_size(req, limit)?;
+            Value::Object(serde_json::Map::new())
+        }
+        Carries::OptionalBody => json_body(req, limit)?,
+        Carries::Query => {
+            let mut query = serde_json::Map::new();
+            for (name, value) in req.query_pairs() {
+                query.entry(name).or_insert(Value::String(value));
+            }
+            Value::Object(query)
+        }
+        Carries::Nothing => Value::Null,
+    };
     let mut report = Report::default();
-    into_api(parse(&body, &mut report), report)
-}
-
-/// Validates a request's query parameters (an object of strings; the first of repeated names)
-/// with `parse`.
-pub fn parse_query<T>(
-    req: &Request,
-    parse: fn(&Value, &mut Report) -> Option<T>,
-) -> Result<T, ApiError> {
-    let mut query = serde_json::Map::new();
-    for (name, value) in req.query_pairs() {
-        query.entry(name).or_insert(Value::String(value));
-    }
-    let mut report = Report::default();
-    into_api(parse(&Value::Object(query), &mut report), report)
+    into_api(parse(&input, &mut report), report)
 }
 
 /// Reads a JSON body: 413 over the limit, 415 for a non-JSON content type, 400 for bad JSON.

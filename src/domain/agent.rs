@@ -11,6 +11,7 @@
 use crate::domain::heat::{
     ConfigInput, ConfigOutput, DeploymentStatus, SoftwareConfig, SoftwareDeployment,
 };
+use crate::validate::{Expected, Report};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -249,6 +250,18 @@ pub fn apply_signal(
     d.updated_time = Some(crate::clock::heat_time(now_ms));
     d.updated_ms = now_ms;
     SignalOutcome::Recorded
+}
+
+/// A result signal's body: a JSON object (an empty body reads as `{}`), whatever its keys
+/// (`heat-config-notify` sends the outputs and the `deploy_*` results).
+pub fn parse_signal(body: &Value, report: &mut Report) -> Option<Map<String, Value>> {
+    match body {
+        Value::Object(m) => Some(m.clone()),
+        other => {
+            report.type_error("", Expected::OBJECT, other);
+            None
+        }
+    }
 }
 
 #[cfg(test)]

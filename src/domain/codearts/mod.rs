@@ -20,7 +20,9 @@ pub use model::{Application, DeleteOutcome};
 pub use parse::{
     parse_batch_delete, parse_create, parse_disable, parse_exist, parse_list, parse_update,
 };
-pub use request::{ApplicationUpdate, BatchDelete, GroupFilter, ListQuery, NewApplication};
+pub use request::{
+    ApplicationUpdate, BatchDelete, ExistQuery, GroupFilter, ListQuery, NewApplication,
+};
 pub use rules::*;
 pub use sent::Payload;
 pub use views::{AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success};
