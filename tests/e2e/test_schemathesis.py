@@ -116,16 +116,16 @@ class World:
             return
         if ID32.match(str(p.get("project_id", ""))):
             p["project_id"] = self.pid
-        if "config_id" in p:
-            pick = int(hashlib.sha256(repr(p["config_id"]).encode()).hexdigest(), 16) % 3
+        if "id" in p and "/software_configs/" in path:
+            pick = int(hashlib.sha256(repr(p["id"]).encode()).hexdigest(), 16) % 3
             if pick == 0:
-                p["config_id"] = self.config_id
+                p["id"] = self.config_id
             elif pick == 1 and method == "DELETE" and self.spare_config_ids:
-                p["config_id"] = self.spare_config_ids.pop()
+                p["id"] = self.spare_config_ids.pop()
             elif pick == 1:
-                p["config_id"] = self.config_id
-        if "deployment_id" in p and chosen(p["deployment_id"]):
-            p["deployment_id"] = self.victim_deployment_id if method == "DELETE" else self.deployment_id
+                p["id"] = self.config_id
+        if "id" in p and "/software_deployments/" in path and chosen(p["id"]):
+            p["id"] = self.victim_deployment_id if method == "DELETE" else self.deployment_id
         if "server_id" in p and chosen(p["server_id"]):
             p["server_id"] = self.revoked_server_id if method == "DELETE" else self.server_id
         if "app_id" in p and ID32.match(str(p["app_id"])) and chosen(p["app_id"]):
