@@ -197,7 +197,7 @@ impl<'p> ProjectKeys<'p> {
         format!("p/{}/use/{}/", self.project, segment(config_id))
     }
 
-    /// A server's agent record (`server_ref`: 32 hex digits, see `service::agent::server_ref`).
+    /// A server's agent record (`server_ref`: 32 hex digits, see `service::agent::capability::server_ref`).
     pub fn server(&self, server_ref: &str) -> String {
         format!("p/{}/srv/{server_ref}", self.project)
     }

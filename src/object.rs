@@ -79,13 +79,6 @@ pub struct ProjectObject {
     kv_writes_fail: Cell<bool>,
 }
 
-/// What a request did to SQLite, for `X-SQL-Rows`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Rows {
-    pub read: u64,
-    pub written: u64,
-}
-
 impl ProjectObject {
     pub fn new(platform: Platform, settings: Rc<Settings>, isolate: Rc<ReadCache>) -> Self {
         ProjectObject {
@@ -180,13 +173,12 @@ impl ProjectObject {
         let counting = CountingStore::new(&*self.platform.kv);
         let sql = SqlStore::new(&*self.platform.db, &self.versions);
         let response = self.run(project, req, &counting, &sql, now).await;
-        let (read, written) = sql.rows();
         api::finish(
             req,
             response,
             &self.settings,
             counting.ops(),
-            Some(Rows { read, written }),
+            Some(sql.rows()),
         )
     }
 
@@ -1160,7 +1152,8 @@ mod tests {
         );
         let status = send(&sys, heat(&token, "GET", "/servers/web-1/agent")).json_body();
         assert!(status["last_poll_time"].is_string(), "{status}");
-        let seen = keys::ProjectKeys::new(P).contact(&crate::service::agent::server_ref("web-1"));
+        let seen = keys::ProjectKeys::new(P)
+            .contact(&crate::service::agent::capability::server_ref("web-1"));
         assert!(in_sql(&sys, &seen).is_some());
         assert_eq!(in_kv(&kv, &seen), None, "contacts never go to KV");
     }

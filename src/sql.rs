@@ -61,6 +61,13 @@ impl From<i64> for SqlValue {
     }
 }
 
+/// What a request did to SQLite, for `X-SQL-Rows`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rows {
+    pub read: u64,
+    pub written: u64,
+}
+
 /// What one statement (or one transaction of them) returned: its rows, and the rows it read and
 /// wrote (what Cloudflare bills).
 #[derive(Debug, Default)]
@@ -208,8 +215,11 @@ impl<'a> SqlStore<'a> {
     }
 
     /// Rows read and written through this store so far.
-    pub fn rows(&self) -> (u64, u64) {
-        (self.rows_read.get(), self.rows_written.get())
+    pub fn rows(&self) -> Rows {
+        Rows {
+            read: self.rows_read.get(),
+            written: self.rows_written.get(),
+        }
     }
 
     /// Creates the tables (idempotent).

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::http::{Named, Request, Response};
 use crate::operations::{HeatCall, PathIds};
 use crate::service::agent::AgentService;
+use crate::service::deployments::Deployments;
 use crate::service::heat::{deployment_id, etag, HeatService};
 use serde_json::json;
 
@@ -24,6 +25,7 @@ pub async fn answer(
 ) -> Result<Response, ApiError> {
     let now_ms = ctx.clock.now_ms();
     let svc = HeatService::new(ctx.store, project).at(now_ms);
+    let writes = Deployments::new(ctx.store, project, now_ms);
     let agents = AgentService::new(
         ctx.store,
         project,
@@ -61,7 +63,7 @@ pub async fn answer(
                 .iter()
                 .map(|n| deployment_id(&n.server_id))
                 .collect::<Result<Vec<_>, _>>()?;
-            let created = svc.create_deployments(ids, news, now_ms).await?;
+            let created = writes.create(ids, news).await?;
             if batch {
                 let wire: Vec<_> = created.iter().map(|d| d.view()).collect();
                 Response::json(200, &json!({"software_deployments": wire}))
@@ -72,10 +74,10 @@ pub async fn answer(
         HeatCall::SoftwareDeploymentShow => deployment(&svc.deployment(id).await?),
         HeatCall::SoftwareDeploymentUpdate(update) => {
             let if_match = req.header_value("if-match");
-            deployment(&svc.update_deployment(id, update, if_match, now_ms).await?)
+            deployment(&writes.update(id, update, if_match).await?)
         }
         HeatCall::SoftwareDeploymentDelete => {
-            svc.delete_deployment(id).await?;
+            writes.delete(id).await?;
             Response::empty(204)
         }
         HeatCall::SoftwareDeploymentMetadata => Response::json(

@@ -18,13 +18,8 @@
 //! row beside its record in its project's object (never in KV), written and removed with it, so
 //! the check is one lookup.
 
-use super::agent::AgentService;
 use super::{decode, encode};
-use crate::domain::agent::derived_id;
-use crate::domain::heat::{
-    ConfigSummary, DeploymentUpdate, NewConfig, NewDeployment, SoftwareConfig, SoftwareDeployment,
-    ID_MAX,
-};
+use crate::domain::heat::{ConfigSummary, NewConfig, SoftwareConfig, SoftwareDeployment, ID_MAX};
 use crate::error::ApiError;
 use crate::store::{get_all, list_all, ListedKey, Store};
 use serde::{Deserialize, Serialize};
@@ -168,10 +163,12 @@ pub fn if_match_holds(header: &str, current: &str) -> bool {
 /// The software-config API of one project.
 ///
 /// Deployments are read as of `now_ms` (see [`HeatService::at`]): one past its timeout reads
-/// FAILED. Every deployment write also refreshes its server's agent document
-/// ([`AgentService::refresh`]).
+/// FAILED. Deployment writes that change what agents run go through
+/// [`crate::service::deployments::Deployments`], which also refreshes their servers' documents.
 pub struct HeatService<'a, S: Store + ?Sized> {
     store: &'a S,
+    /// For the test shorthand below.
+    #[cfg(test)]
     project: &'a str,
     keys: Keys<'a>,
     now_ms: u64,
@@ -181,6 +178,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     pub fn new(store: &'a S, project: &'a str) -> Self {
         HeatService {
             store,
+            #[cfg(test)]
             project,
             keys: Keys::new(project),
             now_ms: 0,
@@ -191,25 +189,6 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     pub fn at(mut self, now_ms: u64) -> Self {
         self.now_ms = now_ms;
         self
-    }
-
-    fn agents(&self) -> AgentService<'a, S> {
-        AgentService::new(self.store, self.project, None, self.now_ms)
-    }
-
-    /// Refreshes the agent documents of these servers (each once).
-    async fn refresh_servers<'s>(
-        &self,
-        servers: impl IntoIterator<Item = &'s str>,
-    ) -> Result<(), ApiError> {
-        let mut unique: Vec<&str> = servers.into_iter().collect();
-        unique.sort_unstable();
-        unique.dedup();
-        let agents = self.agents();
-        for server in unique {
-            agents.refresh(server).await?;
-        }
-        Ok(())
     }
 
     /// Stores a new config.
@@ -311,14 +290,14 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     }
 
     /// Records that `d` uses its config.
-    async fn note_use(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+    pub async fn note_use(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
         let key = self.keys.config_use(&d.config_id, &d.id);
         self.store.put(&key, "", None).await?;
         Ok(())
     }
 
     /// Forgets that deployment `id` used config `config_id`.
-    async fn drop_use(&self, config_id: &str, id: &str) -> Result<(), ApiError> {
+    pub async fn drop_use(&self, config_id: &str, id: &str) -> Result<(), ApiError> {
         self.store
             .delete(&self.keys.config_use(config_id, id))
             .await?;
@@ -341,59 +320,12 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     }
 
     /// Fails with 404 unless every config id exists.
-    async fn require_configs(&self, ids: &[&str]) -> Result<(), ApiError> {
+    pub async fn require_configs(&self, ids: &[&str]) -> Result<(), ApiError> {
         let found = self.configs(ids).await?;
         match ids.iter().find(|id| !found.iter().any(|c| c.id == **id)) {
             Some(missing) => Err(ApiError::not_found("Software config", missing)),
             None => Ok(()),
         }
-    }
-
-    /// Creates deployments, all or none: every config is checked before anything is written, and
-    /// a failed write removes what this call already wrote. Each deployment is one KV write.
-    ///
-    /// `ids` come from [`deployment_id`]. A batch shares one `created_ms`; `seq` keeps the order it
-    /// was sent in.
-    pub async fn create_deployments(
-        &self,
-        ids: Vec<String>,
-        news: Vec<NewDeployment>,
-        now_ms: u64,
-    ) -> Result<Vec<SoftwareDeployment>, ApiError> {
-        let config_ids: Vec<&str> = news.iter().map(|n| n.config_id.as_str()).collect();
-        self.require_configs(&config_ids).await?;
-        let deployments: Vec<SoftwareDeployment> = ids
-            .into_iter()
-            .zip(news)
-            .enumerate()
-            .map(|(i, (id, n))| {
-                let mut d = SoftwareDeployment::create(id, n, now_ms);
-                d.seq = i as u32;
-                d
-            })
-            .collect();
-        for (i, d) in deployments.iter().enumerate() {
-            let stored = match self.store_deployment(d).await {
-                Ok(()) => self.note_use(d).await,
-                failed => failed,
-            };
-            if let Err(e) = stored {
-                for written in &deployments[..=i] {
-                    let _ = self.delete_record(written).await;
-                }
-                return Err(e);
-            }
-        }
-        let servers = || deployments.iter().map(|d| d.server_id.as_str());
-        if let Err(e) = self.refresh_servers(servers()).await {
-            // All or none: a server's document that cannot take them undoes the whole create.
-            for written in &deployments {
-                let _ = self.delete_record(written).await;
-            }
-            let _ = self.refresh_servers(servers()).await;
-            return Err(e);
-        }
-        Ok(deployments)
     }
 
     /// Writes a deployment record (and its listing metadata) as it is. Status-only changes (a
@@ -410,7 +342,7 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
     }
 
     /// Deletes a deployment's record and its use of its config.
-    async fn delete_record(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
+    pub async fn delete_record(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
         if let Some(key) = self.keys.deployment(&d.id) {
             self.store.delete(&key).await?;
         }
@@ -486,64 +418,14 @@ impl<'a, S: Store + ?Sized> HeatService<'a, S> {
         }
         Ok(out)
     }
-
-    /// Updates a deployment. With `if_match`, fails with 412 unless it matches the stored ETag.
-    pub async fn update_deployment(
-        &self,
-        id: &str,
-        update: DeploymentUpdate,
-        if_match: Option<&str>,
-        now_ms: u64,
-    ) -> Result<SoftwareDeployment, ApiError> {
-        let mut d = self.deployment(id).await?;
-        if let Some(expected) = if_match {
-            let current = etag(&d);
-            if !if_match_holds(expected, &current) {
-                return Err(ApiError::PreconditionFailed(format!(
-                    "Deployment with id {id} has changed since {expected} (now {current}); read it again and retry"
-                )));
-            }
-        }
-        if let Some(new_config) = update.config_id.as_deref() {
-            if new_config != d.config_id {
-                self.require_configs(&[new_config]).await?;
-            }
-        }
-        let before = d.clone();
-        d.apply(update, now_ms);
-        self.store_deployment(&d).await?;
-        if d.config_id != before.config_id {
-            self.drop_use(&before.config_id, &d.id).await?;
-            self.note_use(&d).await?;
-        }
-        // Status and outputs are not in the agent document: only a re-deploy changes it.
-        if derived_id(&d) != derived_id(&before) {
-            if let Err(e) = self.refresh_servers([d.server_id.as_str()]).await {
-                // A document that cannot take the re-deploy undoes it.
-                let _ = self.store_deployment(&before).await;
-                if d.config_id != before.config_id {
-                    let _ = self.drop_use(&d.config_id, &d.id).await;
-                    let _ = self.note_use(&before).await;
-                }
-                let _ = self.refresh_servers([d.server_id.as_str()]).await;
-                return Err(e);
-            }
-        }
-        Ok(d)
-    }
-
-    /// Deletes a deployment.
-    pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
-        let d = self.deployment(id).await?;
-        self.delete_record(&d).await?;
-        self.refresh_servers([d.server_id.as_str()]).await
-    }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::heat::{parse_deployment_update, parse_new_config, parse_new_deployment};
+    use crate::domain::heat::{
+        parse_deployment_update, parse_new_config, parse_new_deployment, NewDeployment,
+    };
+    use crate::service::agent::AgentService;
     use crate::store::MemoryStore;
     use crate::validate::Report;
     use futures::executor::block_on;
@@ -855,5 +737,35 @@ mod tests {
             assert_eq!(b.config("c1").await.unwrap_err().status(), 404);
             assert!(b.list_configs(10, None).await.unwrap().is_empty());
         });
+    }
+}
+
+/// Test shorthand: [`Deployments`](super::deployments::Deployments)' writes on a `HeatService`.
+#[cfg(test)]
+impl<'a, S: Store + ?Sized> HeatService<'a, S> {
+    pub async fn create_deployments(
+        &self,
+        ids: Vec<String>,
+        news: Vec<crate::domain::heat::NewDeployment>,
+        now_ms: u64,
+    ) -> Result<Vec<SoftwareDeployment>, ApiError> {
+        let writes = super::deployments::Deployments::new(self.store, self.project, now_ms);
+        writes.create(ids, news).await
+    }
+
+    pub async fn update_deployment(
+        &self,
+        id: &str,
+        update: crate::domain::heat::DeploymentUpdate,
+        if_match: Option<&str>,
+        now_ms: u64,
+    ) -> Result<SoftwareDeployment, ApiError> {
+        let writes = super::deployments::Deployments::new(self.store, self.project, now_ms);
+        writes.update(id, update, if_match).await
+    }
+
+    pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
+        let writes = super::deployments::Deployments::new(self.store, self.project, self.now_ms);
+        writes.delete(id).await
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod codearts;
+pub mod deployments;
 pub mod heat;
 
 use crate::error::ApiError;

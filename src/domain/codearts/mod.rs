@@ -9,6 +9,7 @@
 
 pub mod enums;
 pub mod model;
+pub mod orchestration;
 pub mod parse;
 pub mod request;
 pub mod rules;

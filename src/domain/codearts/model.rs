@@ -2,44 +2,10 @@
 //! disable, duplicate. Its JSON is the store's, not the API's: answers are rendered by
 //! [`super::views`].
 
-use super::enums::{
-    ArtifactSourceSystem, ArtifactType, CreateType, DeploySystem, ExecutionState, TriggerSource,
-};
+use super::enums::{CreateType, DeploySystem, ExecutionState};
+use super::orchestration::{Operation, Trigger};
 use super::request::{ApplicationUpdate, NewApplication, TaskSpec};
 use serde::{Deserialize, Serialize};
-
-/// When a deployment may run (`TaskTriggerVO`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Trigger {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger_source: Option<TriggerSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_source_system: Option<ArtifactSourceSystem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_type: Option<ArtifactType>,
-}
-
-/// One action of a deployment orchestration (`DeployV2OperationsDO`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Operation {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// A JSON document carried as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entrance: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub module_id: Option<String>,
-}
 
 /// A stored deployment task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //! Huawei models are closed and the SDKs never send keys outside them, so an unknown key is a typo.
 
 use super::enums::{CreateType, ExecutionState, SortBy, SortName, TriggerSource};
-use super::model::{Operation, Trigger};
+use super::orchestration::{Operation, Trigger};
 use super::request::{
     ApplicationUpdate, BatchDelete, ExistQuery, GroupFilter, ListQuery, NewApplication, TaskSpec,
 };

@@ -2,7 +2,7 @@
 //! already an enum.
 
 use super::enums::{CreateType, DeploySystem, ExecutionState, SortBy, SortName};
-use super::model::{Operation, Trigger};
+use super::orchestration::{Operation, Trigger};
 
 /// One deployment task of a request (`TaskV2RequestBody` on create, `UpdateTaskV2RequestBody`
 /// on update). Absent fields are `None`.

@@ -9,7 +9,8 @@ use super::enums::{
     ArtifactSourceSystem, ArtifactType, CreateType, DeploySystem, ExecutionState, Outcome,
     TriggerSource,
 };
-use super::model::{Application, ArrangeInfo, DeleteOutcome, Operation};
+use super::model::{Application, ArrangeInfo, DeleteOutcome};
+use super::orchestration::Operation;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use std::collections::BTreeMap;

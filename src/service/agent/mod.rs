@@ -1,105 +1,34 @@
-//! Server agents: metadata URLs, the agent document, result signals and agent contact.
+//! Server agents: their metadata URLs, their documents, their result signals and their
+//! contacts, one job per module:
 //!
-//! Key layout (under `p/{project_id}/`; `{server_ref}` is 32 hex digits of SHA-256 of the server
-//! id, so any server id makes a short, safe key):
+//! - [`capability`]: agent URLs, which are capabilities stored nowhere (an HMAC of the server's
+//!   epoch);
+//! - [`document`]: each server's agent document, kept ready to serve in its server record
+//!   (`p/{project_id}/srv/{server_ref}`), rewritten when its deployments change;
+//! - [`contact`]: when each server's agent last polled (`p/{project_id}/seen/{server_ref}`, in
+//!   the project's object only).
 //!
-//! | key | value |
-//! |---|---|
-//! | `srv/{server_ref}` | [`ServerRecord`]: the server's agent document, ready to serve, and its agent epoch (published to KV, where polls read it) |
-//! | `seen/{server_ref}` | `{"ms": …}`: when its agent last polled (see [`CONTACT_RESOLUTION_MS`]); in the project's object only |
-//!
-//! **Capabilities, stored nowhere.** A metadata URL is
-//! `{origin}/agent/v1/{project_id}/{server_ref}/{secret}` where `secret` is
-//! `base64url(HMAC-SHA256(CREDENTIALS_KEY, project, server_ref, epoch))`, and `epoch` is a random
-//! value in the server record, replaced on revocation. A signal URL is the metadata URL plus
-//! `/signal/{derived_id}`. Checking one is one HMAC and a constant-time comparison; an unknown
-//! server costs the same HMAC, and unknown, revoked and wrong URLs get the same 404.
-//!
-//! **One read per poll.** Every write of a deployment rewrites its server's record when the
-//! document changes (a listing of the server's deployments and one put), so a poll reads one key
-//! and answers 304 or the whole document from it. `modified_s` (the `Last-Modified` second) moves
-//! forward by at least one second at every change, so agents that compare dates at one-second
-//! resolution see two changes made within a second.
+//! [`AgentService`] answers the agent-facing operations with them.
 
-use super::heat::HeatService;
-use super::{decode, encode};
-use crate::domain::agent::{add_signal_inputs, apply_signal, derive, derived_id, SignalOutcome};
-use crate::domain::heat::{DeploymentStatus, SoftwareConfig, SoftwareDeployment, ID_MAX};
+pub mod capability;
+pub mod contact;
+pub mod document;
+
+use crate::domain::agent::{apply_signal, derived_id, SignalOutcome};
+use crate::domain::heat::{SoftwareDeployment, ID_MAX};
 use crate::error::ApiError;
 use crate::http::After;
-use crate::keys::ProjectKeys;
+use crate::service::heat::HeatService;
 use crate::store::{ReadCache, Store};
 use crate::validate::{char_len, FieldError, Rule};
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use capability::{metadata_url, no_such_url, secret_matches, server_ref, well_formed};
+use contact::{contact_due, last_contact_ms};
+use document::{items_digest, render, with_signal, Documents, ServerRecord};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-use subtle::ConstantTimeEq;
 
-/// How often agents are told to poll (seconds).
-pub const POLLING_INTERVAL_S: u64 = 30;
-/// A server's last poll is sent to its project's object about once per this period (10 minutes;
-/// see `AgentService::contact_due`), so a fleet polling every 30 s costs about one Durable Object
-/// request and one SQLite row per server per 10 minutes, not one per poll.
-pub const CONTACT_RESOLUTION_MS: u64 = 10 * 60 * 1000;
-/// The largest agent document (the stored server record, in bytes): Workers KV takes values of up
-/// to 25 MiB. A write that would make a server's document larger is refused and undone.
-pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
-/// Length of a server reference in keys and URLs (hex digits).
-const SERVER_REF_LEN: usize = 32;
-/// Length of a URL secret (base64url of a 32-byte HMAC, unpadded).
-const SECRET_LEN: usize = 43;
-
-/// The 32-hex-digit reference of a server id used in keys and URLs.
-pub fn server_ref(server_id: &str) -> String {
-    let mut hex = hex::encode(Sha256::digest(server_id.as_bytes()));
-    hex.truncate(SERVER_REF_LEN);
-    hex
-}
-
-/// True when `now_ms` falls in the server's contact slot: the polling interval starting at a phase
-/// of [`CONTACT_RESOLUTION_MS`] drawn from its reference.
-fn in_contact_slot(server_ref: &str, now_ms: u64) -> bool {
-    let phase = contact_phase(server_ref);
-    (now_ms + CONTACT_RESOLUTION_MS - phase) % CONTACT_RESOLUTION_MS < POLLING_INTERVAL_S * 1000
-}
-
-/// Where in each period a server's contact slot starts.
-fn contact_phase(server_ref: &str) -> u64 {
-    u64::from_str_radix(server_ref.get(..8).unwrap_or("0"), 16).unwrap_or(0) % CONTACT_RESOLUTION_MS
-}
-
-/// True for a string that can be a server reference (never read from the store otherwise).
-fn is_server_ref(s: &str) -> bool {
-    s.len() == SERVER_REF_LEN
-        && s.bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-}
-
-/// One deployment in a server's document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredItem {
-    pub deployment_id: String,
-    /// The derived config, without its signal inputs (added when served).
-    pub config: Value,
-}
-
-/// What the store keeps per server that has (or had) an agent URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServerRecord {
-    pub server_id: String,
-    /// The random value agent URLs are derived from; `None` once revoked.
-    pub epoch: Option<String>,
-    /// When the current epoch's URLs were issued.
-    pub issued_ms: Option<u64>,
-    /// `Last-Modified` of the document, in seconds since the epoch.
-    pub modified_s: u64,
-    /// Digest of `items`.
-    pub digest: String,
-    pub items: Vec<StoredItem>,
-}
+pub use contact::record_contact;
 
 /// What `GET/POST /v1/{project_id}/servers/{server_id}/agent` answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -108,7 +37,7 @@ pub struct AgentStatus {
     pub metadata_url: Option<String>,
     pub metadata_url_issued: bool,
     pub issued_time: Option<String>,
-    /// When the agent last polled (to within [`CONTACT_RESOLUTION_MS`]); `null` if never.
+    /// When the agent last polled (to within [`contact::CONTACT_RESOLUTION_MS`]); `null` if never.
     pub last_poll_time: Option<String>,
 }
 
@@ -140,15 +69,6 @@ pub struct AgentUrl<'r> {
     pub secret: &'r str,
 }
 
-fn no_such_url() -> ApiError {
-    ApiError::NotFound("No agent URL here (unknown or revoked)".into())
-}
-
-fn items_digest(items: &[StoredItem]) -> String {
-    let bytes = serde_json::to_vec(items).unwrap_or_default();
-    hex::encode(&Sha256::digest(&bytes)[..16])
-}
-
 /// Agent URLs and documents of one project.
 pub struct AgentService<'a, S: Store + ?Sized> {
     store: &'a S,
@@ -157,6 +77,7 @@ pub struct AgentService<'a, S: Store + ?Sized> {
     key: Option<&'a str>,
     /// The isolate's memory of recorded contacts (`None`: record every poll).
     isolate: Option<&'a ReadCache>,
+    documents: Documents<'a, S>,
     now_ms: u64,
 }
 
@@ -167,20 +88,17 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
             project,
             key: key.filter(|k| !k.is_empty()),
             isolate: None,
+            documents: Documents::new(store, project, now_ms),
             now_ms,
         }
     }
 
-    /// Uses the isolate's memory of the servers it has seen poll, so that outside a server's contact
-    /// slot only the first poll this isolate sees writes (without it, every poll writes; see
-    /// `note_contact`).
+    /// Uses the isolate's memory of the servers it has seen poll, so that outside a server's
+    /// contact slot only the first poll this isolate sees sends a contact (see
+    /// [`contact::contact_due`]).
     pub fn with_isolate_cache(mut self, cache: Option<&'a ReadCache>) -> Self {
         self.isolate = cache;
         self
-    }
-
-    fn record_key(&self, server_ref: &str) -> String {
-        ProjectKeys::new(self.project).server(server_ref)
     }
 
     fn heat(&self) -> HeatService<'a, S> {
@@ -195,131 +113,14 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         })
     }
 
-    /// The URL secret of a server for an epoch.
-    fn secret(&self, key: &str, server_ref: &str, epoch: &str) -> String {
-        let mut mac = match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
-            Ok(mac) => mac,
-            // HMAC takes keys of any length.
-            Err(_) => return String::new(),
-        };
-        for part in ["deploy-edge agent", self.project, server_ref, epoch] {
-            mac.update(part.as_bytes());
-            mac.update(b"\n");
-        }
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-    }
-
     fn metadata_url(&self, origin: &str, record: &ServerRecord) -> Option<String> {
-        let (key, epoch) = (self.key?, record.epoch.as_deref()?);
-        let server_ref = server_ref(&record.server_id);
-        let secret = self.secret(key, &server_ref, epoch);
-        Some(format!(
-            "{origin}/agent/v1/{}/{server_ref}/{secret}",
-            self.project
-        ))
-    }
-
-    async fn read_record(&self, server_ref: &str) -> Result<Option<ServerRecord>, ApiError> {
-        let key = self.record_key(server_ref);
-        match self.store.get(&key).await? {
-            Some(text) => Ok(Some(decode(&key, &text)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Stores a server record; 409 when its document is over [`MAX_DOCUMENT_BYTES`].
-    async fn write_record(&self, record: &ServerRecord) -> Result<(), ApiError> {
-        let key = self.record_key(&server_ref(&record.server_id));
-        let text = encode(record)?;
-        if text.len() > MAX_DOCUMENT_BYTES {
-            return Err(ApiError::Conflict(format!(
-                "The agent document of server {} would be {} bytes, over its limit of {MAX_DOCUMENT_BYTES}: deploy fewer or smaller configs to it",
-                record.server_id,
-                text.len()
-            )));
-        }
-        self.store.put(&key, &text, None).await?;
-        Ok(())
-    }
-
-    /// The derived configs of a server's deployments, in Heat's order (by config name, then
-    /// oldest first), and the deployments left out because their config is gone (they cannot
-    /// run; its object stores them FAILED when it next writes the document).
-    pub async fn derive_items(
-        &self,
-        server_id: &str,
-    ) -> Result<(Vec<StoredItem>, Vec<SoftwareDeployment>), ApiError> {
-        let heat = self.heat();
-        let deployments = heat.list_deployments(Some(server_id)).await?;
-        let mut config_ids: Vec<&str> = deployments.iter().map(|d| d.config_id.as_str()).collect();
-        config_ids.sort_unstable();
-        config_ids.dedup();
-        let configs: BTreeMap<String, SoftwareConfig> = heat
-            .configs(&config_ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id.clone(), c))
-            .collect();
-        let mut items: Vec<(String, StoredItem)> = Vec::with_capacity(deployments.len());
-        let mut orphaned = Vec::new();
-        for d in deployments {
-            match configs.get(&d.config_id) {
-                Some(c) => items.push((
-                    c.name.clone().unwrap_or_default(),
-                    StoredItem {
-                        deployment_id: d.id.clone(),
-                        config: derive(c, &d),
-                    },
-                )),
-                None => orphaned.push(d),
-            }
-        }
-        // A stable sort keeps deployments of one config name oldest first, as Heat does.
-        items.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok((items.into_iter().map(|(_, item)| item).collect(), orphaned))
-    }
-
-    /// The document items of a server, as its object stores them: a deployment whose config is
-    /// gone (records imported from KV that disagree) is stored FAILED, saying why.
-    async fn stored_items(&self, server_id: &str) -> Result<Vec<StoredItem>, ApiError> {
-        let (items, orphaned) = self.derive_items(server_id).await?;
-        for d in &orphaned {
-            self.report_missing_config(d).await?;
-        }
-        Ok(items)
-    }
-
-    async fn report_missing_config(&self, d: &SoftwareDeployment) -> Result<(), ApiError> {
-        if d.status == DeploymentStatus::Failed {
-            return Ok(());
-        }
-        let mut failed = d.clone();
-        failed.status = DeploymentStatus::Failed;
-        failed.status_reason = format!(
-            "Software config {} was deleted; the deployment cannot run",
-            d.config_id
-        );
-        failed.deadline_ms = None;
-        failed.updated_time = Some(crate::clock::heat_time(self.now_ms));
-        failed.updated_ms = self.now_ms;
-        self.heat().store_deployment(&failed).await
-    }
-
-    /// Rewrites a server's document after its deployments changed, if it has an agent record and
-    /// the document differs. `Last-Modified` moves forward by at least one second.
-    pub async fn refresh(&self, server_id: &str) -> Result<(), ApiError> {
-        let Some(mut record) = self.read_record(&server_ref(server_id)).await? else {
-            return Ok(());
-        };
-        let items = self.stored_items(server_id).await?;
-        let digest = items_digest(&items);
-        if digest == record.digest {
-            return Ok(());
-        }
-        record.modified_s = (self.now_ms / 1000).max(record.modified_s + 1);
-        record.digest = digest;
-        record.items = items;
-        self.write_record(&record).await
+        metadata_url(
+            self.key,
+            origin,
+            self.project,
+            &record.server_id,
+            record.epoch.as_deref(),
+        )
     }
 
     fn status_of(
@@ -346,10 +147,10 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         check_server_id(server_id)?;
         self.require_key()?;
         let sref = server_ref(server_id);
-        let record = match self.read_record(&sref).await? {
+        let record = match self.documents.read_record(&sref).await? {
             Some(r) if r.epoch.is_some() => r,
             existing => {
-                let items = self.stored_items(server_id).await?;
+                let items = self.documents.stored_items(server_id).await?;
                 let digest = items_digest(&items);
                 let previous_s = existing.as_ref().map_or(0, |r| r.modified_s);
                 let record = ServerRecord {
@@ -360,7 +161,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
                     digest,
                     items,
                 };
-                self.write_record(&record).await?;
+                self.documents.write_record(&record).await?;
                 record
             }
         };
@@ -373,11 +174,11 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         if char_len(server_id) > ID_MAX {
             return Ok(());
         }
-        if let Some(mut record) = self.read_record(&server_ref(server_id)).await? {
+        if let Some(mut record) = self.documents.read_record(&server_ref(server_id)).await? {
             if record.epoch.is_some() {
                 record.epoch = None;
                 record.issued_ms = None;
-                self.write_record(&record).await?;
+                self.documents.write_record(&record).await?;
             }
         }
         Ok(())
@@ -389,7 +190,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
             return Ok(self.status_of(server_id, origin, None, None));
         }
         let sref = server_ref(server_id);
-        let record = self.read_record(&sref).await?;
+        let record = self.documents.read_record(&sref).await?;
         let last_poll = self.last_poll_ms(&sref).await?;
         Ok(self.status_of(server_id, origin, record.as_ref(), last_poll))
     }
@@ -405,65 +206,26 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
 
     /// The record behind an agent URL, or the same 404 for every URL that is not a current one.
     async fn authenticate(&self, url: &AgentUrl<'_>) -> Result<ServerRecord, ApiError> {
-        let well_formed = crate::auth::is_project_id(self.project)
-            && is_server_ref(url.server_ref)
-            && url.secret.len() == SECRET_LEN;
-        if !well_formed {
+        if !well_formed(self.project, url.server_ref, url.secret) {
             return Err(no_such_url());
         }
         let key = self.key.ok_or_else(no_such_url)?;
-        let record = self.read_record(url.server_ref).await?;
+        let record = self.documents.read_record(url.server_ref).await?;
         let live = record
             .as_ref()
             .filter(|r| server_ref(&r.server_id) == url.server_ref);
         // The HMAC is computed for unknown and revoked servers too.
         let epoch = live.and_then(|r| r.epoch.as_deref()).unwrap_or("-");
-        let expected = self.secret(key, url.server_ref, epoch);
-        let matches: bool = expected.as_bytes().ct_eq(url.secret.as_bytes()).into();
+        let matches = secret_matches(key, self.project, url.server_ref, epoch, url.secret);
         match record {
             Some(r) if matches && r.epoch.is_some() => Ok(r),
             _ => Err(no_such_url()),
         }
     }
 
-    /// The contact to send the server's object, when one is due: in the server's own slot of
-    /// each [`CONTACT_RESOLUTION_MS`] (a window one polling interval wide at a phase drawn from
-    /// its reference, so a server polling every 30 s is recorded about once per period whichever
-    /// isolates serve it), and on the first poll an isolate sees of it (so a new agent shows at
-    /// once). The first rule needs no memory, so a fleet of any size stays within it; the second
-    /// is bounded by the isolate's memory, and skipped once that is full.
-    fn contact_due(&self, sref: &str) -> Option<After> {
-        let key = ProjectKeys::new(self.project).contact(sref);
-        let first_here = self
-            .isolate
-            .is_none_or(|cache| cache.note_if_due(&key, self.now_ms, u64::MAX));
-        (first_here || in_contact_slot(sref, self.now_ms)).then(|| After::Contact {
-            project: self.project.to_owned(),
-            server_ref: sref.to_owned(),
-            ms: self.now_ms,
-        })
-    }
-
-    /// Renders a stored document for the URL it is served at.
-    fn render(record: &ServerRecord, metadata_url: &str) -> Value {
-        let deployments: Vec<Value> = record
-            .items
-            .iter()
-            .map(|item| with_signal(item.config.clone(), Some(metadata_url)))
-            .collect();
-        json!({
-            "deployments": deployments,
-            "os-collect-config": {
-                "collectors": ["request"],
-                "request": {"metadata_url": metadata_url},
-                "polling_interval": POLLING_INTERVAL_S,
-            },
-        })
-    }
-
     /// `GET`/`HEAD` of a metadata URL: the document, or 304 when the client's copy is current;
     /// one KV read. With it, the contact to send the server's object when one is due (about once
-    /// every [`CONTACT_RESOLUTION_MS`]).
+    /// every [`contact::CONTACT_RESOLUTION_MS`]).
     pub async fn poll(
         &self,
         url: &AgentUrl<'_>,
@@ -471,7 +233,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         conditions: Conditions<'_>,
     ) -> Result<(Poll, Option<After>), ApiError> {
         let record = self.authenticate(url).await?;
-        let contact = self.contact_due(url.server_ref);
+        let contact = contact_due(self.isolate, self.project, url.server_ref, self.now_ms);
         let metadata_url = format!(
             "{origin}/agent/v1/{}/{}/{}",
             url.project, url.server_ref, url.secret
@@ -497,14 +259,13 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
             }
         } else {
             Poll::Document {
-                body: Self::render(&record, &metadata_url),
+                body: render(&record, &metadata_url),
                 etag,
                 last_modified,
             }
         };
         Ok((poll, contact))
     }
-
     /// `PUT`/`POST` of a signal URL: records an agent's result on the deployment whose current
     /// derived config is `derived`. A deployment that is no longer IN_PROGRESS is left as it is.
     pub async fn signal(
@@ -551,58 +312,14 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         if char_len(server_id) > ID_MAX {
             return Ok(Vec::new());
         }
-        let record = self.read_record(&server_ref(server_id)).await?;
+        let record = self.documents.read_record(&server_ref(server_id)).await?;
         let metadata_url = record.as_ref().and_then(|r| self.metadata_url(origin, r));
-        let (items, _) = self.derive_items(server_id).await?;
+        let (items, _) = self.documents.derive_items(server_id).await?;
         Ok(items
             .into_iter()
             .map(|item| with_signal(item.config, metadata_url.as_deref()))
             .collect())
     }
-}
-
-/// When a server's agent last polled, as its object recorded it.
-async fn last_contact_ms<S: Store + ?Sized>(
-    store: &S,
-    project: &str,
-    sref: &str,
-) -> Result<Option<u64>, ApiError> {
-    let key = ProjectKeys::new(project).contact(sref);
-    Ok(match store.get(&key).await? {
-        Some(text) => decode::<Value>(&key, &text)?
-            .get("ms")
-            .and_then(Value::as_u64),
-        None => None,
-    })
-}
-
-/// Records that a server's agent polled at `ms` (in its project's object): moves the server's
-/// contact time forward, never back. A reference that cannot be a server's is ignored.
-pub async fn record_contact<S: Store + ?Sized>(
-    store: &S,
-    project: &str,
-    sref: &str,
-    ms: u64,
-) -> Result<(), ApiError> {
-    if !is_server_ref(sref) || last_contact_ms(store, project, sref).await? >= Some(ms) {
-        return Ok(());
-    }
-    let key = ProjectKeys::new(project).contact(sref);
-    store
-        .put(&key, &json!({ "ms": ms }).to_string(), None)
-        .await?;
-    Ok(())
-}
-
-/// A stored derived config as served: with the signal URL under `metadata_url`
-/// (`{metadata_url}/signal/{derived_id}`), or `NO_SIGNAL` when the server has no agent URL.
-fn with_signal(mut config: Value, metadata_url: Option<&str>) -> Value {
-    let signal = match (metadata_url, config["id"].as_str()) {
-        (Some(url), Some(id)) => Some(format!("{url}/signal/{id}")),
-        _ => None,
-    };
-    add_signal_inputs(&mut config, signal.as_deref());
-    config
 }
 
 /// A server id in a path: 1 to 36 characters, as on deployments.
@@ -624,6 +341,7 @@ fn check_server_id(server_id: &str) -> Result<(), ApiError> {
 
 #[cfg(test)]
 mod tests {
+    use super::contact::{contact_phase, CONTACT_RESOLUTION_MS, POLLING_INTERVAL_S};
     use super::*;
     use crate::domain::heat::{
         parse_deployment_update, parse_new_config, parse_new_deployment, NewDeployment,
@@ -632,6 +350,7 @@ mod tests {
     use crate::store::{CountingStore, MemoryStore};
     use crate::validate::Report;
     use futures::executor::block_on;
+    use serde_json::json;
 
     const KEY: &str = "test-credentials-key";
     const P: &str = "0123456789abcdef0123456789abcdef";
@@ -1012,7 +731,7 @@ mod tests {
             let key = crate::service::heat::Keys::new(P).config("c1");
             store.delete(&key).await.unwrap();
             let svc = agents(&store, 3_000);
-            let (items, orphaned) = svc.derive_items("web-1").await.unwrap();
+            let (items, orphaned) = svc.documents.derive_items("web-1").await.unwrap();
             assert!(items.is_empty());
             assert_eq!(orphaned.len(), 1);
             let d = HeatService::new(&store, P).deployment(&id).await.unwrap();
@@ -1082,6 +801,83 @@ mod tests {
                     "{label}: within a period"
                 );
             }
+        });
+    }
+
+    /// A store whose deletes fail (as KV's may), reads and puts passing through.
+    struct DeletesFail<'a>(&'a MemoryStore);
+
+    #[async_trait::async_trait(?Send)]
+    impl Store for DeletesFail<'_> {
+        async fn get(&self, key: &str) -> Result<Option<String>, crate::store::StoreError> {
+            self.0.get(key).await
+        }
+        async fn get_many(
+            &self,
+            keys: &[String],
+        ) -> Result<Vec<Option<String>>, crate::store::StoreError> {
+            self.0.get_many(keys).await
+        }
+        async fn put(
+            &self,
+            key: &str,
+            value: &str,
+            meta: Option<&Value>,
+        ) -> Result<(), crate::store::StoreError> {
+            self.0.put(key, value, meta).await
+        }
+        async fn delete(&self, key: &str) -> Result<(), crate::store::StoreError> {
+            Err(crate::store::StoreError::Backend(format!(
+                "DELETE {key} failed"
+            )))
+        }
+        async fn list(
+            &self,
+            prefix: &str,
+            cursor: Option<&str>,
+            limit: usize,
+        ) -> Result<crate::store::ListPage, crate::store::StoreError> {
+            self.0.list(prefix, cursor, limit).await
+        }
+    }
+
+    #[test]
+    fn a_failed_undo_is_not_dropped_but_becomes_the_500s_logged_cause() {
+        block_on(async {
+            let store = MemoryStore::new();
+            with_config(&store).await;
+            let big = parse_new_config(
+                &json!({"name": "big", "config": "x".repeat(11_000_000)}),
+                &mut Report::default(),
+            )
+            .unwrap();
+            let heat = HeatService::new(&store, P).at(2_000);
+            heat.create_config("big".into(), big, 1_000).await.unwrap();
+            issue_url(&store, 2_000).await;
+            let news: Vec<NewDeployment> = (0..2)
+                .map(|_| {
+                    parse_new_deployment(
+                        &json!({"config_id": "big", "server_id": "web-1"}),
+                        "",
+                        &mut Report::default(),
+                    )
+                    .unwrap()
+                })
+                .collect();
+            let ids = news
+                .iter()
+                .map(|_| deployment_id("web-1").unwrap())
+                .collect();
+            let failing = DeletesFail(&store);
+            let refused = crate::service::deployments::Deployments::new(&failing, P, 3_000)
+                .create(ids, news)
+                .await
+                .unwrap_err();
+            assert_eq!(refused.status(), 500, "{refused}");
+            let cause = refused.cause().unwrap();
+            assert!(cause.contains("over its limit"), "{cause}");
+            assert!(cause.contains("undoing the write failed too"), "{cause}");
+            assert!(cause.contains("failed"), "{cause}");
         });
     }
 
