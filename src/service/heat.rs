@@ -431,6 +431,41 @@ mod tests {
     use futures::executor::block_on;
     use serde_json::json;
 
+    /// Test shorthand: [`Deployments`](crate::service::deployments::Deployments)' writes on a `HeatService`.
+    impl<'a, S: Store + ?Sized> HeatService<'a, S> {
+        pub async fn create_deployments(
+            &self,
+            ids: Vec<String>,
+            news: Vec<crate::domain::heat::NewDeployment>,
+            now_ms: u64,
+        ) -> Result<Vec<SoftwareDeployment>, ApiError> {
+            let writes =
+                crate::service::deployments::Deployments::new(self.store, self.project, now_ms);
+            writes.create(ids, news).await
+        }
+
+        pub async fn update_deployment(
+            &self,
+            id: &str,
+            update: crate::domain::heat::DeploymentUpdate,
+            if_match: Option<&str>,
+            now_ms: u64,
+        ) -> Result<SoftwareDeployment, ApiError> {
+            let writes =
+                crate::service::deployments::Deployments::new(self.store, self.project, now_ms);
+            writes.update(id, update, if_match).await
+        }
+
+        pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
+            let writes = crate::service::deployments::Deployments::new(
+                self.store,
+                self.project,
+                self.now_ms,
+            );
+            writes.delete(id).await
+        }
+    }
+
     fn new_config(name: &str) -> NewConfig {
         parse_new_config(
             &json!({"name": name, "config": "#!/bin/sh"}),
@@ -737,35 +772,5 @@ mod tests {
             assert_eq!(b.config("c1").await.unwrap_err().status(), 404);
             assert!(b.list_configs(10, None).await.unwrap().is_empty());
         });
-    }
-}
-
-/// Test shorthand: [`Deployments`](super::deployments::Deployments)' writes on a `HeatService`.
-#[cfg(test)]
-impl<'a, S: Store + ?Sized> HeatService<'a, S> {
-    pub async fn create_deployments(
-        &self,
-        ids: Vec<String>,
-        news: Vec<crate::domain::heat::NewDeployment>,
-        now_ms: u64,
-    ) -> Result<Vec<SoftwareDeployment>, ApiError> {
-        let writes = super::deployments::Deployments::new(self.store, self.project, now_ms);
-        writes.create(ids, news).await
-    }
-
-    pub async fn update_deployment(
-        &self,
-        id: &str,
-        update: crate::domain::heat::DeploymentUpdate,
-        if_match: Option<&str>,
-        now_ms: u64,
-    ) -> Result<SoftwareDeployment, ApiError> {
-        let writes = super::deployments::Deployments::new(self.store, self.project, now_ms);
-        writes.update(id, update, if_match).await
-    }
-
-    pub async fn delete_deployment(&self, id: &str) -> Result<(), ApiError> {
-        let writes = super::deployments::Deployments::new(self.store, self.project, self.now_ms);
-        writes.delete(id).await
     }
 }
