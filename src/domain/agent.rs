@@ -9,10 +9,11 @@
 //! re-deploy.
 
 use crate::domain::heat::{
-    ConfigInput, ConfigOutput, DeploymentStatus, SoftwareConfig, SoftwareDeployment,
+    ConfigInput, ConfigOutput, DeploymentStatus, IoType, SoftwareConfig, SoftwareDeployment,
 };
+use serde::{Deserialize, Serialize};
 use crate::validate::{Expected, Report};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// The signal transport deploy-edge gives agents: an HTTP URL that takes the result with no auth
@@ -55,13 +56,86 @@ pub fn derived_id(d: &SoftwareDeployment) -> String {
     uuid::Uuid::from_bytes(bytes).hyphenated().to_string()
 }
 
-/// A String input as Heat's `_build_derived_inputs` writes it.
-fn string_input(name: &str, description: Option<&str>, value: Value) -> Value {
-    let mut input = json!({"name": name, "type": "String", "value": value});
-    if let (Some(d), Value::Object(m)) = (description, &mut input) {
-        m.insert("description".into(), d.into());
+/// A deployment as its server's agent runs it: Heat's *derived config* (`_build_derived_config`).
+/// Its fields are in the order of their names, so it is stored as it was when it was loose JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedConfig {
+    pub config: Value,
+    pub creation_time: String,
+    pub group: String,
+    /// [`derived_id`]: what the agent runs once and signals for.
+    pub id: String,
+    pub inputs: Vec<DerivedInput>,
+    pub name: Option<String>,
+    pub options: Map<String, Value>,
+    pub outputs: Vec<DerivedOutput>,
+}
+
+/// One declared output of the config, as a derived config lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedOutput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub error_output: bool,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: IoType,
+}
+
+impl From<&ConfigOutput> for DerivedOutput {
+    fn from(output: &ConfigOutput) -> Self {
+        DerivedOutput {
+            description: output.description.clone(),
+            error_output: output.error_output,
+            name: output.name.clone(),
+            kind: output.kind,
+        }
     }
-    input
+}
+
+/// One input of a derived config: a declared input of the config with its value, or a String
+/// input deploy-edge adds (undeclared input values, the `deploy_*` inputs). Its `value` is always
+/// written, `null` included, as Heat writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replace_on_change: bool,
+    #[serde(rename = "type")]
+    pub kind: IoType,
+    #[serde(default)]
+    pub value: Value,
+}
+
+impl DerivedInput {
+    /// A declared input with its value.
+    fn declared(input: &ConfigInput, value: Value) -> Self {
+        DerivedInput {
+            default: input.default.clone(),
+            description: input.description.clone(),
+            name: input.name.clone(),
+            replace_on_change: input.replace_on_change,
+            kind: input.kind,
+            value,
+        }
+    }
+
+    /// A String input as Heat's `_build_derived_inputs` writes it.
+    fn string(name: &str, description: Option<&str>, value: String) -> Self {
+        DerivedInput {
+            default: None,
+            description: description.map(str::to_owned),
+            name: name.to_owned(),
+            replace_on_change: false,
+            kind: IoType::String,
+            value: Value::String(value),
+        }
+    }
 }
 
 /// A value as the text an agent's environment gets: strings as they are, anything else as JSON.
@@ -79,10 +153,10 @@ fn as_text(v: &Value) -> String {
 /// value, else the value the config carries, else its default), then input values the config does
 /// not declare (as String inputs with text values, sorted by name), then `deploy_server_id` and
 /// `deploy_action`.
-pub fn derive(config: &SoftwareConfig, d: &SoftwareDeployment) -> Value {
+pub fn derive(config: &SoftwareConfig, d: &SoftwareDeployment) -> DerivedConfig {
     let given = d.input_values.clone().unwrap_or_default();
     let is_ours = |name: &str| DEPLOY_INPUTS.contains(&name);
-    let mut inputs: Vec<Value> = config
+    let mut inputs: Vec<DerivedInput> = config
         .inputs
         .iter()
         .filter(|i| !is_ours(&i.name))
@@ -93,69 +167,62 @@ pub fn derive(config: &SoftwareConfig, d: &SoftwareDeployment) -> Value {
                 .or_else(|| i.value.clone().filter(|v| !v.is_null()))
                 .or_else(|| i.default.clone())
                 .unwrap_or(Value::Null);
-            serde_json::to_value(ConfigInput {
-                value: Some(value),
-                ..i.clone()
-            })
-            .unwrap_or(Value::Null)
+            DerivedInput::declared(i, value)
         })
         .collect();
     let declared = |name: &str| config.inputs.iter().any(|i| i.name == name);
     for (name, value) in &given {
         if !declared(name) && !is_ours(name) {
-            inputs.push(string_input(name, None, as_text(value).into()));
+            inputs.push(DerivedInput::string(name, None, as_text(value)));
         }
     }
-    inputs.push(string_input(
+    inputs.push(DerivedInput::string(
         "deploy_server_id",
         Some("ID of the server being deployed to"),
-        d.server_id.clone().into(),
+        d.server_id.clone(),
     ));
-    inputs.push(string_input(
+    inputs.push(DerivedInput::string(
         "deploy_action",
         Some("Name of the current action being deployed"),
-        d.action.clone().into(),
+        d.action.clone(),
     ));
     let created = if d.derived_ms > 0 {
         d.derived_ms
     } else {
         d.created_ms
     };
-    json!({
-        "id": derived_id(d),
-        "name": config.name,
-        "group": config.group,
-        "config": config.config,
-        "inputs": inputs,
-        "outputs": config.outputs,
-        "options": config.options,
-        "creation_time": crate::clock::heat_time(created),
-    })
+    DerivedConfig {
+        config: config.config.clone(),
+        creation_time: crate::clock::heat_time(created),
+        group: config.group.clone(),
+        id: derived_id(d),
+        inputs,
+        name: config.name.clone(),
+        options: config.options.clone(),
+        outputs: config.outputs.iter().map(DerivedOutput::from).collect(),
+    }
 }
 
 /// Completes a derived config with its signal inputs: the transport, and with a `signal_url` the
 /// URL and verb that `heat-config-notify` sends the result with.
-pub fn add_signal_inputs(item: &mut Value, signal_url: Option<&str>) {
-    let Some(inputs) = item.get_mut("inputs").and_then(Value::as_array_mut) else {
-        return;
-    };
+pub fn add_signal_inputs(item: &mut DerivedConfig, signal_url: Option<&str>) {
     let transport = if signal_url.is_some() {
         SIGNAL_TRANSPORT
     } else {
         NO_SIGNAL
     };
-    inputs.push(string_input(
+    item.inputs.push(DerivedInput::string(
         "deploy_signal_transport",
         Some("How the server should signal to heat with the deployment output values."),
         transport.into(),
     ));
     if let Some(url) = signal_url {
-        inputs.push(string_input(
+        item.inputs.push(DerivedInput::string(
             "deploy_signal_id",
             Some("ID of signal to use for signaling output values"),
             url.into(),
         ));
-        inputs.push(string_input(
+        item.inputs.push(DerivedInput::string(
             "deploy_signal_verb",
             Some("HTTP verb to use for signaling output values"),
             SIGNAL_VERB.into(),
@@ -269,6 +336,19 @@ mod tests {
     use super::*;
     use crate::domain::heat::{parse_deployment_update, parse_new_config, parse_new_deployment};
     use crate::validate::Report;
+    use serde_json::json;
+
+    /// The derived config as the JSON an agent gets.
+    fn derive(config: &SoftwareConfig, d: &SoftwareDeployment) -> Value {
+        serde_json::to_value(super::derive(config, d)).unwrap()
+    }
+
+    /// [`super::add_signal_inputs`] on the JSON an agent gets.
+    fn add_signal_inputs(item: &mut Value, signal_url: Option<&str>) {
+        let mut typed: DerivedConfig = serde_json::from_value(item.clone()).unwrap();
+        super::add_signal_inputs(&mut typed, signal_url);
+        *item = serde_json::to_value(typed).unwrap();
+    }
 
     fn config(body: Value) -> SoftwareConfig {
         let new = parse_new_config(&body, &mut Report::default()).unwrap();
@@ -346,6 +426,21 @@ mod tests {
             assert_ne!(derived_id(&changed), base, "{body}");
             assert_eq!(changed.derived_ms, 5_000, "{body}: a new derived config");
         }
+    }
+
+    #[test]
+    fn a_derived_config_is_stored_with_the_bytes_it_had_as_loose_json() {
+        let c = config(json!({"name": "c", "inputs": [
+            {"name": "a", "description": "x", "default": 1, "replace_on_change": true},
+            {"name": "b", "type": "Number"}],
+            "outputs": [{"name": "o", "error_output": true}], "options": {"k": "v"}}));
+        let d = deployment(json!({"input_values": {"b": 2, "extra": [1]}}));
+        let typed = super::derive(&c, &d);
+        let text = serde_json::to_string(&typed).unwrap();
+        let as_loose = serde_json::to_string(&serde_json::to_value(&typed).unwrap()).unwrap();
+        assert_eq!(text, as_loose, "fields in the order of their names");
+        let read: DerivedConfig = serde_json::from_str(&as_loose).unwrap();
+        assert_eq!(read, typed, "a stored document reads back as it was written");
     }
 
     #[test]

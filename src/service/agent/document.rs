@@ -12,7 +12,7 @@
 
 use super::capability::server_ref;
 use super::contact::POLLING_INTERVAL_S;
-use crate::domain::agent::{add_signal_inputs, derive};
+use crate::domain::agent::{add_signal_inputs, derive, DerivedConfig};
 use crate::domain::heat::{DeploymentStatus, SoftwareConfig, SoftwareDeployment};
 use crate::error::ApiError;
 use crate::keys::ProjectKeys;
@@ -33,7 +33,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
 pub struct StoredItem {
     pub deployment_id: String,
     /// The derived config, without its signal inputs (added when served).
-    pub config: Value,
+    pub config: DerivedConfig,
 }
 
 /// What the store keeps per server that has (or had) an agent URL.
@@ -205,11 +205,8 @@ pub fn render(record: &ServerRecord, metadata_url: &str) -> Value {
 
 /// A stored derived config as served: with the signal URL under `metadata_url`
 /// (`{metadata_url}/signal/{derived_id}`), or `NO_SIGNAL` when the server has no agent URL.
-pub fn with_signal(mut config: Value, metadata_url: Option<&str>) -> Value {
-    let signal = match (metadata_url, config["id"].as_str()) {
-        (Some(url), Some(id)) => Some(format!("{url}/signal/{id}")),
-        _ => None,
-    };
+pub fn with_signal(mut config: DerivedConfig, metadata_url: Option<&str>) -> Value {
+    let signal = metadata_url.map(|url| format!("{url}/signal/{}", config.id));
     add_signal_inputs(&mut config, signal.as_deref());
-    config
+    serde_json::to_value(config).unwrap_or(Value::Null)
 }

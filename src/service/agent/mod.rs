@@ -280,7 +280,7 @@ impl<'a, S: Store + ?Sized> AgentService<'a, S> {
         let item = record
             .items
             .iter()
-            .find(|i| i.config["id"].as_str() == Some(derived))
+            .find(|i| i.config.id == derived)
             .ok_or_else(gone)?;
         let heat = self.heat();
         let mut d = heat
