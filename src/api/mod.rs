@@ -158,7 +158,9 @@ pub async fn edge(
             }
         }
         Resolved::Operation(op, ids) => answer(req, &ctx, op, &ids).await,
-        other => (unrouted(req, other), Vec::new()),
+        unrouted @ (Resolved::MethodNotAllowed { .. } | Resolved::NotFound { .. }) => {
+            (self::unrouted(req, unrouted), Vec::new())
+        }
     };
     Handled::Answer(finish(req, response, settings, counting.ops(), None), after)
 }
@@ -197,7 +199,9 @@ pub async fn handle(
             }
             response
         }
-        other => unrouted(req, other),
+        unrouted @ (Resolved::MethodNotAllowed { .. } | Resolved::NotFound { .. }) => {
+            self::unrouted(req, unrouted)
+        }
     };
     finish(req, response, settings, counting.ops(), None)
 }

@@ -11,8 +11,8 @@
 use crate::domain::heat::{
     ConfigInput, ConfigOutput, DeploymentStatus, IoType, SoftwareConfig, SoftwareDeployment,
 };
-use serde::{Deserialize, Serialize};
 use crate::validate::{Expected, Report};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -440,7 +440,10 @@ mod tests {
         let as_loose = serde_json::to_string(&serde_json::to_value(&typed).unwrap()).unwrap();
         assert_eq!(text, as_loose, "fields in the order of their names");
         let read: DerivedConfig = serde_json::from_str(&as_loose).unwrap();
-        assert_eq!(read, typed, "a stored document reads back as it was written");
+        assert_eq!(
+            read, typed,
+            "a stored document reads back as it was written"
+        );
     }
 
     #[test]
