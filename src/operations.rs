@@ -367,8 +367,9 @@ fn specificity(parts: &[Result<&str, &str>], path: &[String]) -> Option<u64> {
     Some(mask)
 }
 
-/// The API of an unknown path: the one with the template sharing the most leading literal
-/// segments with it (the first in the table on a tie).
+/// The API of an unknown path: the one whose template shares the most leading literal segments
+/// with it, when that is at least two (`/v1/applications/…`, `/v2/applications/…`); else Heat's
+/// (the first in the table).
 fn api_near(path: &[String]) -> Api {
     let shared = |parts: &Parts| {
         parts
@@ -380,8 +381,10 @@ fn api_near(path: &[String]) -> Api {
     templates()
         .iter()
         .rev()
-        .max_by_key(|(_, parts)| shared(parts))
-        .map_or(Api::Heat, |(d, _)| d.api)
+        .map(|(d, parts)| (shared(parts), d.api))
+        .filter(|(n, _)| *n >= 2)
+        .max_by_key(|(n, _)| *n)
+        .map_or(Api::Heat, |(_, api)| api)
 }
 
 /// Finds the operation for a method and a path's decoded segments. Heat answers HEAD as GET.
@@ -539,6 +542,7 @@ mod tests {
             ("/v1/applications/a/b/c", Api::CodeArts),
             ("/v2/applications/nothing", Api::CodeArts),
             ("/v1/p/nothing", Api::Heat),
+            ("/v2/p/software_configs", Api::Heat),
             ("/nothing", Api::Heat),
             ("/admin/v1/nothing", Api::Admin),
         ] {
