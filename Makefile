@@ -1,14 +1,20 @@
 # deploy-edge: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test test-native pkg worker bench lint dry-run clean
+SUITES := native lint pkg worker dry-run types wasm e2e js consumers browser
+.PHONY: run test test-fast $(addprefix test-,$(SUITES)) pkg worker bench lint dry-run clean
 
 run:            ## Serve Worker + KV on disk + console on $(PORT) (default 8787); prints the admin token
 	bash scripts/run.sh
 
-test:           ## Install what is missing, then run every test (native, wasm, Worker e2e, clients, browser)
+test:           ## Install what is missing, then run every suite, the fast lane (native, lint) first
 	bash scripts/test.sh
 
-test-native:    ## Only the native Rust tests (fast)
-	cargo test --all-targets
+# One suite: `make test-e2e`, `make test-js`, ... (`bash scripts/test.sh --list` names them), with
+# its runner's arguments in ARGS: `make test-e2e ARGS='-k smoke'`, `make test-native ARGS=corpus`.
+$(addprefix test-,$(SUITES)): test-%:
+	bash scripts/test.sh $* $(if $(ARGS),-- $(ARGS))
+
+test-fast:      ## The fast lane only: native tests and lint
+	bash scripts/test.sh fast
 
 worker:         ## Build the Worker bundle into build/
 	bash scripts/build-worker.sh

@@ -22,6 +22,9 @@ if ! grep -q '^CREDENTIALS_KEY=' .dev.vars; then
   echo "CREDENTIALS_KEY=$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')" >> .dev.vars
 fi
 OUT=$(mktemp)
+# The one place wrangler dev is not started by scripts/wrangler-dev.mjs: bench/anchors/ is a copy of
+# the shared reference-Workers harness, which starts each Worker itself (same flags: 127.0.0.1, a
+# fresh --persist-to, --log-level warn, its own process group), and is kept as it is upstream.
 for run in $(seq 1 "${RUNS:-1}"); do
   WRANGLER="$ROOT/node_modules/.bin/wrangler" "$ANCHORS/run-http-anchors.sh" \
     noop=noop-worker/wrangler.toml hono=hono-worker/wrangler.toml "deploy-edge=$ROOT/wrangler.toml" \

@@ -1,14 +1,12 @@
 // Cold start: time from starting `wrangler dev` to the first answered request (GET /healthz), and
-// the first request's own latency once the port is open. Each run has fresh local state.
+// the first request's own latency once the port is open. Each run has fresh local state. The
+// launcher (scripts/wrangler-dev.mjs) starts wrangler and measures both (startMs, afterOpenMs).
 //
 // Usage: node bench/cold_start.mjs [--config wrangler.toml] [--runs 5] [--port 8831]
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startWranglerDev } from '../scripts/wrangler-dev.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -20,35 +18,13 @@ const { values: args } = parseArgs({
 });
 const port = Number(args.port);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const portOpen = () => new Promise((ok) => {
-  const s = connect(port, '127.0.0.1', () => { s.destroy(); ok(true); });
-  s.on('error', () => ok(false));
-});
 
+/** One start, through the project's launcher: it times wrangler from its start to the first answer. */
 async function once() {
-  const state = mkdtempSync(join(tmpdir(), 'cold-'));
-  const t0 = performance.now();
-  const proc = spawn(join(ROOT, 'node_modules/.bin/wrangler'),
-    ['dev', '--config', args.config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-      '--show-interactive-dev-session=false', '--log-level', 'error'],
-    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', SKIP_WORKER_BUILD: '1' }, stdio: 'ignore', detached: true });
-  try {
-    while (!(await portOpen())) await sleep(20);
-    const open = performance.now();
-    for (;;) {
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-        await r.arrayBuffer();
-        if (r.status < 500) break;
-      } catch { /* not serving yet */ }
-      await sleep(10);
-    }
-    const answered = performance.now();
-    return { total: answered - t0, afterOpen: answered - open };
-  } finally {
-    process.kill(-proc.pid, 'SIGTERM');
-    await sleep(1500);
-  }
+  const w = await startWranglerDev({ config: args.config, port, logLevel: 'error' });
+  await w.stop();
+  await sleep(1500);
+  return { total: w.startMs, afterOpen: w.afterOpenMs };
 }
 
 const runs = [];

@@ -29,7 +29,8 @@ def counts(r: requests.Response) -> tuple[int, str]:
 def main() -> None:
     admin = secrets.token_hex(16)
     port = free_port()
-    state = Path(tempfile.mkdtemp(prefix="deploy-edge-costs-"))
+    # The state and wrangler's log (the launcher writes it beside the state) in one fresh directory.
+    state = Path(tempfile.mkdtemp(prefix="deploy-edge-costs-")) / "state"
     proc = start_wrangler(ROOT, port, state, [
         "--var", f"ADMIN_TOKEN:{admin}", "--var", "EXPOSE_KV_OPS:true",
         "--var", f"CREDENTIALS_KEY:{secrets.token_hex(16)}"])

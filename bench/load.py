@@ -13,18 +13,18 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT / "scripts"))
+from wrangler_dev import WranglerDev  # noqa: E402  (scripts/wrangler-dev.mjs, the one launcher)
 
 
 def free_port() -> int:
@@ -33,28 +33,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_wrangler(cwd: Path, port: int, state: Path, extra: list[str]) -> subprocess.Popen:
-    env = dict(os.environ, WRANGLER_SEND_METRICS="false", SKIP_WORKER_BUILD="1", NO_COLOR="1")
-    cmd = ["npx", "--prefix", str(ROOT), "wrangler", "dev", "--ip", "127.0.0.1", "--port", str(port),
-           "--persist-to", str(state), "--show-interactive-dev-session=false", "--log-level", "error", *extra]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return proc
-        except requests.RequestException:
-            time.sleep(0.5)
-    raise RuntimeError(f"wrangler dev in {cwd} did not start")
+def start_wrangler(cwd: Path, port: int, state: Path, extra: list[str]) -> WranglerDev:
+    """wrangler dev for the wrangler.toml in `cwd`, through the project's launcher
+    (scripts/wrangler-dev.mjs), at log level error; `extra`: more wrangler dev arguments."""
+    return WranglerDev.start(config=cwd / "wrangler.toml", port=port, persist_to=state,
+                             log_level="error", args=extra)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-    except Exception:
-        os.killpg(proc.pid, signal.SIGKILL)
+def stop(proc: WranglerDev) -> None:
+    proc.stop()
 
 
 def wrk(url: str, script: str | None, duration: int, threads: int = 1, conns: int = 8) -> dict:

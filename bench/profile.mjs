@@ -13,7 +13,7 @@
 //          [--processes]      (no profiler: the CPU each workerd process spent per request, the
 //                              Worker's and wrangler's proxy's; it sees what runs outside the
 //                              Worker's isolate, such as a static-asset router or KV itself)
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 // wrangler's inspector proxy refuses the Origin that Node's own WebSocket sends; ws sends none.
 import WebSocket from 'ws';
+import { startWranglerDev } from '../scripts/wrangler-dev.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -41,28 +42,13 @@ const PORT = Number(args.port);
 const INSPECTOR = PORT + 1000;
 const BASE = `http://127.0.0.1:${PORT}`;
 
-function devVar(name) {
-  const line = readFileSync(join(ROOT, '.dev.vars'), 'utf8').split('\n').find((l) => l.startsWith(`${name}=`));
-  return line?.slice(name.length + 1);
-}
+let worker; // wrangler dev, from the project's launcher (scripts/wrangler-dev.mjs)
 
-async function startWorker() {
-  const state = mkdtempSync(join(tmpdir(), 'profile-state-'));
-  const proc = spawn(join(ROOT, 'node_modules/.bin/wrangler'),
-    ['dev', '--config', args.config, '--ip', '127.0.0.1', '--port', String(PORT), '--inspector-port', String(INSPECTOR),
-      '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'error'],
-    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', SKIP_WORKER_BUILD: '1', NO_COLOR: '1' }, stdio: 'ignore', detached: true });
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      const r = await fetch(`${BASE}/healthz`);
-      await r.arrayBuffer();
-      return { proc, startMs: Date.now() - t0 };
-    } catch {
-      if (Date.now() - t0 > 120_000) throw new Error('wrangler dev did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+/** wrangler dev with its inspector on PORT + 1000, fresh state, at log level error. */
+function startWorker() {
+  return startWranglerDev({
+    config: args.config, port: PORT, logLevel: 'error', timeout: 120, args: ['--inspector-port', String(INSPECTOR)],
+  });
 }
 
 /** What wrk sends: a URL and a Lua script. deploy-edge's own API, or the Hono anchor's (or the no-op's). */
@@ -93,7 +79,7 @@ async function prepare(scenario, hono) {
       create: { url: `${v1}/software_deployments`, lua: `${hdr}\nwrk.method="POST"\nwrk.body=${JSON.stringify(post)}` },
     }[scenario];
   }
-  const admin = devVar('ADMIN_TOKEN');
+  const admin = worker.adminToken; // the config's .dev.vars ADMIN_TOKEN (make run writes it)
   const project = randomBytes(16).toString('hex');
   const tok = await (await req(`${BASE}/admin/v1/projects/${project}/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } })).json();
   const h = { 'x-auth-token': tok.token, 'content-type': 'application/json' };
@@ -164,7 +150,8 @@ function category(frame) {
 
 async function main() {
   const hono = /hono/.test(args.config);
-  const { proc, startMs } = await startWorker();
+  worker = await startWorker();
+  const { pid, startMs } = worker;
   try {
     const load = async (scenario) => {
       const target = await prepare(scenario, hono);
@@ -176,7 +163,7 @@ async function main() {
     if (args.after) (await load(args.after))(10);
     const wrk = await load(args.scenario);
     wrk(2); // warm-up: JIT, isolate caches
-    if (args.processes) return processCpu(proc.pid, wrk);
+    if (args.processes) return processCpu(pid, wrk);
     const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR}/json`)).json();
     const ins = new Inspector(targets[0].webSocketDebuggerUrl);
     await ins.open();
@@ -222,7 +209,7 @@ async function main() {
     }
     if (args.json) writeFileSync(args.json, JSON.stringify({ scenario: args.scenario, requests, rps, busy, categories: Object.fromEntries(cats) }));
   } finally {
-    try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ }
+    await worker.stop();
   }
 }
 

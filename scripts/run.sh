@@ -29,5 +29,6 @@ cat <<MSG
       http://127.0.0.1:${PORT}/admin/v1/projects/0123456789abcdef0123456789abcdef/credentials
 
 MSG
-export WRANGLER_SEND_METRICS=false
-exec npx wrangler dev --ip 127.0.0.1 --port "$PORT" --persist-to .wrangler/state
+# wrangler dev through the project's one launcher (scripts/wrangler-dev.mjs), in this terminal:
+# it builds at start and on every change (--build), with its interactive session; Ctrl-C stops it.
+exec node scripts/wrangler-dev.mjs --foreground --build --port "$PORT" --persist-to .wrangler/state

@@ -19,7 +19,7 @@ const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let worker; // { proc, url, admin, dir, logPath, exited }
+let worker; // { launched, url, admin, dir, logPath, exited } (tests/js/support.mjs)
 let browser;
 let page;
 let project; // { id, token, ... }

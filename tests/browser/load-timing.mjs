@@ -9,13 +9,10 @@
 // first paint, the sign-in form ready (in the DOM, fields usable), the validator ready
 // (html[data-validator]), and when the .wasm request started and ended. Not part of the test suite.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { startWranglerDev } from '../../scripts/wrangler-dev.mjs';
 import { ROOT } from '../js/support.mjs';
 
 const arg = (name, dflt) => {
@@ -25,33 +22,14 @@ const arg = (name, dflt) => {
 const root = path.resolve(arg('--root', ROOT));
 const runs = Number(arg('--runs', 5));
 const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: 180_000, uploadThroughput: 84_375 };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort() {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-edge-timing-'));
-const port = await freePort();
-const proc = spawn(path.join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port),
-  '--persist-to', path.join(dir, 'state'), '--var', `ADMIN_TOKEN:${randomBytes(16).toString('hex')}`,
-  '--show-interactive-dev-session=false', '--log-level', 'warn'], {
-  cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', SKIP_WORKER_BUILD: '1' }, stdio: 'ignore', detached: true,
+// wrangler dev for --root's wrangler.toml (in that directory), on a free port, with fresh state
+// (removed when it stops), through the project's launcher.
+const worker = await startWranglerDev({
+  config: path.join(root, 'wrangler.toml'), logLevel: 'warn', vars: { ADMIN_TOKEN: randomBytes(16).toString('hex') },
 });
-const url = `http://127.0.0.1:${port}/`;
+const url = `${worker.url}/`;
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}healthz`)).ok) break;
-    } catch { /* not up yet */ }
-    if (i > 600) throw new Error('wrangler dev did not start');
-    await sleep(300);
-  }
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   const results = [];
   for (let i = 0; i < runs; i++) {
@@ -94,7 +72,5 @@ try {
   console.log(`${root} on Fast 3G (562.5 ms, 180,000 B/s down), median of ${runs} runs, ms from navigation start:`);
   for (const k of ['firstPaint', 'formReady', 'validatorReady', 'wasmStart', 'wasmEnd', 'requests']) console.log(`  ${k.padEnd(15)} ${median(k)}`);
 } finally {
-  try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ }
-  await sleep(1000);
-  fs.rmSync(dir, { recursive: true, force: true });
+  await worker.stop();
 }

@@ -10,14 +10,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  BIN, PKG, consumerProject, freePort, run, startGroup, stopGroup, waitFor,
-} from './support.mjs';
+import { BIN, PKG, consumerProject, run } from './support.mjs';
+import { startWranglerDev } from '../../scripts/wrangler-dev.mjs';
 import { validate, buildRequest, version } from '../../pkg/node.js';
 
 const WRANGLER_ENV = { WRANGLER_SEND_METRICS: 'false', CI: 'true' };
 let dir;
-let worker; // the wrangler dev process group
+let worker; // wrangler dev, started by the project's launcher (scripts/wrangler-dev.mjs)
 let url;
 
 before(() => {
@@ -25,7 +24,7 @@ before(() => {
 });
 
 after(async () => {
-  await stopGroup(worker);
+  await worker?.stop();
 });
 
 test('tsc --strict accepts the Worker with @cloudflare/workers-types (both imports typed)', () => {
@@ -49,12 +48,13 @@ test('wrangler deploy --dry-run bundles the Worker with the .wasm as a module of
 });
 
 test('wrangler dev runs it: validate and buildRequest answer as the package does in Node', async () => {
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  worker = startGroup(path.join(BIN, 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port),
-    '--persist-to', path.join(dir, '.state'), '--show-interactive-dev-session=false', '--log-level', 'warn'],
-  { cwd: dir, log: path.join(dir, 'wrangler-dev.log'), env: WRANGLER_ENV });
-  await waitFor(`${url}/loaders`, worker);
+  // The consumer's own wrangler.toml, run in its directory; the launcher only picks the port and
+  // the state directory, waits for /loaders, and stops wrangler's process group afterwards.
+  worker = await startWranglerDev({
+    config: path.join(dir, 'wrangler.toml'), persistTo: path.join(dir, '.state'), log: path.join(dir, 'wrangler-dev.log'),
+    logLevel: 'warn', ready: '/loaders', timeout: 120, env: WRANGLER_ENV,
+  });
+  url = worker.url;
 
   const loaders = await (await fetch(`${url}/loaders`)).json();
   assert.deepEqual(loaders, { version, isModule: true });

@@ -1,4 +1,5 @@
-"""Runs the real Worker in workerd (`wrangler dev`) with a fresh on-disk KV for the test session.
+"""Runs the real Worker in workerd (`wrangler dev`, started by the project's launcher
+scripts/wrangler-dev.mjs through scripts/wrangler_dev.py) with a fresh on-disk KV for the session.
 
 Fixtures:
 - `worker`: the running Worker (`.url`, `.admin_token`, `.credentials_key`, `.restart()`,
@@ -8,13 +9,11 @@ Fixtures:
 """
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import socket
-import subprocess
+import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,8 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from wrangler_dev import WranglerDev  # noqa: E402  (scripts/wrangler-dev.mjs, the one launcher)
 
 
 def free_port() -> int:
@@ -41,43 +42,18 @@ class Worker:
         self.credentials_key = credentials_key or secrets.token_hex(32)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen | None = None
+        self.proc: WranglerDev | None = None
         self.log_path = state_dir.parent / f"wrangler-{self.port}.log"
 
     def start(self) -> None:
-        env = dict(os.environ, WRANGLER_SEND_METRICS="false", SKIP_WORKER_BUILD="1", NO_COLOR="1")
-        cmd = [
-            "npx", "wrangler", "dev", "--ip", "127.0.0.1", "--port", str(self.port),
-            "--persist-to", str(self.state_dir),
-            "--var", f"ADMIN_TOKEN:{self.admin_token}", "--var", "EXPOSE_KV_OPS:true",
-            "--var", f"CREDENTIALS_KEY:{self.credentials_key}",
-            "--var", f"PUBLIC_URL:{self.url}",
-            *[arg for name, value in self.extra_vars.items() for arg in ("--var", f"{name}:{value}")],
-            "--show-interactive-dev-session=false", "--log-level", "warn",
-        ]
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"wrangler dev exited: {self.log_path.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"wrangler dev did not start: {self.log_path.read_text()[-3000:]}")
+        self.proc = WranglerDev.start(
+            config=ROOT / "wrangler.toml", port=self.port, persist_to=self.state_dir, log=self.log_path,
+            vars={"ADMIN_TOKEN": self.admin_token, "EXPOSE_KV_OPS": "true",
+                  "CREDENTIALS_KEY": self.credentials_key, "PUBLIC_URL": self.url, **self.extra_vars})
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, 15)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, 9)
-                self.proc.wait()
+        if self.proc:
+            self.proc.stop()
         self.proc = None
 
     def restart(self) -> None:

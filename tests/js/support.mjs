@@ -1,13 +1,13 @@
 // Helpers for the package's Node tests: the payload corpus and a `wrangler dev` Worker started the
-// way tests/e2e/conftest.py starts it (free port, temporary --persist-to, random secrets).
+// way tests/e2e/conftest.py starts it, through scripts/wrangler-dev.mjs (free port, temporary
+// --persist-to, random secrets).
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startWranglerDev } from '../../scripts/wrangler-dev.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PKG = path.join(ROOT, 'pkg');
@@ -52,72 +52,36 @@ export function placeholders(c) {
 
 export const pairs = (list) => list.map(({ path: p, code }) => ({ path: p, code }));
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 /** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../scripts/wrangler-dev.mjs';
 
 /**
- * Starts `wrangler dev` on a free port with a fresh on-disk KV; resolves once /healthz answers.
- * SKIP_WORKER_BUILD=1: `make test` built build/ already (wrangler builds it if it is missing).
+ * Starts `wrangler dev` through the project's launcher (scripts/wrangler-dev.mjs) on a free port
+ * with a fresh on-disk KV and random secrets; resolves once /healthz answers. The Worker is not
+ * built (scripts/test.sh builds it first; wrangler builds it if build/ is missing).
  */
 export async function startWorker() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-edge-pkg-'));
-  const port = await freePort();
   const admin = randomBytes(32).toString('hex');
   const credentialsKey = randomBytes(32).toString('hex');
-  const logPath = path.join(dir, `wrangler-${port}.log`);
-  const log = fs.openSync(logPath, 'a');
-  const proc = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port),
-    '--persist-to', path.join(dir, 'state'), '--var', `ADMIN_TOKEN:${admin}`, '--var', 'EXPOSE_KV_OPS:true',
-    '--var', `CREDENTIALS_KEY:${credentialsKey}`,
-    '--show-interactive-dev-session=false', '--log-level', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', SKIP_WORKER_BUILD: '1', NO_COLOR: '1' },
-    stdio: ['ignore', log, log],
-    detached: true,
-  });
-  let exited = false;
-  proc.once('exit', () => { exited = true; });
-  const url = `http://127.0.0.1:${port}`;
-  const worker = { proc, url, admin, dir, logPath, exited: () => exited };
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`wrangler dev exited:\n${fs.readFileSync(logPath, 'utf8').slice(-3000)}`);
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return worker;
-    } catch {
-      // not up yet
-    }
-    await sleep(300);
+  let w;
+  try {
+    // The log: wrangler-PORT.log in dir, beside the state.
+    w = await startWranglerDev({
+      persistTo: path.join(dir, 'state'), logLevel: 'warn',
+      vars: { ADMIN_TOKEN: admin, EXPOSE_KV_OPS: 'true', CREDENTIALS_KEY: credentialsKey },
+    });
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
-  // Read the log first: stopWorker removes the directory it is in.
-  const tail = fs.readFileSync(logPath, 'utf8').slice(-3000);
-  await stopWorker(worker);
-  throw new Error(`wrangler dev did not start in 180 s:\n${tail}`);
+  return { launched: w, url: w.url, admin, dir, logPath: w.log, exited: w.exited };
 }
 
 /** Stops the Worker's process group (the one started above) and removes its state. */
 export async function stopWorker(w) {
   if (!w) return;
-  if (!w.exited()) {
-    try { process.kill(-w.proc.pid, 'SIGTERM'); } catch { /* already gone */ }
-    const deadline = Date.now() + 20_000;
-    while (!w.exited() && Date.now() < deadline) await sleep(100);
-    if (!w.exited()) {
-      try { process.kill(-w.proc.pid, 'SIGKILL'); } catch { /* already gone */ }
-    }
-  }
+  await w.launched.stop();
   fs.rmSync(w.dir, { recursive: true, force: true });
 }
 
