@@ -2,8 +2,10 @@
 // boundary per operation. What comes back crosses as bytes (copied into wasm memory at once;
 // a string would be encoded there character by character): a value as stored, anything
 // structured as one UTF-8 JSON document.
-
-import { waitUntil } from 'cloudflare:workers';
+//
+// This module imports nothing of the platform's ('cloudflare:workers'): what it needs of it
+// (`waitUntil`) worker.js hands to the core (`configure`), which passes it in. So the module
+// loads outside workerd too: the driver's wasm-bindgen tests load it in Node.
 
 const utf8 = new TextEncoder();
 
@@ -40,8 +42,11 @@ export function objectOf(objects, project) {
   return objects.get(objects.idFromName(project));
 }
 
-/** Tells `project`'s object that a server's agent polled, after the poll is answered. */
-export function sendContact(objects, project, serverRef, ms) {
+/**
+ * Tells `project`'s object that a server's agent polled, after the poll is answered.
+ * `waitUntil` is the platform's (`configure` in mod.rs keeps it).
+ */
+export function sendContact(waitUntil, objects, project, serverRef, ms) {
   waitUntil(objectOf(objects, project).contact(project, serverRef, ms).catch((e) => {
     console.error(JSON.stringify({ level: 'error', cause: `contact not sent: ${e}` }));
   }));

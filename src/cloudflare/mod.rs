@@ -31,7 +31,13 @@ extern "C" {
 #[wasm_bindgen(module = "/src/cloudflare/bindings.js")]
 extern "C" {
     #[wasm_bindgen(js_name = sendContact)]
-    fn send_contact(objects: &JsValue, project: &str, server_ref: &str, ms: f64);
+    fn send_contact(
+        wait_until: &JsValue,
+        objects: &JsValue,
+        project: &str,
+        server_ref: &str,
+        ms: f64,
+    );
 }
 
 /// The platform clock: `Date.now()`.
@@ -111,6 +117,10 @@ struct Edge {
     store: Option<kv::CloudflareKvStore>,
     /// The Durable Object namespace of the project objects (`env.PROJECT_WRITES`).
     objects: JsValue,
+    /// The platform's `waitUntil` (from `cloudflare:workers`), handed in by `worker.js`: the
+    /// modules the wasm imports (`bindings.js`) import nothing of the platform's, so they also
+    /// load outside workerd (the driver's tests run in Node).
+    wait_until: JsValue,
     settings: Settings,
 }
 
@@ -121,12 +131,14 @@ thread_local! {
 /// Sets the bindings [`answer`] works with, once per instance (`worker.js` calls it before its
 /// first request, and again after a reset): `env` (for the settings), its KV namespace `kv` and
 /// the project objects' namespace `objects` (a property read in `worker.js` costs less than one
-/// made from here). Nothing of them crosses the boundary per request.
+/// made from here), and the platform's `waitUntil`. Nothing of them crosses the boundary per
+/// request.
 #[wasm_bindgen]
-pub fn configure(env: JsValue, kv: JsValue, objects: JsValue) {
+pub fn configure(env: JsValue, kv: JsValue, objects: JsValue, wait_until: JsValue) {
     let edge = Edge {
         store: kv::CloudflareKvStore::new(kv),
         objects,
+        wait_until,
         settings: settings(&env),
     };
     EDGE.replace(Some(Rc::new(edge)));
@@ -172,7 +184,13 @@ pub fn answer(method: String, url: String, headers: String, body: Option<Vec<u8>
                     ms,
                 } in after
                 {
-                    send_contact(&edge.objects, &project, &server_ref, ms as f64);
+                    send_contact(
+                        &edge.wait_until,
+                        &edge.objects,
+                        &project,
+                        &server_ref,
+                        ms as f64,
+                    );
                 }
                 Answer::from(response).into()
             }

@@ -3,7 +3,7 @@
 // reads, and builds the Response itself: no per-request objects beyond those. A request the core
 // hands back with a project's id goes to that project's object (ProjectWrites, below), which
 // answers it over its SQLite.
-import { DurableObject } from 'cloudflare:workers';
+import { DurableObject, waitUntil } from 'cloudflare:workers';
 import module from './core_bg.wasm';
 import {
   initSync, configure, answer, unreachable, awaited, resume, maxBodyBytes, ProjectWriter,
@@ -137,7 +137,7 @@ export default {
     const body = await bodyOf(request, received);
     resetIfTrapped();
     if (configured !== generation) {
-      configure(env, env.DEPLOY_KV, env.PROJECT_WRITES);
+      configure(env, env.DEPLOY_KV, env.PROJECT_WRITES, waitUntil);
       configured = generation;
     }
     const a = await run(() => answer(method, url, headers, body));
