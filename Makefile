@@ -1,5 +1,5 @@
 # deploy-edge: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test test-native pkg worker bench lint dry-run clean
+.PHONY: run test test-native test-driver pkg worker bench lint dry-run clean
 
 run:            ## Serve Worker + KV on disk + console on $(PORT) (default 8787); prints the admin token
 	bash scripts/run.sh
@@ -10,17 +10,20 @@ test:           ## Install what is missing, then run every test (native, wasm, W
 test-native:    ## Only the native Rust tests (fast)
 	cargo test --all-targets
 
+test-driver:    ## Only the Worker's Rust edge in Node: the driver and the Answer's frame (wasm-bindgen-test)
+	bash scripts/test-worker-driver.sh
+
 worker:         ## Build the Worker bundle into build/
 	bash scripts/build-worker.sh
 
 pkg:            ## Build the npm package into pkg/ (and the console's copy in www/vendor/)
 	bash scripts/build-pkg.sh
 
-lint:           ## rustfmt + clippy on every target and feature: native (without and with both edges), each edge on wasm32
+lint:           ## rustfmt + clippy on every target and feature: native (without and with both edges), each edge on wasm32 with its tests
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --all-features -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --features worker -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features wasm -- -D warnings
 
 dry-run:        ## Bundle exactly as `wrangler deploy` would, without uploading

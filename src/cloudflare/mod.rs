@@ -228,3 +228,58 @@ fn misconfigured(cause: &str) -> Answer {
     )
     .into()
 }
+
+/// How an [`Answer`] crosses to JavaScript: the bytes the driver hands `worker.js`, read back
+/// by `answer.js`'s `unpack` (the reader `worker.js` uses), in Node (see driver.rs's tests).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen(module = "/src/cloudflare/answer.js")]
+    extern "C" {
+        fn unpack(wire: &JsValue) -> JsValue;
+    }
+
+    /// `response` as `worker.js` gets it (through the driver) and unpacks it: status, header
+    /// lines, body (none when absent).
+    fn crossed(response: Response) -> (u16, String, Option<Vec<u8>>) {
+        let wire = driver::drive(Box::pin(async move { Answer::from(response).into() }));
+        assert!(wire.is_instance_of::<js_sys::Uint8Array>(), "{wire:?}");
+        let unpacked = unpack(&wire);
+        let field = |name: &str| js_sys::Reflect::get(&unpacked, &JsValue::from_str(name)).unwrap();
+        let status = field("status").as_f64().expect("a status") as u16;
+        let headers = field("headers").as_string().expect("header lines");
+        let body = field("body");
+        let body = (!body.is_undefined()).then(|| js_sys::Uint8Array::new(&body).to_vec());
+        (status, headers, body)
+    }
+
+    #[wasm_bindgen_test]
+    fn status_header_lines_and_body_cross_as_they_were() {
+        let mut response = Response::empty(404).with_header("x-note", "naïve ✓ (UTF-8)");
+        response.body = (0..=255).collect();
+        let lines = response.header_lines();
+        assert_eq!(
+            crossed(response),
+            (404, lines, Some((0..=255).collect::<Vec<u8>>()))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_status_above_255_and_no_body() {
+        let response = Response::empty(503);
+        let lines = response.header_lines();
+        assert_eq!(crossed(response), (503, lines, None));
+    }
+
+    /// Header lines longer than 65,535 bytes: all four bytes of their length count.
+    #[wasm_bindgen_test]
+    fn long_header_lines_end_where_the_body_starts() {
+        let mut response = Response::empty(200).with_header("x-long", "é".repeat(40_000));
+        response.body = b"{}".to_vec();
+        let lines = response.header_lines();
+        assert!(lines.len() > 65_535);
+        assert_eq!(crossed(response), (200, lines, Some(b"{}".to_vec())));
+    }
+}

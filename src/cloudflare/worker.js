@@ -9,6 +9,7 @@ import {
   initSync, configure, answer, unreachable, awaited, resume, maxBodyBytes, ProjectWriter,
   __wbg_reset_state,
 } from './core.js';
+import { unpack } from './answer.js';
 import { objectOf } from './bindings.js';
 import { consoleResponse } from './console.js';
 
@@ -93,15 +94,6 @@ async function run(call) {
     resetIfTrapped();
     return TRAP_ANSWER;
   }
-}
-
-const utf8 = new TextDecoder();
-
-/** The core's Answer (bytes: status, header lines' length, header lines, body; mod.rs) unpacked. */
-function unpack(wire) {
-  const status = (wire[0] << 8) | wire[1];
-  const end = 6 + ((wire[2] << 24) | (wire[3] << 16) | (wire[4] << 8) | wire[5]);
-  return { status, headers: utf8.decode(wire.subarray(6, end)), body: end < wire.length ? wire.subarray(end) : undefined };
 }
 
 /** The Response for an unpacked answer (`run`'s, or the object's over RPC). */
