@@ -211,6 +211,21 @@ pub fn unreachable(method: String, url: String, cause: String) -> JsValue {
     Answer::from(response).into()
 }
 
+/// Tests only (`POST /_test/trap`, `worker.js`): with FAULT_INJECTION = "on" in `env`, panics
+/// in the middle of an answer, after a platform promise it awaited, as a bug would: the instance
+/// traps and `worker.js` resets it. Otherwise it answers undefined.
+#[wasm_bindgen(js_name = trapForTests)]
+pub fn trap_for_tests(env: JsValue) -> JsValue {
+    if !settings(&env).fault_injection {
+        return JsValue::UNDEFINED;
+    }
+    async fn trap() -> JsValue {
+        let _ = driver::Awaited::new(js_sys::Promise::resolve(&JsValue::UNDEFINED)).await;
+        panic!("a trap the tests asked for (FAULT_INJECTION is on)");
+    }
+    driver::drive(Box::pin(trap()))
+}
+
 /// Writes a response's log line, if it has one.
 fn log(response: &Response) {
     if let Some(line) = &response.log {

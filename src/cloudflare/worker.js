@@ -6,8 +6,8 @@
 import { DurableObject, waitUntil } from 'cloudflare:workers';
 import module from './core_bg.wasm';
 import {
-  initSync, configure, answer, unreachable, awaited, resume, maxBodyBytes, ProjectWriter,
-  __wbg_reset_state,
+  initSync, configure, answer, unreachable, awaited, resume, maxBodyBytes, trapForTests,
+  ProjectWriter, __wbg_reset_state,
 } from './core.js';
 import { unpack } from './answer.js';
 import { objectOf } from './bindings.js';
@@ -35,7 +35,10 @@ async function bodyOf(request, headers) {
   return new Uint8Array(await request.arrayBuffer());
 }
 
-/** Counts the core's resets: objects made by an earlier instance are gone with it. */
+/**
+ * Counts the core's resets: objects made by an earlier instance are gone with it, and so are the
+ * answers it had suspended (their tickets mean nothing to the new instance, or another answer).
+ */
 let generation = 0;
 
 /** The generation whose instance has the Worker's bindings (`configure`); none yet. */
@@ -68,10 +71,13 @@ const TRAP_ANSWER = {
  * and the promise is awaited here and its outcome handed back (driver.rs). Its value: an Answer
  * unpacked into `{status, headers, body}` (headers as lines: the form a Response is built from
  * and the object's RPC answer), or whatever else the call answers (a project's id). A trap in
- * any of its steps answers 500 (the instance is reset).
+ * any of its steps answers 500 (the instance is reset), and so does an answer that was waiting
+ * when the instance was reset: its ticket was the old instance's, and the new one may have given
+ * the same number to another answer, which must not be resumed with this one's outcome.
  */
 async function run(call) {
   resetIfTrapped();
+  const started = generation;
   let a;
   try {
     a = call();
@@ -83,9 +89,10 @@ async function run(call) {
         value = e;
         rejected = true;
       }
+      if (generation !== started) return TRAP_ANSWER;
       a = resume(a, value, rejected);
+      if (a === undefined) return TRAP_ANSWER; // an unknown ticket: the instance was reset
     }
-    if (a === undefined) return TRAP_ANSWER; // the instance was reset while this answer waited
     a = await a;
     return a instanceof Uint8Array ? unpack(a) : a;
   } catch (e) {
@@ -104,16 +111,28 @@ function respond({ status, headers, body }) {
   return new Response(body ?? null, { status, headers: sent });
 }
 
-/** Tests only: with FAULT_INJECTION = "on" in the Worker's configuration (never otherwise),
- * `PUT /_test/projects/{project_id}/faults` with the admin token and `{"kv_writes": "fail"|"ok"}`
- * makes the project's object fail its KV writes, or stop failing them. */
+/**
+ * Tests only: with FAULT_INJECTION = "on" in the Worker's configuration (never otherwise), and
+ * with the admin token,
+ * - `PUT /_test/projects/{project_id}/faults` with `{"kv_writes": "fail"|"ok"}` makes the
+ *   project's object fail its KV writes, or stop failing them;
+ * - `POST /_test/trap` makes the core panic in the middle of an answer (after a platform promise
+ *   it awaited): the instance traps and is reset, and the request is answered as a trap.
+ */
 async function faults(request, env) {
-  const match = /^\/_test\/projects\/([0-9A-Za-z]{32})\/faults$/.exec(new URL(request.url).pathname);
+  const notFound = new Response(null, { status: 404 });
   const given = new TextEncoder().encode(request.headers.get('authorization') ?? '');
   const wanted = new TextEncoder().encode(`Bearer ${env.ADMIN_TOKEN ?? ''}`);
   const admin = env.ADMIN_TOKEN && given.byteLength === wanted.byteLength
     && crypto.subtle.timingSafeEqual(given, wanted);
-  if (request.method !== 'PUT' || !match || !admin) return new Response(null, { status: 404 });
+  if (!admin) return notFound;
+  const { pathname } = new URL(request.url);
+  if (request.method === 'POST' && pathname === '/_test/trap') {
+    const trapped = await run(() => trapForTests(env));
+    return trapped === undefined ? notFound : respond(trapped);
+  }
+  const match = /^\/_test\/projects\/([0-9A-Za-z]{32})\/faults$/.exec(pathname);
+  if (request.method !== 'PUT' || !match) return notFound;
   const { kv_writes: kvWrites } = await request.json();
   const done = await objectOf(env.PROJECT_WRITES, match[1]).faults(kvWrites === 'fail');
   return Response.json({ kv_writes: done ? kvWrites : 'unchanged' });
