@@ -1,5 +1,5 @@
 # deploy-edge: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test test-native test-driver pkg worker bench lint dry-run clean
+.PHONY: run test test-native test-driver types-worker pkg worker bench lint dry-run clean
 
 run:            ## Serve Worker + KV on disk + console on $(PORT) (default 8787); prints the admin token
 	bash scripts/run.sh
@@ -12,6 +12,9 @@ test-native:    ## Only the native Rust tests (fast)
 
 test-driver:    ## Only the Worker's Rust edge in Node: the driver and the Answer's frame (wasm-bindgen-test)
 	bash scripts/test-worker-driver.sh
+
+types-worker:   ## Only the Worker's JavaScript types: tsc --checkJs --strict (no build needed)
+	bash scripts/test-worker-types.sh
 
 worker:         ## Build the Worker bundle into build/
 	bash scripts/build-worker.sh

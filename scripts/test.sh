@@ -16,6 +16,7 @@ step() {
 
 step "native tests (cargo test)" cargo test --all-targets
 step "lint (fmt + clippy, native and wasm)" make -s lint
+step "Worker JS types (tsc --checkJs)" bash scripts/test-worker-types.sh
 # The package first: the Worker bundles the console, with the package's copy in www/vendor/.
 step "npm package (make pkg)" bash scripts/build-pkg.sh
 step "Worker build (cargo, wasm-bindgen, wasm-opt)" bash scripts/build-worker.sh
