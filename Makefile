@@ -1,6 +1,6 @@
 # deploy-edge: the two commands a newcomer needs are `make run` and `make test`.
-SUITES := native lint pkg worker dry-run types wasm e2e js consumers browser
-.PHONY: run test test-fast $(addprefix test-,$(SUITES)) pkg worker bench lint dry-run clean
+SUITES := native lint jstypes pkg worker dry-run types wasm e2e js consumers browser
+.PHONY: run test test-fast test-driver $(addprefix test-,$(SUITES)) pkg worker bench lint dry-run clean
 
 run:            ## Serve Worker + KV on disk + console on $(PORT) (default 8787); prints the admin token
 	bash scripts/run.sh
@@ -13,8 +13,11 @@ test:           ## Install what is missing, then run every suite, the fast lane 
 $(addprefix test-,$(SUITES)): test-%:
 	bash scripts/test.sh $* $(if $(ARGS),-- $(ARGS))
 
-test-fast:      ## The fast lane only: native tests and lint
+test-fast:      ## The fast lane only: native tests, lint, the Worker's JS types
 	bash scripts/test.sh fast
+
+test-driver:    ## Only the Worker's Rust edge in Node: the driver and the Answer's frame (wasm-bindgen-test)
+	bash scripts/test-worker-driver.sh
 
 worker:         ## Build the Worker bundle into build/
 	bash scripts/build-worker.sh
@@ -22,11 +25,11 @@ worker:         ## Build the Worker bundle into build/
 pkg:            ## Build the npm package into pkg/ (and the console's copy in www/vendor/)
 	bash scripts/build-pkg.sh
 
-lint:           ## rustfmt + clippy on every target and feature: native (without and with both edges), each edge on wasm32
+lint:           ## rustfmt + clippy on every target and feature: native (without and with both edges), each edge on wasm32 with its tests
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --all-features -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --features worker -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --features worker -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features wasm -- -D warnings
 
 dry-run:        ## Bundle exactly as `wrangler deploy` would, without uploading

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Worker into build/: the crate's `worker` feature as a cdylib with LTO, wasm-bindgen
 # (--target web) into build/core.js + build/core_bg.wasm, wasm-opt -Oz (npm binaryen, pinned in
-# package.json), the JavaScript entry src/cloudflare/worker.js (with bindings.js and console.js)
-# beside them, and the console's files (www/, so `make pkg` first) as build/www/ and
+# package.json), the JavaScript entry src/cloudflare/worker.js (with answer.js, bindings.js and
+# console.js) beside them, and the console's files (www/, so `make pkg` first) as build/www/ and
 # build/console-files.js. Offline: every tool is already installed by scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ if [ "$WASM" -nt build/core_bg.wasm ] || [ "$(cat build/.wasm-opt 2>/dev/null)" 
     build/core_bg.wasm -o build/core_bg.wasm
   echo "$OPT" > build/.wasm-opt
 fi
-cp src/cloudflare/worker.js src/cloudflare/bindings.js src/cloudflare/console.js build/
+cp src/cloudflare/worker.js src/cloudflare/answer.js src/cloudflare/bindings.js src/cloudflare/console.js build/
 rm -rf build/www
 node scripts/console-files.mjs
 printf 'Worker wasm: %s bytes, %s gzipped (gzip -9)\n' \

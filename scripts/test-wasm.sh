@@ -3,6 +3,8 @@
 # (src/wasm.rs unit tests) and the core with the payload corpus and signing vectors (tests/wasm.rs).
 # Run twice: in Node, then in headless Chromium through chromedriver (Debian's packages; the
 # browser's flags are in webdriver.json, which wasm-bindgen-test-runner reads from the crate root).
+# Then the Worker's edge (feature `worker`: its driver and Answer frame) in Node,
+# scripts/test-worker-driver.sh.
 # The runner comes from .cargo/config.toml. Run by `make test` (scripts/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,3 +21,6 @@ if [ ! -x "$CHROMEDRIVER" ] || ! command -v chromium >/dev/null; then
   exit 1
 fi
 WASM_BINDGEN_USE_BROWSER=1 "${tests[@]}"
+
+echo "wasm-bindgen tests of the Worker's edge in Node"
+bash scripts/test-worker-driver.sh

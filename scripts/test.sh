@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `make test` (scripts/test.sh): installs what is missing, then runs every suite in order, the fast
-# lane (native, lint) first. Prints each suite's result and a summary; exits non-zero if any fails.
+# lane (native, lint, jstypes) first. Prints each suite's result and a summary; exits non-zero if any fails.
 #
 #   scripts/test.sh                      every suite (what CI runs: .ci/run = make test)
 #   scripts/test.sh SUITE...             only these, in the order given (`make test-SUITE`)
-#   scripts/test.sh fast                 the fast lane: native, lint
+#   scripts/test.sh fast                 the fast lane: native, lint, jstypes
 #   scripts/test.sh SUITE -- ARGS...     one suite, ARGS handed to its runner (`make test-SUITE ARGS=...`)
 #   scripts/test.sh --list               the suites, one a line
 #
@@ -25,18 +25,19 @@ ORIG_PWD=$PWD
 cd "$(dirname "$0")/.."
 export WRANGLER_SEND_METRICS=false CARGO_TERM_COLOR=never NO_COLOR=1
 
-SUITES=(native lint pkg worker dry-run types wasm e2e js consumers browser)
-FAST_LANE=(native lint)
+SUITES=(native lint jstypes pkg worker dry-run types wasm e2e js consumers browser)
+FAST_LANE=(native lint jstypes)
 
 title() {
   case "$1" in
     native) echo "native tests (cargo test)" ;;
     lint) echo "lint (fmt + clippy, native and wasm)" ;;
+    jstypes) echo "Worker JS types (tsc --checkJs, no build needed)" ;;
     pkg) echo "npm package (make pkg)" ;;
     worker) echo "Worker build (cargo, wasm-bindgen, wasm-opt)" ;;
     dry-run) echo "deploy bundle (wrangler deploy --dry-run)" ;;
     types) echo "package types (tsc --strict)" ;;
-    wasm) echo "wasm-bindgen tests (Node and Chromium)" ;;
+    wasm) echo "wasm-bindgen tests (Node and Chromium; the Worker's driver and answer frame in Node)" ;;
     e2e) echo "Worker end-to-end (wrangler dev + KV, real clients)" ;;
     js) echo "npm package in Node (consumer, corpus parity) and Huawei's Node SDK" ;;
     consumers) echo "package consumers (Worker, esbuild, Vite, webpack, attw)" ;;
@@ -143,6 +144,7 @@ run_suite() {
   case "$1" in
     native) cargo test --all-targets ${opts[@]+"${opts[@]}"} ;;
     lint) make -s lint ;;
+    jstypes) bash scripts/test-worker-types.sh ;;
     pkg) bash scripts/build-pkg.sh && built+=(pkg) ;;
     worker) bash scripts/build-worker.sh && built+=(worker) ;;
     dry-run) make -s dry-run ;;

@@ -1,3 +1,4 @@
+// @ts-check
 // The console (www/) as the Worker serves it: its files are modules of the bundle
 // (build/console-files.js, made by scripts/console-files.mjs), so API requests reach the Worker
 // with no static-asset router in front of them (under wrangler dev that hop cost about 120 µs of
@@ -17,7 +18,10 @@ const HEADERS = {
   'cache-control': 'public, max-age=0, must-revalidate',
 };
 
-/** The path of a request URL (`scheme://host/path?query`), without its query. */
+/**
+ * The path of a request URL (`scheme://host/path?query`), without its query.
+ * @param {string} url
+ */
 function pathOf(url) {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   if (start < 0) return '/';
@@ -25,7 +29,11 @@ function pathOf(url) {
   return url.slice(start, query < 0 ? undefined : query);
 }
 
-/** Does an If-None-Match header name this ETag (or `*`)? Weak validators compare equal. */
+/**
+ * Does an If-None-Match header name this ETag (or `*`)? Weak validators compare equal.
+ * @param {string} ifNoneMatch
+ * @param {string} etag
+ */
 function matches(ifNoneMatch, etag) {
   return ifNoneMatch.split(',').some((tag) => {
     const t = tag.trim();
@@ -33,7 +41,13 @@ function matches(ifNoneMatch, etag) {
   });
 }
 
-/** The console file a GET or HEAD asks for, as a Response; undefined for any other request. */
+/**
+ * The console file a GET or HEAD asks for, as a Response; undefined for any other request.
+ * @param {string} method
+ * @param {string} url
+ * @param {Headers} headers the request's
+ * @returns {Response | undefined}
+ */
 export function consoleResponse(method, url, headers) {
   if (method !== 'GET' && method !== 'HEAD') return undefined;
   const file = CONSOLE_FILES.get(pathOf(url));

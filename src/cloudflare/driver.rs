@@ -150,3 +150,185 @@ pub fn resume(ticket: u32, value: JsValue, rejected: bool) -> JsValue {
         .replace(Some(if rejected { Err(value) } else { Ok(value) }));
     drive(suspended.answering)
 }
+
+/// The driver as `worker.js` runs it (`run`), in Node: `wasm-bindgen-test` in ES-module mode
+/// (bindings.js, which the crate imports, is one), `bash scripts/test-worker-driver.sh`. A
+/// promise handed out is never awaited here: a test hands its outcome back itself, as
+/// `worker.js` does once it settles. Tickets are compared, never expected to have a value: the
+/// tests share the instance's table.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_node_experimental);
+
+    /// A promise that never settles: only what a test hands back reaches the answer.
+    fn pending() -> Promise {
+        Promise::new(&mut |_, _| {})
+    }
+
+    /// What an answer stopped at a platform promise gives: its ticket.
+    fn ticket(driven: &JsValue) -> u32 {
+        let number = driven
+            .as_f64()
+            .unwrap_or_else(|| panic!("not a ticket: {driven:?}"));
+        assert!(
+            number >= 0.0 && number.fract() == 0.0,
+            "not a ticket: {number}"
+        );
+        number as u32
+    }
+
+    /// Awaits `promise` through the driver: `ok:<value>` or `err:<reason>`.
+    async fn outcome(promise: Promise) -> String {
+        match Awaited::new(promise).await {
+            Ok(v) => format!("ok:{}", v.as_string().unwrap_or_default()),
+            Err(e) => format!("err:{}", e.as_string().unwrap_or_default()),
+        }
+    }
+
+    fn text(driven: &JsValue) -> String {
+        driven
+            .as_string()
+            .unwrap_or_else(|| panic!("not an answer: {driven:?}"))
+    }
+
+    fn same(a: &JsValue, b: &JsValue) -> bool {
+        js_sys::Object::is(a, b)
+    }
+
+    #[wasm_bindgen_test]
+    fn an_answer_that_awaits_nothing_is_answered_at_once() {
+        let driven = drive(Box::pin(async {
+            // Made but not awaited: nothing is handed out for it.
+            let _unused = Awaited::new(pending());
+            JsValue::from_str("ready")
+        }));
+        assert_eq!(text(&driven), "ready");
+        assert!(!DRIVING.get());
+    }
+
+    #[wasm_bindgen_test]
+    fn a_promise_is_handed_out_once_with_a_ticket_and_its_value_resumes_the_answer() {
+        let promise = pending();
+        let driven = drive(Box::pin({
+            let promise = promise.clone();
+            async move { JsValue::from_str(&outcome(promise).await) }
+        }));
+        let t = ticket(&driven);
+        assert!(!DRIVING.get());
+        let handed = awaited(t).expect("the promise of the ticket");
+        assert!(
+            same(&handed, &promise),
+            "the answer's own promise is handed out"
+        );
+        assert!(awaited(t).is_none(), "a promise is handed out once");
+        assert_eq!(text(&resume(t, JsValue::from_str("v"), false)), "ok:v");
+        assert!(
+            resume(t, JsValue::from_str("again"), false).is_undefined(),
+            "a ticket is spent"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_rejection_reaches_the_answer_as_an_error() {
+        let driven = drive(Box::pin(async {
+            JsValue::from_str(&outcome(pending()).await)
+        }));
+        let t = ticket(&driven);
+        assert!(awaited(t).is_some());
+        assert_eq!(
+            text(&resume(t, JsValue::from_str("refused"), true)),
+            "err:refused"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn promises_awaited_in_sequence_are_handed_out_one_after_the_other() {
+        let (first, second) = (pending(), pending());
+        let driven = drive(Box::pin({
+            let (first, second) = (first.clone(), second.clone());
+            async move {
+                let a = outcome(first).await;
+                let b = outcome(second).await;
+                JsValue::from_str(&format!("{a} {b}"))
+            }
+        }));
+        let t1 = ticket(&driven);
+        assert!(same(&awaited(t1).unwrap(), &first));
+        let driven = resume(t1, JsValue::from_str("1"), false);
+        let t2 = ticket(&driven);
+        assert!(
+            same(&awaited(t2).unwrap(), &second),
+            "the second promise, once the first settled"
+        );
+        assert_eq!(
+            text(&resume(t2, JsValue::from_str("2"), true)),
+            "ok:1 err:2"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn answers_waiting_at_once_have_their_own_tickets_and_resume_in_any_order() {
+        let (p, q) = (pending(), pending());
+        let one = ticket(&drive(Box::pin({
+            let p = p.clone();
+            async move { JsValue::from_str(&format!("one {}", outcome(p).await)) }
+        })));
+        let two = ticket(&drive(Box::pin({
+            let q = q.clone();
+            async move { JsValue::from_str(&format!("two {}", outcome(q).await)) }
+        })));
+        assert_ne!(one, two);
+        assert!(same(&awaited(two).unwrap(), &q));
+        assert!(same(&awaited(one).unwrap(), &p));
+        assert_eq!(
+            text(&resume(two, JsValue::from_str("b"), false)),
+            "two ok:b"
+        );
+        assert_eq!(
+            text(&resume(one, JsValue::from_str("a"), false)),
+            "one ok:a"
+        );
+    }
+
+    /// Two promises awaited together in one poll: one is handed out; the other is a `JsFuture`,
+    /// and the answer, still waiting on it when resumed, goes on under wasm-bindgen-futures (a
+    /// promise of the answer), where a promise awaited later is a `JsFuture` too.
+    #[wasm_bindgen_test]
+    async fn two_promises_in_one_poll_move_the_answer_to_wasm_bindgen_futures() {
+        let first = pending();
+        let second = Promise::resolve(&JsValue::from_str("2"));
+        let driven = drive(Box::pin({
+            let first = first.clone();
+            async move {
+                let (a, b) = futures::join!(outcome(first), outcome(second));
+                let c = outcome(Promise::resolve(&JsValue::from_str("3"))).await;
+                JsValue::from_str(&format!("{a} {b} {c}"))
+            }
+        }));
+        let t = ticket(&driven);
+        assert!(
+            same(&awaited(t).unwrap(), &first),
+            "the first promise polled is handed out"
+        );
+        let driven = resume(t, JsValue::from_str("1"), false);
+        let promise = driven
+            .dyn_into::<Promise>()
+            .expect("a promise of the answer, not a ticket");
+        let answer = JsFuture::from(promise).await.expect("the answer");
+        assert_eq!(text(&answer), "ok:1 ok:2 ok:3");
+    }
+
+    /// What `worker.js` relies on after a reset (`__wbg_reset_state`): the new instance's table
+    /// is empty, so a ticket of the old one resumes nothing and its promise is not handed out
+    /// (`run` does not even ask: the new instance may have given the number to another answer,
+    /// see tests/js/worker.test.mjs).
+    #[wasm_bindgen_test]
+    fn a_ticket_the_instance_never_gave_resumes_nothing() {
+        let unknown = 1_000_000;
+        assert!(awaited(unknown).is_none());
+        assert!(resume(unknown, JsValue::from_str("v"), false).is_undefined());
+    }
+}

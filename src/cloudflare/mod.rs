@@ -31,7 +31,13 @@ extern "C" {
 #[wasm_bindgen(module = "/src/cloudflare/bindings.js")]
 extern "C" {
     #[wasm_bindgen(js_name = sendContact)]
-    fn send_contact(objects: &JsValue, project: &str, server_ref: &str, ms: f64);
+    fn send_contact(
+        wait_until: &JsValue,
+        objects: &JsValue,
+        project: &str,
+        server_ref: &str,
+        ms: f64,
+    );
 }
 
 /// The platform clock: `Date.now()`.
@@ -111,6 +117,10 @@ struct Edge {
     store: Option<kv::CloudflareKvStore>,
     /// The Durable Object namespace of the project objects (`env.PROJECT_WRITES`).
     objects: JsValue,
+    /// The platform's `waitUntil` (from `cloudflare:workers`), handed in by `worker.js`: the
+    /// modules the wasm imports (`bindings.js`) import nothing of the platform's, so they also
+    /// load outside workerd (the driver's tests run in Node).
+    wait_until: JsValue,
     settings: Settings,
 }
 
@@ -121,12 +131,14 @@ thread_local! {
 /// Sets the bindings [`answer`] works with, once per instance (`worker.js` calls it before its
 /// first request, and again after a reset): `env` (for the settings), its KV namespace `kv` and
 /// the project objects' namespace `objects` (a property read in `worker.js` costs less than one
-/// made from here). Nothing of them crosses the boundary per request.
+/// made from here), and the platform's `waitUntil`. Nothing of them crosses the boundary per
+/// request.
 #[wasm_bindgen]
-pub fn configure(env: JsValue, kv: JsValue, objects: JsValue) {
+pub fn configure(env: JsValue, kv: JsValue, objects: JsValue, wait_until: JsValue) {
     let edge = Edge {
         store: kv::CloudflareKvStore::new(kv),
         objects,
+        wait_until,
         settings: settings(&env),
     };
     EDGE.replace(Some(Rc::new(edge)));
@@ -172,7 +184,13 @@ pub fn answer(method: String, url: String, headers: String, body: Option<Vec<u8>
                     ms,
                 } in after
                 {
-                    send_contact(&edge.objects, &project, &server_ref, ms as f64);
+                    send_contact(
+                        &edge.wait_until,
+                        &edge.objects,
+                        &project,
+                        &server_ref,
+                        ms as f64,
+                    );
                 }
                 Answer::from(response).into()
             }
@@ -193,6 +211,21 @@ pub fn unreachable(method: String, url: String, cause: String) -> JsValue {
     Answer::from(response).into()
 }
 
+/// Tests only (`POST /_test/trap`, `worker.js`): with FAULT_INJECTION = "on" in `env`, panics
+/// in the middle of an answer, after a platform promise it awaited, as a bug would: the instance
+/// traps and `worker.js` resets it. Otherwise it answers undefined.
+#[wasm_bindgen(js_name = trapForTests)]
+pub fn trap_for_tests(env: JsValue) -> JsValue {
+    if !settings(&env).fault_injection {
+        return JsValue::UNDEFINED;
+    }
+    async fn trap() -> JsValue {
+        let _ = driver::Awaited::new(js_sys::Promise::resolve(&JsValue::UNDEFINED)).await;
+        panic!("a trap the tests asked for (FAULT_INJECTION is on)");
+    }
+    driver::drive(Box::pin(trap()))
+}
+
 /// Writes a response's log line, if it has one.
 fn log(response: &Response) {
     if let Some(line) = &response.log {
@@ -209,4 +242,59 @@ fn misconfigured(cause: &str) -> Answer {
         &serde_json::json!({"error": "the service is misconfigured"}),
     )
     .into()
+}
+
+/// How an [`Answer`] crosses to JavaScript: the bytes the driver hands `worker.js`, read back
+/// by `answer.js`'s `unpack` (the reader `worker.js` uses), in Node (see driver.rs's tests).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen(module = "/src/cloudflare/answer.js")]
+    extern "C" {
+        fn unpack(wire: &JsValue) -> JsValue;
+    }
+
+    /// `response` as `worker.js` gets it (through the driver) and unpacks it: status, header
+    /// lines, body (none when absent).
+    fn crossed(response: Response) -> (u16, String, Option<Vec<u8>>) {
+        let wire = driver::drive(Box::pin(async move { Answer::from(response).into() }));
+        assert!(wire.is_instance_of::<js_sys::Uint8Array>(), "{wire:?}");
+        let unpacked = unpack(&wire);
+        let field = |name: &str| js_sys::Reflect::get(&unpacked, &JsValue::from_str(name)).unwrap();
+        let status = field("status").as_f64().expect("a status") as u16;
+        let headers = field("headers").as_string().expect("header lines");
+        let body = field("body");
+        let body = (!body.is_undefined()).then(|| js_sys::Uint8Array::new(&body).to_vec());
+        (status, headers, body)
+    }
+
+    #[wasm_bindgen_test]
+    fn status_header_lines_and_body_cross_as_they_were() {
+        let mut response = Response::empty(404).with_header("x-note", "naïve ✓ (UTF-8)");
+        response.body = (0..=255).collect();
+        let lines = response.header_lines();
+        assert_eq!(
+            crossed(response),
+            (404, lines, Some((0..=255).collect::<Vec<u8>>()))
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_status_above_255_and_no_body() {
+        let response = Response::empty(503);
+        let lines = response.header_lines();
+        assert_eq!(crossed(response), (503, lines, None));
+    }
+
+    /// Header lines longer than 65,535 bytes: all four bytes of their length count.
+    #[wasm_bindgen_test]
+    fn long_header_lines_end_where_the_body_starts() {
+        let mut response = Response::empty(200).with_header("x-long", "é".repeat(40_000));
+        response.body = b"{}".to_vec();
+        let lines = response.header_lines();
+        assert!(lines.len() > 65_535);
+        assert_eq!(crossed(response), (200, lines, Some(b"{}".to_vec())));
+    }
 }
