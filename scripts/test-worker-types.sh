@@ -5,7 +5,7 @@
 # build/ (the wasm-bindgen glue core.js, its core_bg.wasm, the console's files) is declared in the
 # .d.ts files beside it, so no build is needed. Each file starts with `// @ts-check` (for editors)
 # and suppresses nothing (@ts-ignore, @ts-expect-error, @ts-nocheck). Run by `make test`
-# (scripts/test.sh) and `make types-worker`.
+# (scripts/test.sh) and `make test-jstypes`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
