@@ -353,6 +353,98 @@ export interface AppId {
   app_id: string;
 }
 
+/** `rules().codearts.os`: a host's or a cluster's operating system. */
+export type HostOs = 'linux' | 'windows';
+
+/** Body of `POST /v1/resources/host-groups`: a host cluster. */
+export interface HostClusterCreate {
+  project_id: string;
+  /** 3 to 128 letters, digits, `_` and `-`. */
+  name: string;
+  os: HostOs;
+  /** 1: its hosts are reached through a proxy host; 0: directly. */
+  is_proxy_mode: 0 | 1;
+  /** Empty or 32 letters and digits. */
+  slave_cluster_id?: string | null;
+  slave_resource_type?: 'self-hosted' | 'exclusive' | null;
+  ansible_type?: 0 | 1 | null;
+  /** At most 1,024 characters. */
+  description?: string | null;
+}
+
+/** Body of `PUT /v1/resources/host-groups/{group_id}`. */
+export interface HostClusterUpdate {
+  name: string;
+  description?: string | null;
+  slave_cluster_id?: string | null;
+  slave_resource_type?: 'self-hosted' | 'exclusive' | null;
+  ansible_type?: 0 | 1 | null;
+}
+
+/** Query of `GET /v1/resources/host-groups` (numbers as text, as a query carries them). */
+export interface HostClusterListQuery {
+  project_id: string;
+  /** Part of the name. */
+  name?: string;
+  os?: HostOs;
+  /** From 1. */
+  page_index?: string | number;
+  /** 1 to 100; 10 by default. */
+  page_size?: string | number;
+  sort_field?: string;
+  sort_type?: string;
+  is_proxy_mode?: string | number;
+  slave_cluster_id?: string;
+}
+
+/** How deploy-edge could log in to a host: checked, then discarded (it never logs in). */
+export interface HostAuthorization {
+  username: string;
+  /** 0: `password` is required; 1: `private_key` is. */
+  trusted_type: 0 | 1;
+  password?: string | null;
+  private_key?: string | null;
+}
+
+/** Body of `POST /v1/resources/host-groups/{group_id}/hosts`: a host (one of the project's servers). */
+export interface HostCreate {
+  /** 1 to 128 characters. */
+  host_name: string;
+  /** An IPv4 or IPv6 address. */
+  ip: string;
+  /** 1 to 65,535. */
+  port: number;
+  /** The cluster's. */
+  os: HostOs;
+  as_proxy: boolean;
+  authorization: HostAuthorization;
+  proxy_host_id?: string | null;
+  install_icagent?: boolean | null;
+}
+
+/** Query of `GET /v1/resources/host-groups/{group_id}/hosts`. */
+export interface HostListQuery {
+  /** Part of the host name or IP. */
+  key_field?: string;
+  environment_id?: string;
+  page_index?: string | number;
+  page_size?: string | number;
+  sort_key?: string;
+  sort_dir?: string;
+  as_proxy?: 'true' | 'false' | boolean;
+}
+
+/** The path id of one host cluster. */
+export interface GroupId {
+  group_id: string;
+}
+
+/** The path ids of one host. */
+export interface HostIds {
+  group_id: string;
+  host_id: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kinds
 
@@ -393,6 +485,17 @@ export interface Payloads {
   'application.disable': ApplicationDisable;
   'application.duplicate': AppId;
   'application.batch_delete': ApplicationBatchDelete;
+  'host_cluster.create': HostClusterCreate;
+  /** The query parameters. */
+  'host_cluster.list': HostClusterListQuery;
+  /** No body: the path id. */
+  'host_cluster.show': GroupId;
+  'host_cluster.update': HostClusterUpdate;
+  'host_cluster.delete': GroupId;
+  'host.create': HostCreate;
+  'host.list': HostListQuery;
+  'host.show': HostIds;
+  'host.delete': HostIds;
 }
 
 /** Heat's path ids: the project (32 letters and digits). */
@@ -430,6 +533,15 @@ export interface Inputs {
   'application.disable': ApplicationDisable & AppId;
   'application.duplicate': AppId;
   'application.batch_delete': ApplicationBatchDelete;
+  'host_cluster.create': HostClusterCreate;
+  'host_cluster.list': HostClusterListQuery;
+  'host_cluster.show': GroupId;
+  'host_cluster.update': HostClusterUpdate & GroupId;
+  'host_cluster.delete': GroupId;
+  'host.create': HostCreate & GroupId;
+  'host.list': HostListQuery & GroupId;
+  'host.show': HostIds;
+  'host.delete': HostIds;
 }
 
 /** Every request kind; `kinds()` lists them at run time and `rules().kinds` describes each. */
@@ -439,7 +551,7 @@ export type Kind = keyof Payloads;
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The ids that go in a kind's path (`rules().pathIds` has the rule of each). */
-export type PathId = 'project_id' | 'id' | 'server_id' | 'app_id';
+export type PathId = 'project_id' | 'id' | 'server_id' | 'app_id' | 'group_id' | 'host_id';
 
 /** A request ready for `fetch(endpoint + request.path, request)`. */
 export interface BuiltRequest {
@@ -534,6 +646,11 @@ export interface Rules {
     readonly sortNames: readonly SortName[];
     readonly sortBys: readonly SortBy[];
     readonly states: readonly ApplicationState[];
+    /** A host's or a host cluster's operating system. */
+    readonly os: readonly HostOs[];
+    readonly slaveResourceTypes: readonly ('self-hosted' | 'exclusive')[];
+    /** Most hosts in one cluster. */
+    readonly hostsPerCluster: number;
     readonly maxLength: {
       /** Of an application's or an operation's description. */
       readonly description: number;

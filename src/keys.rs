@@ -13,6 +13,8 @@
 //! | [`Kind::Contact`] | `p/{project}/seen/{server_ref}` | object | never (KV copies made before are imported once) | no |
 //! | [`Kind::Application`] | `p/{project}/app/{app_id}` | object | published | no |
 //! | [`Kind::ApplicationName`] | `p/{project}/app-name/{name}` | object | published | no |
+//! | [`Kind::HostCluster`] | `p/{project}/hg/{group_id}` | object | published | no |
+//! | [`Kind::Host`] | `p/{project}/host/{group_id}/{host_id}` | object | published | no |
 //!
 //! The edge writes tokens and credentials to KV itself. Everything under `p/{project}/` is the
 //! project's, kept by its Durable Object in SQLite (its system of record, [`crate::sql`]); the
@@ -34,6 +36,8 @@ pub enum Kind {
     Contact,
     Application,
     ApplicationName,
+    HostCluster,
+    Host,
 }
 
 /// Where a kind of key is written.
@@ -59,6 +63,8 @@ impl Kind {
                 "seen" => Kind::Contact,
                 "app" => Kind::Application,
                 "app-name" => Kind::ApplicationName,
+                "hg" => Kind::HostCluster,
+                "host" => Kind::Host,
                 _ => return None,
             });
         }
@@ -215,6 +221,29 @@ impl<'p> ProjectKeys<'p> {
     pub fn app_name(&self, name: &str) -> String {
         format!("p/{}/app-name/{}", self.project, segment(name))
     }
+
+    pub fn host_cluster(&self, id: &str) -> String {
+        format!("p/{}/hg/{}", self.project, segment(id))
+    }
+    pub fn host_clusters(&self) -> String {
+        format!("p/{}/hg/", self.project)
+    }
+    pub fn host(&self, group_id: &str, host_id: &str) -> String {
+        format!(
+            "p/{}/host/{}/{}",
+            self.project,
+            segment(group_id),
+            segment(host_id)
+        )
+    }
+    /// The hosts of one cluster.
+    pub fn hosts_of(&self, group_id: &str) -> String {
+        format!("p/{}/host/{}/", self.project, segment(group_id))
+    }
+    /// Every host of the project.
+    pub fn hosts(&self) -> String {
+        format!("p/{}/host/", self.project)
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +266,8 @@ mod tests {
             (k.contact(&"a".repeat(32)), Kind::Contact, false),
             (k.app("x"), Kind::Application, true),
             (k.app_name("my app"), Kind::ApplicationName, true),
+            (k.host_cluster("g"), Kind::HostCluster, true),
+            (k.host("g", "h"), Kind::Host, true),
         ] {
             assert_eq!(Kind::of(&key), Some(kind), "{key}");
             assert_eq!(kind.owner(), Owner::Object, "{key}");

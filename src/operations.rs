@@ -16,6 +16,7 @@
 //! A new operation is one row here (with its parse function, in `domain/`), one arm in its API's
 //! handler (in `api/`, which the compiler asks for), and its prose in `docs/openapi-prose.json`.
 
+use crate::domain::codearts::hosts;
 use crate::domain::{agent, codearts, heat};
 use crate::validate::Report;
 use serde_json::{Map, Value};
@@ -192,6 +193,24 @@ operations! {
             Nothing Object;
         ApplicationBatchDelete "application.batch_delete" POST "/v2/applications/batch-delete"
             Body(codearts::parse_batch_delete => codearts::BatchDelete) Object;
+        HostClusterCreate "host_cluster.create" POST "/v1/resources/host-groups"
+            Body(hosts::parse_new_host_cluster => hosts::NewHostCluster) Object;
+        HostClusterList "host_cluster.list" GET "/v1/resources/host-groups"
+            Query(hosts::parse_host_cluster_query => hosts::HostClusterQuery) Edge;
+        HostClusterShow "host_cluster.show" GET "/v1/resources/host-groups/{group_id}"
+            Nothing Edge;
+        HostClusterUpdate "host_cluster.update" PUT "/v1/resources/host-groups/{group_id}"
+            Body(hosts::parse_host_cluster_update => hosts::HostClusterUpdate) Object;
+        HostClusterDelete "host_cluster.delete" DELETE "/v1/resources/host-groups/{group_id}"
+            Nothing Object;
+        HostCreate "host.create" POST "/v1/resources/host-groups/{group_id}/hosts"
+            Body(hosts::parse_new_host => hosts::NewHost) Object;
+        HostList "host.list" GET "/v1/resources/host-groups/{group_id}/hosts"
+            Query(hosts::parse_host_query => hosts::HostQuery) Object;
+        HostShow "host.show" GET "/v1/resources/host-groups/{group_id}/hosts/{host_id}"
+            Nothing Object;
+        HostDelete "host.delete" DELETE "/v1/resources/host-groups/{group_id}/hosts/{host_id}"
+            Nothing Object;
     }
     /// `Authorization: Bearer` the admin token; Heat's fault body. It writes nothing a
     /// project's object checks.

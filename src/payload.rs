@@ -36,7 +36,7 @@ fn path_id_rule(name: &str) -> StrRule {
     match name {
         "project_id" => PROJECT_ID,
         "server_id" => SERVER_ID,
-        "app_id" => APP_ID,
+        "app_id" | "group_id" | "host_id" => APP_ID,
         _ => ID,
     }
 }
@@ -219,9 +219,20 @@ fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
             CodeArtsCall::ApplicationBatchDelete(batch) => {
                 Parsed::CodeArts(codearts::Payload::BatchDelete(batch))
             }
+            // Sent as given: every field of a host's body goes to the server (its authorization
+            // is checked there and discarded).
+            CodeArtsCall::HostClusterCreate(_)
+            | CodeArtsCall::HostClusterList(_)
+            | CodeArtsCall::HostClusterUpdate(_)
+            | CodeArtsCall::HostCreate(_)
+            | CodeArtsCall::HostList(_) => Parsed::AsGiven,
             CodeArtsCall::ApplicationInfo
             | CodeArtsCall::ApplicationDelete
-            | CodeArtsCall::ApplicationDuplicate => Parsed::Nothing,
+            | CodeArtsCall::ApplicationDuplicate
+            | CodeArtsCall::HostClusterShow
+            | CodeArtsCall::HostClusterDelete
+            | CodeArtsCall::HostShow
+            | CodeArtsCall::HostDelete => Parsed::Nothing,
         },
         // No kind is of these APIs (see `Kind::kinds`).
         ByApi::Admin(_) | ByApi::Agent(_) | ByApi::Meta(_) => return None,

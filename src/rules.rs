@@ -107,6 +107,12 @@ const DOCUMENT: Node = Node::Object(&[
             ("sortNames", Node::List(codearts::enums::SortName::NAMES)),
             ("sortBys", Node::List(codearts::enums::SortBy::NAMES)),
             ("states", Node::List(codearts::enums::ExecutionState::NAMES)),
+            ("os", Node::List(codearts::hosts::Os::NAMES)),
+            (
+                "slaveResourceTypes",
+                Node::List(codearts::hosts::SlaveResourceType::NAMES),
+            ),
+            ("hostsPerCluster", n(codearts::hosts::HOSTS_PER_CLUSTER_MAX)),
             (
                 "maxLength",
                 Node::Object(&[

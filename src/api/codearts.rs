@@ -9,11 +9,16 @@
 use super::Ctx;
 use crate::auth;
 use crate::credentials;
+use crate::domain::codearts::host_views::{
+    ClusterDetail, ClusterRow, ConnectionView, Done, HostDetail, HostRow, Listing, One,
+};
+use crate::domain::codearts::hosts::Host;
 use crate::domain::codearts::{AppBase, AppDetail, AppInfo, AppRow, DeleteResult, Page, Success};
 use crate::error::{ApiError, AuthFailure};
 use crate::http::{Request, Response};
 use crate::operations::{CodeArtsCall, PathIds};
 use crate::service::codearts::CodeArtsService;
+use crate::service::hosts::HostService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use serde::Serialize;
 use subtle::ConstantTimeEq;
@@ -73,7 +78,8 @@ pub async fn answer(
     project: &str,
 ) -> Result<Response, ApiError> {
     let svc = CodeArtsService::new(ctx.store, project, crate::ids::hex32);
-    let id = ids.get("app_id");
+    let hosts = HostService::new(ctx.store, project, crate::ids::hex32);
+    let (id, group) = (ids.get("app_id"), ids.get("group_id"));
     let now_ms = ctx.clock.now_ms();
     Ok(match call {
         CodeArtsCall::ApplicationCreate(new) => {
@@ -110,7 +116,64 @@ pub async fn answer(
             let rows = outcomes.iter().map(DeleteResult::from).collect();
             Response::json(200, &Page::new(outcomes.len(), rows))
         }
+        CodeArtsCall::HostClusterCreate(new) => {
+            check_project(project, &new.project_id)?;
+            let cluster = hosts.create_cluster(new, now_ms).await?;
+            Response::json(200, &Done::new(&cluster.id))
+        }
+        CodeArtsCall::HostClusterList(query) => {
+            check_project(project, &query.project_id)?;
+            let (total, page) = hosts.list_clusters(&query).await?;
+            let rows = page
+                .iter()
+                .map(|(c, n)| ClusterRow::new(c, project, *n))
+                .collect();
+            Response::json(200, &Listing::new(total, rows))
+        }
+        CodeArtsCall::HostClusterShow => {
+            let cluster = hosts.cluster(group).await?;
+            Response::json(200, &One::new(ClusterDetail::from(&cluster)))
+        }
+        CodeArtsCall::HostClusterUpdate(update) => {
+            let cluster = hosts.update_cluster(group, update, now_ms).await?;
+            Response::json(200, &Done::new(&cluster.id))
+        }
+        CodeArtsCall::HostClusterDelete => {
+            let cluster = hosts.delete_cluster(group).await?;
+            Response::json(200, &Done::new(&cluster.id))
+        }
+        CodeArtsCall::HostCreate(new) => {
+            let host = hosts.add_host(group, new, now_ms).await?;
+            Response::json(200, &Done::new(&host.id))
+        }
+        CodeArtsCall::HostList(query) => {
+            let (_, total, page) = hosts.list_hosts(group, &query).await?;
+            let mut rows = Vec::with_capacity(page.len());
+            for host in &page {
+                rows.push(HostRow::new(host, connection(&hosts, host, now_ms).await?));
+            }
+            Response::json(200, &Listing::new(total, rows))
+        }
+        CodeArtsCall::HostShow => {
+            let host = hosts.host(group, ids.get("host_id")).await?;
+            let connection = connection(&hosts, &host, now_ms).await?;
+            Response::json(200, &One::new(HostDetail::new(&host, connection)))
+        }
+        CodeArtsCall::HostDelete => {
+            let host = hosts.delete_host(group, ids.get("host_id")).await?;
+            Response::json(200, &Done::new(&host.id))
+        }
     })
+}
+
+/// A host's agent connection, as answers show it.
+async fn connection(
+    hosts: &HostService<'_, dyn crate::store::Store + '_>,
+    host: &Host,
+    now_ms: u64,
+) -> Result<ConnectionView, ApiError> {
+    let c = hosts.connection(host, now_ms).await?;
+    Ok(ConnectionView::new(c.last_poll_ms, c.connected))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod codearts;
 pub mod deployments;
 pub mod heat;
+pub mod hosts;
 
 use crate::error::ApiError;
 use crate::store::StoreError;

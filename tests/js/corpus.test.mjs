@@ -76,6 +76,11 @@ function route(kind, ids) {
     case 'application.disable': return ['PUT', `/v1/applications/${ids.app_id}/disable`];
     case 'application.batch_delete': return ['POST', '/v2/applications/batch-delete'];
     case 'application.exist': return ['GET', '/v1/applications/exist'];
+    case 'host_cluster.create': return ['POST', '/v1/resources/host-groups'];
+    case 'host_cluster.list': return ['GET', '/v1/resources/host-groups'];
+    case 'host_cluster.update': return ['PUT', `/v1/resources/host-groups/${ids.group_id}`];
+    case 'host.create': return ['POST', `/v1/resources/host-groups/${ids.group_id}/hosts`];
+    case 'host.list': return ['GET', `/v1/resources/host-groups/${ids.group_id}/hosts`];
     default: throw new Error(`no route for ${kind}`);
   }
 }
@@ -113,7 +118,8 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
     return (await r.json()).software_deployment.id;
   }
 
-  /** A fresh CodeArts project with one application (one deployment task) in it. */
+  /** A fresh CodeArts project with one application (one deployment task) and one linux host
+   *  cluster in it. */
   async function newApplicationProject() {
     const p = await newProject(w);
     const r = await fetch(`${w.url}/v1/applications`, {
@@ -126,7 +132,14 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
     });
     assert.equal(r.status, 200, await r.clone().text());
     const app = (await r.json()).result;
-    return { ...p, app_id: app.id, task_id: app.arrange_infos[0].id };
+    const g = await fetch(`${w.url}/v1/resources/host-groups`, {
+      method: 'POST',
+      headers: { 'X-Auth-Token': p.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ project_id: p.id, name: 'fixture_hosts', os: 'linux', is_proxy_mode: 0 }),
+    });
+    assert.equal(g.status, 200, await g.clone().text());
+    const group = await g.json();
+    return { ...p, app_id: app.id, task_id: app.arrange_infos[0].id, group_id: group.id };
   }
 
   /** Ids for one case: Heat shares one project; every CodeArts case gets its own. */
@@ -199,6 +212,7 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
         if (isHeat(c.kind)) input.project_id = ids.project_id;
         if (c.kind === 'software_deployment.update') input.id = ids.id;
         if (c.kind === 'application.disable') input.app_id = ids.app_id;
+        if (['host_cluster.update', 'host.create', 'host.list'].includes(c.kind)) input.group_id = ids.group_id;
       }
       const built = buildRequest(c.kind, input);
       const [method, path] = route(c.kind, ids);

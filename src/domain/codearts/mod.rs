@@ -8,6 +8,8 @@
 //! - [`views`]: the response bodies, one typed view per wire shape.
 
 pub mod enums;
+pub mod host_views;
+pub mod hosts;
 pub mod model;
 pub mod orchestration;
 pub mod parse;
