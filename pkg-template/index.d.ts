@@ -434,6 +434,45 @@ export interface HostListQuery {
   as_proxy?: 'true' | 'false' | boolean;
 }
 
+/** Body of `POST /v1/applications/{app_id}/environments`: an environment of hosts. */
+export interface EnvironmentCreate {
+  project_id: string;
+  /** 3 to 128 letters, digits, `_` and `-`; unique within the application. */
+  name: string;
+  /** 0: hosts (Kubernetes environments are not served). */
+  deploy_type: 0;
+  os: HostOs;
+  description?: string | null;
+}
+
+/** Query of `GET /v1/applications/{app_id}/environments`. */
+export interface EnvironmentListQuery {
+  project_id: string;
+  name?: string;
+  page_index?: string | number;
+  page_size?: string | number;
+  sort_key?: string;
+  sort_dir?: string;
+}
+
+/** Body of `POST …/environments/{environment_id}/hosts/import`. */
+export interface HostImport {
+  group_id: string;
+  /** 1 to 200 distinct host ids of that cluster. */
+  host_ids: string[];
+}
+
+/** The path ids of one environment. */
+export interface EnvironmentIds {
+  app_id: string;
+  environment_id: string;
+}
+
+/** The path ids of one host of an environment. */
+export interface EnvironmentHostIds extends EnvironmentIds {
+  host_id: string;
+}
+
 /** The path id of one host cluster. */
 export interface GroupId {
   group_id: string;
@@ -496,6 +535,13 @@ export interface Payloads {
   'host.list': HostListQuery;
   'host.show': HostIds;
   'host.delete': HostIds;
+  'environment.create': EnvironmentCreate;
+  'environment.list': EnvironmentListQuery;
+  'environment.show': EnvironmentIds;
+  'environment.delete': EnvironmentIds;
+  'environment.import_hosts': HostImport;
+  'environment.hosts': HostListQuery;
+  'environment.remove_host': EnvironmentHostIds;
 }
 
 /** Heat's path ids: the project (32 letters and digits). */
@@ -542,6 +588,13 @@ export interface Inputs {
   'host.list': HostListQuery & GroupId;
   'host.show': HostIds;
   'host.delete': HostIds;
+  'environment.create': EnvironmentCreate & AppId;
+  'environment.list': EnvironmentListQuery & AppId;
+  'environment.show': EnvironmentIds;
+  'environment.delete': EnvironmentIds;
+  'environment.import_hosts': HostImport & EnvironmentIds;
+  'environment.hosts': HostListQuery & EnvironmentIds;
+  'environment.remove_host': EnvironmentHostIds;
 }
 
 /** Every request kind; `kinds()` lists them at run time and `rules().kinds` describes each. */
@@ -551,7 +604,7 @@ export type Kind = keyof Payloads;
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The ids that go in a kind's path (`rules().pathIds` has the rule of each). */
-export type PathId = 'project_id' | 'id' | 'server_id' | 'app_id' | 'group_id' | 'host_id';
+export type PathId = 'project_id' | 'id' | 'server_id' | 'app_id' | 'group_id' | 'host_id' | 'environment_id';
 
 /** A request ready for `fetch(endpoint + request.path, request)`. */
 export interface BuiltRequest {

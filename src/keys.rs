@@ -15,6 +15,7 @@
 //! | [`Kind::ApplicationName`] | `p/{project}/app-name/{name}` | object | published | no |
 //! | [`Kind::HostCluster`] | `p/{project}/hg/{group_id}` | object | published | no |
 //! | [`Kind::Host`] | `p/{project}/host/{group_id}/{host_id}` | object | published | no |
+//! | [`Kind::Environment`] | `p/{project}/env/{app_id}/{environment_id}` | object | published | no |
 //!
 //! The edge writes tokens and credentials to KV itself. Everything under `p/{project}/` is the
 //! project's, kept by its Durable Object in SQLite (its system of record, [`crate::sql`]); the
@@ -38,6 +39,7 @@ pub enum Kind {
     ApplicationName,
     HostCluster,
     Host,
+    Environment,
 }
 
 /// Where a kind of key is written.
@@ -65,6 +67,7 @@ impl Kind {
                 "app-name" => Kind::ApplicationName,
                 "hg" => Kind::HostCluster,
                 "host" => Kind::Host,
+                "env" => Kind::Environment,
                 _ => return None,
             });
         }
@@ -244,6 +247,14 @@ impl<'p> ProjectKeys<'p> {
     pub fn hosts(&self) -> String {
         format!("p/{}/host/", self.project)
     }
+
+    pub fn environment(&self, app_id: &str, id: &str) -> String {
+        format!("p/{}/env/{}/{}", self.project, segment(app_id), segment(id))
+    }
+    /// The environments of one application.
+    pub fn environments_of(&self, app_id: &str) -> String {
+        format!("p/{}/env/{}/", self.project, segment(app_id))
+    }
 }
 
 #[cfg(test)]
@@ -268,6 +279,7 @@ mod tests {
             (k.app_name("my app"), Kind::ApplicationName, true),
             (k.host_cluster("g"), Kind::HostCluster, true),
             (k.host("g", "h"), Kind::Host, true),
+            (k.environment("a", "e"), Kind::Environment, true),
         ] {
             assert_eq!(Kind::of(&key), Some(kind), "{key}");
             assert_eq!(kind.owner(), Owner::Object, "{key}");

@@ -16,7 +16,7 @@
 //! A new operation is one row here (with its parse function, in `domain/`), one arm in its API's
 //! handler (in `api/`, which the compiler asks for), and its prose in `docs/openapi-prose.json`.
 
-use crate::domain::codearts::hosts;
+use crate::domain::codearts::{environments, hosts};
 use crate::domain::{agent, codearts, heat};
 use crate::validate::Report;
 use serde_json::{Map, Value};
@@ -210,6 +210,20 @@ operations! {
         HostShow "host.show" GET "/v1/resources/host-groups/{group_id}/hosts/{host_id}"
             Nothing Object;
         HostDelete "host.delete" DELETE "/v1/resources/host-groups/{group_id}/hosts/{host_id}"
+            Nothing Object;
+        EnvironmentCreate "environment.create" POST "/v1/applications/{app_id}/environments"
+            Body(environments::parse_new_environment => environments::NewEnvironment) Object;
+        EnvironmentList "environment.list" GET "/v1/applications/{app_id}/environments"
+            Query(environments::parse_environment_query => environments::EnvironmentQuery) Edge;
+        EnvironmentShow "environment.show" GET "/v1/applications/{app_id}/environments/{environment_id}"
+            Nothing Edge;
+        EnvironmentDelete "environment.delete" DELETE "/v1/applications/{app_id}/environments/{environment_id}"
+            Nothing Object;
+        EnvironmentImportHosts "environment.import_hosts" POST "/v1/applications/{app_id}/environments/{environment_id}/hosts/import"
+            Body(environments::parse_host_import => environments::HostImport) Object;
+        EnvironmentHosts "environment.hosts" GET "/v1/applications/{app_id}/environments/{environment_id}/hosts"
+            Query(environments::parse_environment_host_query => hosts::HostQuery) Object;
+        EnvironmentRemoveHost "environment.remove_host" DELETE "/v1/applications/{app_id}/environments/{environment_id}/{host_id}"
             Nothing Object;
     }
     /// `Authorization: Bearer` the admin token; Heat's fault body. It writes nothing a

@@ -36,7 +36,7 @@ fn path_id_rule(name: &str) -> StrRule {
     match name {
         "project_id" => PROJECT_ID,
         "server_id" => SERVER_ID,
-        "app_id" | "group_id" | "host_id" => APP_ID,
+        "app_id" | "group_id" | "host_id" | "environment_id" => APP_ID,
         _ => ID,
     }
 }
@@ -225,14 +225,21 @@ fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
             | CodeArtsCall::HostClusterList(_)
             | CodeArtsCall::HostClusterUpdate(_)
             | CodeArtsCall::HostCreate(_)
-            | CodeArtsCall::HostList(_) => Parsed::AsGiven,
+            | CodeArtsCall::HostList(_)
+            | CodeArtsCall::EnvironmentCreate(_)
+            | CodeArtsCall::EnvironmentList(_)
+            | CodeArtsCall::EnvironmentImportHosts(_)
+            | CodeArtsCall::EnvironmentHosts(_) => Parsed::AsGiven,
             CodeArtsCall::ApplicationInfo
             | CodeArtsCall::ApplicationDelete
             | CodeArtsCall::ApplicationDuplicate
             | CodeArtsCall::HostClusterShow
             | CodeArtsCall::HostClusterDelete
             | CodeArtsCall::HostShow
-            | CodeArtsCall::HostDelete => Parsed::Nothing,
+            | CodeArtsCall::HostDelete
+            | CodeArtsCall::EnvironmentShow
+            | CodeArtsCall::EnvironmentDelete
+            | CodeArtsCall::EnvironmentRemoveHost => Parsed::Nothing,
         },
         // No kind is of these APIs (see `Kind::kinds`).
         ByApi::Admin(_) | ByApi::Agent(_) | ByApi::Meta(_) => return None,

@@ -9,6 +9,7 @@
 use super::Ctx;
 use crate::auth;
 use crate::credentials;
+use crate::domain::codearts::environments::EnvironmentView;
 use crate::domain::codearts::host_views::{
     ClusterDetail, ClusterRow, ConnectionView, Done, HostDetail, HostRow, Listing, One,
 };
@@ -18,6 +19,7 @@ use crate::error::{ApiError, AuthFailure};
 use crate::http::{Request, Response};
 use crate::operations::{CodeArtsCall, PathIds};
 use crate::service::codearts::CodeArtsService;
+use crate::service::environments::EnvironmentService;
 use crate::service::hosts::HostService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use serde::Serialize;
@@ -79,6 +81,8 @@ pub async fn answer(
 ) -> Result<Response, ApiError> {
     let svc = CodeArtsService::new(ctx.store, project, crate::ids::hex32);
     let hosts = HostService::new(ctx.store, project, crate::ids::hex32);
+    let envs = EnvironmentService::new(ctx.store, project, crate::ids::hex32);
+    let env = ids.get("environment_id");
     let (id, group) = (ids.get("app_id"), ids.get("group_id"));
     let now_ms = ctx.clock.now_ms();
     Ok(match call {
@@ -101,7 +105,11 @@ pub async fn answer(
             success(svc.name_owner(&query.name).await?.is_some())
         }
         CodeArtsCall::ApplicationInfo => success(AppDetail::from(&svc.get(id).await?)),
-        CodeArtsCall::ApplicationDelete => success(AppBase::from(&svc.delete(id).await?)),
+        CodeArtsCall::ApplicationDelete => {
+            let app = svc.delete(id).await?;
+            envs.delete_all_of(id).await?;
+            success(AppBase::from(&app))
+        }
         CodeArtsCall::ApplicationDisable(disabled) => {
             svc.set_disabled(id, disabled, now_ms).await?;
             Response::json(200, &Success::done())
@@ -113,6 +121,9 @@ pub async fn answer(
         CodeArtsCall::ApplicationBatchDelete(batch) => {
             check_project(project, &batch.project_id)?;
             let outcomes = svc.batch_delete(batch).await?;
+            for deleted in outcomes.iter().filter(|o| o.error_reason.is_none()) {
+                envs.delete_all_of(&deleted.application_id).await?;
+            }
             let rows = outcomes.iter().map(DeleteResult::from).collect();
             Response::json(200, &Page::new(outcomes.len(), rows))
         }
@@ -162,6 +173,45 @@ pub async fn answer(
         CodeArtsCall::HostDelete => {
             let host = hosts.delete_host(group, ids.get("host_id")).await?;
             Response::json(200, &Done::new(&host.id))
+        }
+        CodeArtsCall::EnvironmentCreate(new) => {
+            check_project(project, &new.project_id)?;
+            let created = envs.create(id, new, now_ms).await?;
+            Response::json(200, &Done::new(&created.id))
+        }
+        CodeArtsCall::EnvironmentList(query) => {
+            check_project(project, &query.project_id)?;
+            let (total, page) = envs.list(id, &query).await?;
+            let rows = page
+                .iter()
+                .map(|e| EnvironmentView::new(e, project))
+                .collect();
+            Response::json(200, &Listing::new(total, rows))
+        }
+        CodeArtsCall::EnvironmentShow => {
+            let found = envs.get(id, env).await?;
+            Response::json(200, &One::new(EnvironmentView::new(&found, project)))
+        }
+        CodeArtsCall::EnvironmentDelete => {
+            let deleted = envs.delete(id, env).await?;
+            Response::json(200, &Done::new(&deleted.id))
+        }
+        CodeArtsCall::EnvironmentImportHosts(import) => {
+            let imported = envs.import(id, env, import).await?;
+            Response::json(200, &One::new(imported))
+        }
+        CodeArtsCall::EnvironmentHosts(query) => {
+            let (total, page) = envs.hosts(id, env, &query).await?;
+            let mut rows = Vec::with_capacity(page.len());
+            for host in &page {
+                let connection = connection(envs.host_service(), host, now_ms).await?;
+                rows.push(HostDetail::new(host, connection));
+            }
+            Response::json(200, &Listing::new(total, rows))
+        }
+        CodeArtsCall::EnvironmentRemoveHost => {
+            envs.remove_host(id, env, ids.get("host_id")).await?;
+            Response::json(200, &One::new(env))
         }
     })
 }
@@ -237,6 +287,82 @@ mod tests {
             .as_str()
             .unwrap_or("")
             .to_owned()
+    }
+
+    #[test]
+    fn an_applications_environments_go_with_it_and_a_host_goes_with_its_cluster() {
+        let w = World::new();
+        let tok = w.token(P);
+        let post = |path: &str, body: Value| {
+            let r = w.send(
+                Request::new("POST", path)
+                    .header("x-auth-token", &tok)
+                    .json(&body),
+            );
+            assert_eq!(
+                r.status,
+                200,
+                "{path}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
+            r.json_body()
+        };
+        let app = post("/v1/applications", create_body("with_envs"))["result"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let group = post(
+            "/v1/resources/host-groups",
+            json!({"project_id": P, "name": "hosts", "os": "linux", "is_proxy_mode": 0}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let host = post(
+            &format!("/v1/resources/host-groups/{group}/hosts"),
+            json!({"host_name": "h", "ip": "10.0.0.1", "port": 22, "os": "linux", "as_proxy": false,
+                   "authorization": {"username": "u", "password": "secret-not-kept", "trusted_type": 0}}),
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for name in ["one", "two"] {
+            let env = post(
+                &format!("/v1/applications/{app}/environments"),
+                json!({"project_id": P, "name": format!("env_{name}"), "deploy_type": 0, "os": "linux"}),
+            )["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            post(
+                &format!("/v1/applications/{app}/environments/{env}/hosts/import"),
+                json!({"group_id": group, "host_ids": [host]}),
+            );
+        }
+        let keys = |word: &str| {
+            w.store
+                .snapshot()
+                .into_iter()
+                .filter(|(k, _)| k.contains(word))
+                .count()
+        };
+        assert_eq!(keys("/env/"), 2);
+        assert!(w
+            .store
+            .snapshot()
+            .iter()
+            .all(|(_, v)| !v.contains("secret-not-kept")));
+        let deleted = w.send(
+            Request::new("DELETE", &format!("/v1/applications/{app}")).header("x-auth-token", &tok),
+        );
+        assert_eq!(deleted.status, 200);
+        assert_eq!(keys("/env/"), 0, "the application's environments are gone");
+        let gone = w.send(
+            Request::new("DELETE", &format!("/v1/resources/host-groups/{group}"))
+                .header("x-auth-token", &tok),
+        );
+        assert_eq!(gone.status, 200);
+        assert_eq!((keys("/host/"), keys("/hg/")), (0, 0));
     }
 
     #[test]

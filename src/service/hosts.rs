@@ -8,11 +8,11 @@ use super::agent::contact::{last_contact_ms, CONTACT_RESOLUTION_MS};
 use super::{decode, encode};
 use crate::domain::codearts::hosts::{
     Host, HostCluster, HostClusterQuery, HostClusterUpdate, HostQuery, NewHost, NewHostCluster,
-    PageOf, HOSTS_PER_CLUSTER_MAX,
+    HOSTS_PER_CLUSTER_MAX,
 };
 use crate::error::ApiError;
 use crate::keys::ProjectKeys;
-use crate::store::{get_all, list_all, Store};
+use crate::store::Store;
 use crate::validate::{FieldError, Rule};
 
 /// A host's agent counts as connected while its last poll is at most this old: three contact
@@ -44,16 +44,6 @@ pub struct HostService<'a, S: Store + ?Sized> {
     new_id: fn() -> Result<String, String>,
 }
 
-/// `items` in pages of `page.size`: the `page.index`th (1-based).
-fn page<T>(items: Vec<T>, page: PageOf) -> Vec<T> {
-    let skip = (page.index as usize - 1).saturating_mul(page.size as usize);
-    items
-        .into_iter()
-        .skip(skip)
-        .take(page.size as usize)
-        .collect()
-}
-
 impl<'a, S: Store + ?Sized> HostService<'a, S> {
     /// A service for `project`, drawing new ids from `new_id` (`ids::hex32` in production).
     pub fn new(store: &'a S, project: &'a str, new_id: fn() -> Result<String, String>) -> Self {
@@ -69,18 +59,7 @@ impl<'a, S: Store + ?Sized> HostService<'a, S> {
         &self,
         prefix: &str,
     ) -> Result<Vec<T>, ApiError> {
-        let keys: Vec<String> = list_all(self.store, prefix)
-            .await?
-            .into_iter()
-            .map(|k| k.name)
-            .collect();
-        let mut out = Vec::with_capacity(keys.len());
-        for (key, text) in keys.iter().zip(get_all(self.store, &keys).await?) {
-            if let Some(text) = text {
-                out.push(decode(key, &text)?);
-            }
-        }
-        Ok(out)
+        super::read_all(self.store, prefix).await
     }
 
     /// Reads a cluster, or 404.
@@ -158,7 +137,9 @@ impl<'a, S: Store + ?Sized> HostService<'a, S> {
         clusters.sort_by(|a, b| (b.created_ms, &b.id).cmp(&(a.created_ms, &a.id)));
         let total = clusters.len();
         let hosts: Vec<Host> = self.read_all(&self.keys.hosts()).await?;
-        let counted = page(clusters, query.page)
+        let counted = query
+            .page
+            .of(clusters)
             .into_iter()
             .map(|c| {
                 let n = hosts.iter().filter(|h| h.group_id == c.id).count();
@@ -242,7 +223,7 @@ impl<'a, S: Store + ?Sized> HostService<'a, S> {
             .filter(|h| query.as_proxy.is_none_or(|p| h.as_proxy == p))
             .collect();
         let total = hosts.len();
-        Ok((cluster, total, page(hosts, query.page)))
+        Ok((cluster, total, query.page.of(hosts)))
     }
 
     /// Removes a host from its cluster.

@@ -4,11 +4,12 @@
 pub mod agent;
 pub mod codearts;
 pub mod deployments;
+pub mod environments;
 pub mod heat;
 pub mod hosts;
 
 use crate::error::ApiError;
-use crate::store::StoreError;
+use crate::store::{get_all, list_all, Store, StoreError};
 
 /// Reads a stored JSON record; a record that does not parse is a corrupt store (a 500).
 fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, ApiError> {
@@ -25,4 +26,24 @@ fn decode<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, Ap
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value)
         .map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
+}
+
+/// Every record under `prefix`, decoded (listed, then read in bulk; a key gone between the two is
+/// skipped).
+async fn read_all<T: serde::de::DeserializeOwned, S: Store + ?Sized>(
+    store: &S,
+    prefix: &str,
+) -> Result<Vec<T>, ApiError> {
+    let keys: Vec<String> = list_all(store, prefix)
+        .await?
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    let mut out = Vec::with_capacity(keys.len());
+    for (key, text) in keys.iter().zip(get_all(store, &keys).await?) {
+        if let Some(text) = text {
+            out.push(decode(key, &text)?);
+        }
+    }
+    Ok(out)
 }

@@ -133,3 +133,65 @@ def test_another_projects_clusters_are_invisible(sdk, worker):
     r = requests.get(f"{worker.url}/v1/resources/host-groups", params={"project_id": sdk.pid},
                      headers={"X-Auth-Token": other.token}, timeout=30)
     assert r.status_code == 403 and r.json()["error_code"] == "Deploy.00011154"
+
+
+def test_an_applications_environment_of_imported_hosts_through_the_sdk(sdk):
+    from huaweicloudsdkcodeartsdeploy.v2 import (
+        CreateAppRequest, CreateAppRequestBody, CreateEnvironmentRequest, DeleteApplicationRequest,
+        DeleteEnvironmentRequest, DeleteHostFromEnvironmentRequest, EnvironmentRequestBody,
+        ImportHostToEnvironmentRequest, ImportHostToEnvironmentRequestBody, ListEnvironmentHostsRequest,
+        ListEnvironmentsRequest, ShowEnvironmentDetailRequest, TaskV2RequestBody)
+    app = sdk.create_app(CreateAppRequest(body=CreateAppRequestBody(
+        project_id=sdk.pid, name="env_app", is_draft=False, create_type="template",
+        arrange_infos=[TaskV2RequestBody(deploy_system="deployTemplate")]))).result.id
+    gid = cluster(sdk, "env_hosts").id
+    h1, h2 = host(sdk, gid, "app-1", "10.3.0.1").id, host(sdk, gid, "app-2", "10.3.0.2").id
+    win = cluster(sdk, "env_win", os="windows").id
+    w1 = host(sdk, win, "win-1", "10.3.1.1", os="windows").id
+
+    created = sdk.create_environment(CreateEnvironmentRequest(application_id=app, body=EnvironmentRequestBody(
+        project_id=sdk.pid, name="production", deploy_type=0, os="linux", description="live")))
+    assert created.status == "success" and len(created.id) == 32
+    env = created.id
+    with pytest.raises(exceptions.ClientRequestException) as e:  # one name per application
+        sdk.create_environment(CreateEnvironmentRequest(application_id=app, body=EnvironmentRequestBody(
+            project_id=sdk.pid, name="production", deploy_type=0, os="linux")))
+    assert e.value.status_code == 400
+
+    imported = sdk.import_host_to_environment(ImportHostToEnvironmentRequest(
+        application_id=app, environment_id=env, body=ImportHostToEnvironmentRequestBody(group_id=gid, host_ids=[h1, h2])))
+    assert imported.status == "success" and imported.result == [h1, h2]
+    with pytest.raises(exceptions.ClientRequestException) as e:  # a windows host in a linux environment
+        sdk.import_host_to_environment(ImportHostToEnvironmentRequest(
+            application_id=app, environment_id=env, body=ImportHostToEnvironmentRequestBody(group_id=win, host_ids=[w1])))
+    assert e.value.status_code == 400 and e.value.error_code == "EDGE.00000400"
+
+    listed = sdk.list_environments(ListEnvironmentsRequest(application_id=app, project_id=sdk.pid))
+    assert listed.total == 1 and listed.result[0].name == "production" and listed.result[0].instance_count == 2
+    detail = sdk.show_environment_detail(ShowEnvironmentDetailRequest(application_id=app, environment_id=env))
+    assert detail.result.os == "linux" and detail.result.deploy_type == 0
+
+    hosts = sdk.list_environment_hosts(ListEnvironmentHostsRequest(application_id=app, environment_id=env))
+    assert hosts.total == 2 and [h.host_id for h in hosts.result] == [h1, h2]
+    assert hosts.result[0].connection_status == "unknown" and hosts.result[0].group_id == gid
+
+    removed = sdk.delete_host_from_environment(DeleteHostFromEnvironmentRequest(
+        application_id=app, environment_id=env, host_id=h1))
+    assert removed.status == "success" and removed.result == env
+    hosts = sdk.list_environment_hosts(ListEnvironmentHostsRequest(application_id=app, environment_id=env))
+    assert [h.host_id for h in hosts.result] == [h2]
+    # A host deleted from its cluster drops out of the environment.
+    sdk.delete_host(DeleteHostRequest(group_id=gid, host_id=h2))
+    assert sdk.list_environment_hosts(ListEnvironmentHostsRequest(application_id=app, environment_id=env)).total == 0
+
+    assert sdk.delete_environment(DeleteEnvironmentRequest(application_id=app, environment_id=env)).id == env
+    with pytest.raises(exceptions.ClientRequestException) as e:
+        sdk.show_environment_detail(ShowEnvironmentDetailRequest(application_id=app, environment_id=env))
+    assert e.value.status_code == 404
+    # An application's environments go with it.
+    again = sdk.create_environment(CreateEnvironmentRequest(application_id=app, body=EnvironmentRequestBody(
+        project_id=sdk.pid, name="staging", deploy_type=0, os="linux"))).id
+    sdk.delete_application(DeleteApplicationRequest(app_id=app))
+    with pytest.raises(exceptions.ClientRequestException) as e:
+        sdk.show_environment_detail(ShowEnvironmentDetailRequest(application_id=app, environment_id=again))
+    assert e.value.status_code == 404

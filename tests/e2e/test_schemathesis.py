@@ -37,7 +37,7 @@ SEED = 20251201
 MAX_EXAMPLES = 25
 
 ID32 = re.compile(r"^[A-Za-z0-9]{32}$")
-CODEARTS_PREFIXES = ("/v1/applications", "/v2/applications")
+CODEARTS_PREFIXES = ("/v1/applications", "/v2/applications", "/v1/resources")
 
 
 def chosen(value: object, one_in: int = 2) -> bool:
@@ -63,6 +63,8 @@ class World:
     derived_id: str = ""  # the derived config of an IN_PROGRESS deployment, for signals
     app_id: str = ""
     victim_app_id: str = ""
+    group_id: str = ""  # a host cluster of the project
+    host_id: str = ""  # a host in it
     requests: dict = field(default_factory=dict)  # operation label -> requests sent
     started: float = field(default_factory=time.monotonic)
 
@@ -130,6 +132,11 @@ class World:
             p["server_id"] = self.revoked_server_id if method == "DELETE" else self.server_id
         if "app_id" in p and ID32.match(str(p["app_id"])) and chosen(p["app_id"]):
             p["app_id"] = self.victim_app_id if method == "DELETE" else self.app_id
+        # The cluster and its host are kept: a generated DELETE removes only what it names.
+        if "group_id" in p and ID32.match(str(p["group_id"])) and chosen(p["group_id"]) and method != "DELETE":
+            p["group_id"] = self.group_id
+            if "host_id" in p and ID32.match(str(p["host_id"])) and chosen(p["host_id"]) and method != "DELETE":
+                p["host_id"] = self.host_id
 
     def body(self, path: str, method: str, body: dict) -> None:
         if ID32.match(str(body.get("project_id", ""))):
@@ -178,6 +185,11 @@ def world(worker) -> World:
         return w.call("POST", "/v1/applications", json=body)["result"]["id"]
 
     w.app_id, w.victim_app_id = app("st_keeper"), app("st_victim")
+    w.group_id = w.call("POST", "/v1/resources/host-groups",
+                        json={"project_id": w.pid, "name": "st_hosts", "os": "linux", "is_proxy_mode": 0})["id"]
+    w.host_id = w.call("POST", f"/v1/resources/host-groups/{w.group_id}/hosts",
+                       json={"host_name": "st-host", "ip": "10.9.0.1", "port": 22, "os": "linux", "as_proxy": False,
+                             "authorization": {"username": "root", "password": "x", "trusted_type": 0}})["id"]
     return w
 
 

@@ -81,6 +81,12 @@ function route(kind, ids) {
     case 'host_cluster.update': return ['PUT', `/v1/resources/host-groups/${ids.group_id}`];
     case 'host.create': return ['POST', `/v1/resources/host-groups/${ids.group_id}/hosts`];
     case 'host.list': return ['GET', `/v1/resources/host-groups/${ids.group_id}/hosts`];
+    case 'environment.create': return ['POST', `/v1/applications/${ids.app_id}/environments`];
+    case 'environment.list': return ['GET', `/v1/applications/${ids.app_id}/environments`];
+    case 'environment.import_hosts':
+      return ['POST', `/v1/applications/${ids.app_id}/environments/${ids.environment_id}/hosts/import`];
+    case 'environment.hosts':
+      return ['GET', `/v1/applications/${ids.app_id}/environments/${ids.environment_id}/hosts`];
     default: throw new Error(`no route for ${kind}`);
   }
 }
@@ -139,7 +145,26 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
     });
     assert.equal(g.status, 200, await g.clone().text());
     const group = await g.json();
-    return { ...p, app_id: app.id, task_id: app.arrange_infos[0].id, group_id: group.id };
+    const post = async (path, body) => {
+      const res = await fetch(`${w.url}${path}`, {
+        method: 'POST',
+        headers: { 'X-Auth-Token': p.token, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      return res.json();
+    };
+    const host = await post(`/v1/resources/host-groups/${group.id}/hosts`, {
+      host_name: 'fixture-host', ip: '10.0.0.1', port: 22, os: 'linux', as_proxy: false,
+      authorization: { username: 'root', password: 'x', trusted_type: 0 },
+    });
+    const env = await post(`/v1/applications/${app.id}/environments`, {
+      project_id: p.id, name: 'fixture_env', deploy_type: 0, os: 'linux',
+    });
+    return {
+      ...p, app_id: app.id, task_id: app.arrange_infos[0].id, group_id: group.id, host_id: host.id,
+      environment_id: env.id,
+    };
   }
 
   /** Ids for one case: Heat shares one project; every CodeArts case gets its own. */
@@ -213,6 +238,10 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
         if (c.kind === 'software_deployment.update') input.id = ids.id;
         if (c.kind === 'application.disable') input.app_id = ids.app_id;
         if (['host_cluster.update', 'host.create', 'host.list'].includes(c.kind)) input.group_id = ids.group_id;
+        if (c.kind.startsWith('environment.')) input.app_id = ids.app_id;
+        if (['environment.import_hosts', 'environment.hosts'].includes(c.kind)) {
+          input.environment_id = ids.environment_id;
+        }
       }
       const built = buildRequest(c.kind, input);
       const [method, path] = route(c.kind, ids);

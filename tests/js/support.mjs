@@ -18,6 +18,8 @@ export const OFFLINE_IDS = {
   config_id: '8da95794-2ad9-4979-8ae5-739ce314c5cd',
   app_id: 'e700f15965694253940502911220d76b',
   task_id: '5f0c1d2e3b4a59687766554433221100',
+  group_id: '9c1f0e2d3b4a59687766554433221100',
+  host_id: '7b2e1d0c3b4a59687766554433221100',
 };
 
 /** Every case of tests/corpus/*.json, with `file` added, in file order. */

@@ -13,6 +13,8 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("{{config_id}}", "8da95794-2ad9-4979-8ae5-739ce314c5cd"),
     ("{{app_id}}", "e700f15965694253940502911220d76b"),
     ("{{task_id}}", "5f0c1d2e3b4a59687766554433221100"),
+    ("{{group_id}}", "9c1f0e2d3b4a59687766554433221100"),
+    ("{{host_id}}", "7b2e1d0c3b4a59687766554433221100"),
 ];
 
 /// Every kind that has a body: the corpus must cover each.
@@ -25,6 +27,11 @@ pub const BODY_KINDS: &[&str] = &[
     "application.list",
     "application.disable",
     "application.batch_delete",
+    "host_cluster.create",
+    "host_cluster.update",
+    "host.create",
+    "environment.create",
+    "environment.import_hosts",
 ];
 
 /// Expands `{"$repeat": "s", "times": n}` (the string n times), `{"$array": x, "times": n}` (n

@@ -140,6 +140,20 @@ pub struct PageOf {
     pub size: u32,
 }
 
+impl PageOf {
+    /// This page of `items` (empty past the end).
+    pub fn of<T>(self, items: Vec<T>) -> Vec<T> {
+        let skip = (self.index as usize)
+            .saturating_sub(1)
+            .saturating_mul(self.size as usize);
+        items
+            .into_iter()
+            .skip(skip)
+            .take(self.size as usize)
+            .collect()
+    }
+}
+
 /// The query of `GET /v1/resources/host-groups`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostClusterQuery {
@@ -328,7 +342,7 @@ fn query_bool(f: &mut Fields<'_, '_>, key: &str) -> Option<bool> {
     }
 }
 
-fn page_of(f: &mut Fields<'_, '_>) -> PageOf {
+pub(super) fn page_of(f: &mut Fields<'_, '_>) -> PageOf {
     let index = query_int(f, "page_index", 1, i64::from(u32::MAX)).unwrap_or(1);
     let size = query_int(f, "page_size", 1, SIZE_MAX).unwrap_or(i64::from(PAGE_SIZE_DEFAULT));
     PageOf {

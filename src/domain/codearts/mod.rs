@@ -8,6 +8,7 @@
 //! - [`views`]: the response bodies, one typed view per wire shape.
 
 pub mod enums;
+pub mod environments;
 pub mod host_views;
 pub mod hosts;
 pub mod model;
