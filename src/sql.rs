@@ -382,6 +382,18 @@ impl<'a> SqlStore<'a> {
     fn change_to(&self, key: &str, change: Change) {
         self.changes.borrow_mut().insert(key.to_owned(), change);
     }
+
+    /// Stages a put of `key` (`created`: the row did not exist before this unit of work).
+    fn stage_put(&self, key: &str, value: &str, metadata: Option<&Value>, created: bool) {
+        self.change_to(
+            key,
+            Change::Put {
+                value: value.to_owned(),
+                metadata: metadata.cloned(),
+                created,
+            },
+        );
+    }
 }
 
 /// The statements that store a record (its parts, when it has more than one).
@@ -461,14 +473,7 @@ impl Store for SqlStore<'_> {
     ) -> Result<(), StoreError> {
         // A record created in this unit of work and then changed is still a creation.
         let created = matches!(self.change(key), Some(Change::Put { created: true, .. }));
-        self.change_to(
-            key,
-            Change::Put {
-                value: value.to_owned(),
-                metadata: metadata.cloned(),
-                created,
-            },
-        );
+        self.stage_put(key, value, metadata, created);
         Ok(())
     }
 
@@ -490,14 +495,7 @@ impl Store for SqlStore<'_> {
         }
         // Deleted earlier in this unit of work: the row is still there until the commit.
         let created = self.change(key).is_none();
-        self.change_to(
-            key,
-            Change::Put {
-                value: value.to_owned(),
-                metadata: metadata.cloned(),
-                created,
-            },
-        );
+        self.stage_put(key, value, metadata, created);
         Ok(true)
     }
 

@@ -66,14 +66,7 @@ impl<'a, S: Store + ?Sized> CodeArtsService<'a, S> {
 
     /// Reads an application, or 404.
     pub async fn get(&self, id: &str) -> Result<Application, ApiError> {
-        if !crate::ids::is_huawei_id(id) {
-            return Err(no_such_app(id));
-        }
-        let key = self.keys.app(id);
-        match self.store.get(&key).await? {
-            Some(text) => decode(&key, &text),
-            None => Err(no_such_app(id)),
-        }
+        super::read_by_id(self.store, id, |id| self.keys.app(id), no_such_app).await
     }
 
     /// The id of the application that holds `name`, checking the index against the record.

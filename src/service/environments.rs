@@ -3,8 +3,8 @@
 //! removed from its cluster drops out of every environment's listing.
 
 use super::codearts::CodeArtsService;
+use super::encode;
 use super::hosts::HostService;
-use super::{decode, encode};
 use crate::domain::codearts::environments::{
     Environment, EnvironmentHost, EnvironmentQuery, HostImport, NewEnvironment,
     HOSTS_PER_ENVIRONMENT_MAX,
@@ -59,14 +59,8 @@ impl<'a, S: Store + ?Sized> EnvironmentService<'a, S> {
     /// Reads an environment of an application (404 for either unknown).
     pub async fn get(&self, app_id: &str, id: &str) -> Result<Environment, ApiError> {
         self.apps.get(app_id).await?;
-        if !crate::ids::is_huawei_id(id) {
-            return Err(no_such_environment(id));
-        }
-        let key = self.keys.environment(app_id, id);
-        match self.store.get(&key).await? {
-            Some(text) => decode(&key, &text),
-            None => Err(no_such_environment(id)),
-        }
+        let key = |id: &str| self.keys.environment(app_id, id);
+        super::read_by_id(self.store, id, key, no_such_environment).await
     }
 
     /// Creates an environment of an application; its name is unique within the application.
@@ -142,9 +136,19 @@ impl<'a, S: Store + ?Sized> EnvironmentService<'a, S> {
         import: HostImport,
     ) -> Result<Vec<String>, ApiError> {
         let mut env = self.get(app_id, id).await?;
+        self.hosts.cluster(&import.group_id).await?;
+        let ids: Vec<(String, String)> = import
+            .host_ids
+            .iter()
+            .map(|h| (import.group_id.clone(), h.clone()))
+            .collect();
+        let found = self.hosts.existing(&ids).await?;
         let mut imported = Vec::with_capacity(import.host_ids.len());
         for (i, host_id) in import.host_ids.iter().enumerate() {
-            let host = self.hosts.host(&import.group_id, host_id).await?;
+            let host = found
+                .iter()
+                .find(|h| &h.id == host_id)
+                .ok_or_else(|| super::hosts::no_such_host(host_id))?;
             if host.os != env.os {
                 return Err(ApiError::invalid(FieldError::new(
                     &format!("/host_ids/{i}"),
@@ -185,24 +189,12 @@ impl<'a, S: Store + ?Sized> EnvironmentService<'a, S> {
         query: &HostQuery,
     ) -> Result<(usize, Vec<Host>), ApiError> {
         let env = self.get(app_id, id).await?;
-        let needle = query.key_field.as_deref().map(str::to_lowercase);
-        let mut found = Vec::with_capacity(env.hosts.len());
-        for h in &env.hosts {
-            match self.hosts.host(&h.group_id, &h.host_id).await {
-                Ok(host) => found.push(host),
-                Err(ApiError::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let found: Vec<Host> = found
-            .into_iter()
-            .filter(|h| {
-                needle.as_deref().is_none_or(|n| {
-                    h.host_name.to_lowercase().contains(n) || h.ip.to_lowercase().contains(n)
-                })
-            })
-            .filter(|h| query.as_proxy.is_none_or(|p| h.as_proxy == p))
+        let ids: Vec<(String, String)> = env
+            .hosts
+            .iter()
+            .map(|h| (h.group_id.clone(), h.host_id.clone()))
             .collect();
+        let found = query.select(self.hosts.existing(&ids).await?);
         Ok((found.len(), query.page.of(found)))
     }
 

@@ -12,7 +12,7 @@ use crate::domain::codearts::hosts::{
 };
 use crate::error::ApiError;
 use crate::keys::ProjectKeys;
-use crate::store::Store;
+use crate::store::{get_all, Store};
 use crate::validate::{FieldError, Rule};
 
 /// A host's agent counts as connected while its last poll is at most this old: three contact
@@ -64,14 +64,8 @@ impl<'a, S: Store + ?Sized> HostService<'a, S> {
 
     /// Reads a cluster, or 404.
     pub async fn cluster(&self, id: &str) -> Result<HostCluster, ApiError> {
-        if !crate::ids::is_huawei_id(id) {
-            return Err(no_such_cluster(id));
-        }
-        let key = self.keys.host_cluster(id);
-        match self.store.get(&key).await? {
-            Some(text) => decode(&key, &text),
-            None => Err(no_such_cluster(id)),
-        }
+        let key = |id: &str| self.keys.host_cluster(id);
+        super::read_by_id(self.store, id, key, no_such_cluster).await
     }
 
     /// Creates a cluster.
@@ -192,14 +186,21 @@ impl<'a, S: Store + ?Sized> HostService<'a, S> {
     /// Reads a host of a cluster, or 404.
     pub async fn host(&self, group_id: &str, id: &str) -> Result<Host, ApiError> {
         self.cluster(group_id).await?;
-        if !crate::ids::is_huawei_id(id) {
-            return Err(no_such_host(id));
+        let key = |id: &str| self.keys.host(group_id, id);
+        super::read_by_id(self.store, id, key, no_such_host).await
+    }
+
+    /// The hosts that exist of these `(group_id, host_id)` pairs, in their order, read in bulk
+    /// (a host's record exists only while its cluster does).
+    pub async fn existing(&self, ids: &[(String, String)]) -> Result<Vec<Host>, ApiError> {
+        let keys: Vec<String> = ids.iter().map(|(g, h)| self.keys.host(g, h)).collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for (key, text) in keys.iter().zip(get_all(self.store, &keys).await?) {
+            if let Some(text) = text {
+                out.push(decode(key, &text)?);
+            }
         }
-        let key = self.keys.host(group_id, id);
-        match self.store.get(&key).await? {
-            Some(text) => decode(&key, &text),
-            None => Err(no_such_host(id)),
-        }
+        Ok(out)
     }
 
     /// The hosts a listing asks for (name or IP containing `key_field`; proxies or not), oldest
@@ -210,18 +211,7 @@ impl<'a, S: Store + ?Sized> HostService<'a, S> {
         query: &HostQuery,
     ) -> Result<(HostCluster, usize, Vec<Host>), ApiError> {
         let cluster = self.cluster(group_id).await?;
-        let needle = query.key_field.as_deref().map(str::to_lowercase);
-        let hosts: Vec<Host> = self
-            .hosts_of(group_id)
-            .await?
-            .into_iter()
-            .filter(|h| {
-                needle.as_deref().is_none_or(|n| {
-                    h.host_name.to_lowercase().contains(n) || h.ip.to_lowercase().contains(n)
-                })
-            })
-            .filter(|h| query.as_proxy.is_none_or(|p| h.as_proxy == p))
-            .collect();
+        let hosts: Vec<Host> = query.select(self.hosts_of(group_id).await?);
         let total = hosts.len();
         Ok((cluster, total, query.page.of(hosts)))
     }

@@ -28,6 +28,24 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
         .map_err(|e| StoreError::Backend(format!("cannot serialise: {e}")).into())
 }
 
+/// The record of a Huawei-form id (32 letters and digits) under `key`, or `missing(id)`: an id of
+/// any other form is missing without a read.
+async fn read_by_id<T: serde::de::DeserializeOwned, S: Store + ?Sized>(
+    store: &S,
+    id: &str,
+    key: impl FnOnce(&str) -> String,
+    missing: fn(&str) -> ApiError,
+) -> Result<T, ApiError> {
+    if !crate::ids::is_huawei_id(id) {
+        return Err(missing(id));
+    }
+    let key = key(id);
+    match store.get(&key).await? {
+        Some(text) => decode(&key, &text),
+        None => Err(missing(id)),
+    }
+}
+
 /// Every record under `prefix`, decoded (listed, then read in bulk; a key gone between the two is
 /// skipped).
 async fn read_all<T: serde::de::DeserializeOwned, S: Store + ?Sized>(

@@ -396,6 +396,23 @@ pub fn parse_host_query(query: &Value, report: &mut Report) -> Option<HostQuery>
     })
 }
 
+impl HostQuery {
+    /// The hosts this listing asks for (name or IP containing `key_field`, case-insensitive;
+    /// proxies or not), in their order, all pages.
+    pub fn select(&self, hosts: Vec<Host>) -> Vec<Host> {
+        let needle = self.key_field.as_deref().map(str::to_lowercase);
+        hosts
+            .into_iter()
+            .filter(|h| {
+                needle.as_deref().is_none_or(|n| {
+                    h.host_name.to_lowercase().contains(n) || h.ip.to_lowercase().contains(n)
+                })
+            })
+            .filter(|h| self.as_proxy.is_none_or(|p| h.as_proxy == p))
+            .collect()
+    }
+}
+
 /// A stored host cluster (`p/{project}/hg/{group_id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostCluster {
