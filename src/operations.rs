@@ -368,16 +368,19 @@ pub fn path_ids(template: &'static str) -> impl Iterator<Item = &'static str> {
 /// A template's segments: a literal, or the name of an id (see [`segments`]).
 type Parts = Vec<Result<&'static str, &'static str>>;
 
-/// Each declaration's path template with its segments, split once per process: matching runs on
-/// every request.
+/// Each distinct path template (with the first declaration that has it) and its segments, split
+/// once per process: matching runs on every request, over each template once.
 fn templates() -> &'static [(&'static Declaration, Parts)] {
     static TEMPLATES: std::sync::OnceLock<Vec<(&'static Declaration, Parts)>> =
         std::sync::OnceLock::new();
     TEMPLATES.get_or_init(|| {
-        OPERATIONS
-            .iter()
-            .map(|d| (d, segments(d.path).collect()))
-            .collect()
+        let mut all: Vec<(&'static Declaration, Parts)> = Vec::new();
+        for d in OPERATIONS {
+            if !all.iter().any(|(seen, _)| seen.path == d.path) {
+                all.push((d, segments(d.path).collect()));
+            }
+        }
+        all
     })
 }
 
