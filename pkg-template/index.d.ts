@@ -468,6 +468,51 @@ export interface EnvironmentIds {
   environment_id: string;
 }
 
+/** A start parameter (`DynamicConfigInfo`); `text`, `enum` and `host_group` values substitute
+ *  into scripts as `${key}`; `encrypt` values are never kept. */
+export interface StartParam {
+  /** 1 to 64 letters, digits, `_`, `-` and `.`. */
+  key: string;
+  value?: string;
+  /** `host_group`: the id of the environment to deploy to. Default `text`. */
+  type?: 'text' | 'enum' | 'host_group' | 'encrypt';
+}
+
+/** Body of `POST /v2/tasks/{task_id}/start` (optional). */
+export interface TaskStart {
+  /** At most 100, each key once. */
+  params?: StartParam[];
+  /** Runs that record's parameters again (a rollback); then `params` must be empty. */
+  record_id?: string;
+  trigger_source?: '0' | '1';
+}
+
+/** Query of `GET /v2/tasks/{task_id}/state` and `GET /v2/history/tasks/{task_id}/params`:
+ *  the task's latest record without `record_id`. */
+export interface RecordQuery {
+  record_id?: string;
+  step_state?: 'true' | 'false';
+}
+
+/** Query of `GET /v2/{project_id}/task/{task_id}/history`: all required; dates `yyyy-MM-dd`
+ *  (UTC), in order, at most 30 days apart. */
+export interface HistoryQuery {
+  page: string | number;
+  size: string | number;
+  start_date: string;
+  end_date: string;
+}
+
+/** The path id of one deployment task (an application's `arrange_infos[0].id`). */
+export interface TaskId {
+  task_id: string;
+}
+
+/** The path ids of one execution record. */
+export interface RecordIds extends TaskId {
+  record_id: string;
+}
+
 /** The path ids of one host of an environment. */
 export interface EnvironmentHostIds extends EnvironmentIds {
   host_id: string;
@@ -542,6 +587,11 @@ export interface Payloads {
   'environment.import_hosts': HostImport;
   'environment.hosts': HostListQuery;
   'environment.remove_host': EnvironmentHostIds;
+  'task.start': TaskStart;
+  'task.state': RecordQuery;
+  'task.stop': Record<string, never>;
+  'task.history': HistoryQuery;
+  'task.params': RecordQuery;
 }
 
 /** Heat's path ids: the project (32 letters and digits). */
@@ -595,6 +645,11 @@ export interface Inputs {
   'environment.import_hosts': HostImport & EnvironmentIds;
   'environment.hosts': HostListQuery & EnvironmentIds;
   'environment.remove_host': EnvironmentHostIds;
+  'task.start': TaskStart & TaskId;
+  'task.state': RecordQuery & TaskId;
+  'task.stop': RecordIds;
+  'task.history': HistoryQuery & TaskId & ProjectId;
+  'task.params': RecordQuery & TaskId;
 }
 
 /** Every request kind; `kinds()` lists them at run time and `rules().kinds` describes each. */
@@ -604,7 +659,8 @@ export type Kind = keyof Payloads;
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The ids that go in a kind's path (`rules().pathIds` has the rule of each). */
-export type PathId = 'project_id' | 'id' | 'server_id' | 'app_id' | 'group_id' | 'host_id' | 'environment_id';
+export type PathId = 'project_id' | 'id' | 'server_id' | 'app_id' | 'group_id' | 'host_id' | 'environment_id'
+  | 'task_id' | 'record_id';
 
 /** A request ready for `fetch(endpoint + request.path, request)`. */
 export interface BuiltRequest {
@@ -691,6 +747,8 @@ export interface Rules {
     readonly name: StringRule;
     /** An operation's name. */
     readonly operationName: StringRule;
+    /** A start parameter's `key`. */
+    readonly paramName: StringRule;
     readonly createTypes: readonly CreateType[];
     readonly deploySystems: readonly DeploySystem[];
     readonly triggerSources: readonly TriggerSource[];
@@ -715,17 +773,25 @@ export interface Rules {
       readonly entrance: number;
       readonly version: number;
       readonly module_id: number;
+      /** Of a start parameter's value. */
+      readonly value: number;
     };
     readonly maxItems: {
       readonly arrange_infos: number;
       readonly operation_list: number;
       readonly application_ids: number;
+      /** Parameters in one start. */
+      readonly params: number;
     };
     /** An application's `timeout`, in seconds. */
     readonly timeout: Range;
     readonly page: Range;
     readonly size: Range;
     readonly ansibleType: Range;
+    /** A task history page's `size`. */
+    readonly historySize: Range;
+    /** Most days from a task history's `start_date` to its `end_date`. */
+    readonly historyDays: number;
   };
 }
 

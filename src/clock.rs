@@ -81,6 +81,18 @@ pub fn parse_heat_time(text: &str) -> Option<u64> {
     u64::try_from(seconds).ok()?.checked_mul(1000)
 }
 
+/// Milliseconds since the epoch of midnight UTC of a date written `yyyy-MM-dd` (CodeArts' query
+/// dates); `None` for anything else.
+pub fn parse_date(text: &str) -> Option<u64> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let n = |at: usize, len: usize| number(&text[at..at + len]);
+    let seconds = unix_seconds(i32::try_from(n(0, 4)?).ok()?, n(5, 2)?, n(8, 2)?, (0, 0, 0))?;
+    u64::try_from(seconds).ok()?.checked_mul(1000)
+}
+
 /// CodeArts' time format: `2021-04-01 17:05:53` (UTC).
 pub fn codearts_time(ms: u64) -> String {
     date_time(ms, ' ')
@@ -192,6 +204,14 @@ mod tests {
         );
         assert_eq!(parse_http_date("Tue, 01 Dez 2026 10:00:00 GMT"), None);
         assert_eq!(parse_http_date(" Thu, 01 Jan 1970 00:00:00 GMT "), Some(0));
+    }
+
+    #[test]
+    fn codearts_query_dates_are_utc_midnights() {
+        assert_eq!(parse_date("2015-01-31"), Some(1_422_662_400_000));
+        for bad in ["2015-02-30", "2015-1-31", "2015/01/31", "", "2015-01-31 "] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -37,9 +37,12 @@ pub enum ApiError {
     /// 405, with the methods the path allows.
     #[error("The method is not allowed for this resource (allowed: {allow})")]
     MethodNotAllowed { allow: String },
-    /// 409.
+    /// 409: the resource's state does not allow the request (a running record, a full document).
     #[error("{0}")]
     Conflict(String),
+    /// 409: a name that must be unique is taken (CodeArts answers it as a 400 of its own code).
+    #[error("{0}")]
+    NameTaken(String),
     /// 412: an `If-Match` that no longer matches.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -71,7 +74,7 @@ impl ApiError {
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) | ApiError::NoRoute(_) => 404,
             ApiError::MethodNotAllowed { .. } => 405,
-            ApiError::Conflict(_) => 409,
+            ApiError::Conflict(_) | ApiError::NameTaken(_) => 409,
             ApiError::PreconditionFailed(_) => 412,
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::UnsupportedMediaType(_) => 415,

@@ -16,6 +16,9 @@
 //! | [`Kind::HostCluster`] | `p/{project}/hg/{group_id}` | object | published | no |
 //! | [`Kind::Host`] | `p/{project}/host/{group_id}/{host_id}` | object | published | no |
 //! | [`Kind::Environment`] | `p/{project}/env/{app_id}/{environment_id}` | object | published | no |
+//! | [`Kind::TaskRuns`] | `p/{project}/runs/{task_id}` | object | never | no |
+//! | [`Kind::Execution`] | `p/{project}/run/{task_id}/{record_id}` | object | never | no |
+//! | [`Kind::HostRun`] | `p/{project}/runhost/{record_id}/{host_id}` | object | never | no |
 //!
 //! The edge writes tokens and credentials to KV itself. Everything under `p/{project}/` is the
 //! project's, kept by its Durable Object in SQLite (its system of record, [`crate::sql`]); the
@@ -40,6 +43,12 @@ pub enum Kind {
     HostCluster,
     Host,
     Environment,
+    /// A deployment task's run counter and its latest record.
+    TaskRuns,
+    /// One execution record of a deployment task.
+    Execution,
+    /// One host's steps in an execution record.
+    HostRun,
 }
 
 /// Where a kind of key is written.
@@ -68,6 +77,9 @@ impl Kind {
                 "hg" => Kind::HostCluster,
                 "host" => Kind::Host,
                 "env" => Kind::Environment,
+                "runs" => Kind::TaskRuns,
+                "run" => Kind::Execution,
+                "runhost" => Kind::HostRun,
                 _ => return None,
             });
         }
@@ -87,9 +99,17 @@ impl Kind {
         }
     }
 
-    /// True for the object's kinds that KV holds a copy of (the edge reads them there).
+    /// True for the object's kinds that KV holds a copy of (the edge reads them there). Execution
+    /// records are read in the object only.
     pub fn published(self) -> bool {
-        self.owner() == Owner::Object && !matches!(self, Kind::ConfigUse | Kind::Contact)
+        self.owner() == Owner::Object
+            && !matches!(self, Kind::ConfigUse | Kind::Contact)
+            && !self.executions()
+    }
+
+    /// True for the kinds of execution records, which exist only in the object's SQLite.
+    fn executions(self) -> bool {
+        matches!(self, Kind::TaskRuns | Kind::Execution | Kind::HostRun)
     }
 
     /// True for records that never change once written (Heat has no config update), which an
@@ -101,7 +121,7 @@ impl Kind {
     /// True for the kinds a project's object imports from KV the first time it starts
     /// ([`crate::object`]): everything it owns that an earlier version kept in KV.
     pub fn imported(self) -> bool {
-        self.owner() == Owner::Object && self != Kind::ConfigUse
+        self.owner() == Owner::Object && self != Kind::ConfigUse && !self.executions()
     }
 }
 
@@ -255,6 +275,34 @@ impl<'p> ProjectKeys<'p> {
     pub fn environments_of(&self, app_id: &str) -> String {
         format!("p/{}/env/{}/", self.project, segment(app_id))
     }
+
+    pub fn task_runs(&self, task_id: &str) -> String {
+        format!("p/{}/runs/{}", self.project, segment(task_id))
+    }
+    pub fn execution(&self, task_id: &str, record_id: &str) -> String {
+        format!(
+            "p/{}/run/{}/{}",
+            self.project,
+            segment(task_id),
+            segment(record_id)
+        )
+    }
+    /// The execution records of one deployment task.
+    pub fn executions_of(&self, task_id: &str) -> String {
+        format!("p/{}/run/{}/", self.project, segment(task_id))
+    }
+    pub fn host_run(&self, record_id: &str, host_id: &str) -> String {
+        format!(
+            "p/{}/runhost/{}/{}",
+            self.project,
+            segment(record_id),
+            segment(host_id)
+        )
+    }
+    /// The hosts of one execution record.
+    pub fn host_runs_of(&self, record_id: &str) -> String {
+        format!("p/{}/runhost/{}/", self.project, segment(record_id))
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +328,9 @@ mod tests {
             (k.host_cluster("g"), Kind::HostCluster, true),
             (k.host("g", "h"), Kind::Host, true),
             (k.environment("a", "e"), Kind::Environment, true),
+            (k.task_runs("t"), Kind::TaskRuns, false),
+            (k.execution("t", "r"), Kind::Execution, false),
+            (k.host_run("r", "h"), Kind::HostRun, false),
         ] {
             assert_eq!(Kind::of(&key), Some(kind), "{key}");
             assert_eq!(kind.owner(), Owner::Object, "{key}");

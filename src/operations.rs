@@ -16,7 +16,7 @@
 //! A new operation is one row here (with its parse function, in `domain/`), one arm in its API's
 //! handler (in `api/`, which the compiler asks for), and its prose in `docs/openapi-prose.json`.
 
-use crate::domain::codearts::{environments, hosts};
+use crate::domain::codearts::{environments, execution, hosts};
 use crate::domain::{agent, codearts, heat};
 use crate::validate::Report;
 use serde_json::{Map, Value};
@@ -225,6 +225,16 @@ operations! {
             Query(environments::parse_environment_host_query => hosts::HostQuery) Object;
         EnvironmentRemoveHost "environment.remove_host" DELETE "/v1/applications/{app_id}/environments/{environment_id}/{host_id}"
             Nothing Object;
+        TaskStart "task.start" POST "/v2/tasks/{task_id}/start"
+            OptionalBody(execution::parse_start => execution::Start) Object;
+        TaskState "task.state" GET "/v2/tasks/{task_id}/state"
+            Query(execution::parse_record_query => execution::RecordQuery) Object;
+        TaskStop "task.stop" PUT "/v2/tasks/{task_id}/records/{record_id}/stop"
+            OptionalBody(execution::parse_stop => ()) Object;
+        TaskHistory "task.history" GET "/v2/{project_id}/task/{task_id}/history"
+            Query(execution::parse_history_query => execution::HistoryQuery) Object;
+        TaskParams "task.params" GET "/v2/history/tasks/{task_id}/params"
+            Query(execution::parse_record_query => execution::RecordQuery) Object;
     }
     /// `Authorization: Bearer` the admin token; Heat's fault body. It writes nothing a
     /// project's object checks.

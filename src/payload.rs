@@ -36,7 +36,7 @@ fn path_id_rule(name: &str) -> StrRule {
     match name {
         "project_id" => PROJECT_ID,
         "server_id" => SERVER_ID,
-        "app_id" | "group_id" | "host_id" | "environment_id" => APP_ID,
+        "app_id" | "group_id" | "host_id" | "environment_id" | "task_id" | "record_id" => APP_ID,
         _ => ID,
     }
 }
@@ -146,8 +146,13 @@ pub fn validate(kind: Kind, payload: &Value) -> Report {
 }
 
 /// Validates a JSON text as the body of a `kind` request, exactly as the Worker reads a request
-/// body: blank text is `required`, malformed JSON `invalid_json`, both at the root (`""`).
+/// body: blank text is `required` (`{}` for a kind whose body is optional), malformed JSON
+/// `invalid_json`, both at the root (`""`).
 pub fn validate_json(kind: Kind, text: &str) -> Report {
+    // A kind whose body is optional reads a blank body as `{}`, as the Worker does.
+    if kind.carries() == Carries::OptionalBody && text.trim().is_empty() {
+        return validate(kind, &Value::Object(Map::new()));
+    }
     match parse_body_text(text) {
         Ok(value) => validate(kind, &value),
         Err(report) => report,
@@ -229,7 +234,12 @@ fn parse(kind: Kind, body: &Value, report: &mut Report) -> Option<Parsed> {
             | CodeArtsCall::EnvironmentCreate(_)
             | CodeArtsCall::EnvironmentList(_)
             | CodeArtsCall::EnvironmentImportHosts(_)
-            | CodeArtsCall::EnvironmentHosts(_) => Parsed::AsGiven,
+            | CodeArtsCall::EnvironmentHosts(_)
+            | CodeArtsCall::TaskStart(_)
+            | CodeArtsCall::TaskState(_)
+            | CodeArtsCall::TaskStop(_)
+            | CodeArtsCall::TaskHistory(_)
+            | CodeArtsCall::TaskParams(_) => Parsed::AsGiven,
             CodeArtsCall::ApplicationInfo
             | CodeArtsCall::ApplicationDelete
             | CodeArtsCall::ApplicationDuplicate
@@ -304,11 +314,15 @@ pub fn build_request(kind: Kind, input: &Value) -> Result<(BuiltRequest, Report)
     let (path, body) = match (kind.carries(), body, parsed) {
         (Carries::Nothing, _, _) => (path, None),
         (Carries::Query, Some(Value::Object(q)), Some(_)) => (path + &query_string(&q), None),
-        (Carries::Body, Some(body), Some(Parsed::CodeArts(payload))) => {
+        (Carries::Body | Carries::OptionalBody, Some(body), Some(Parsed::CodeArts(payload))) => {
             (path, Some(payload.sent_body(&body).to_string()))
         }
-        (Carries::Body, Some(body), Some(Parsed::AsGiven)) => (path, Some(body.to_string())),
-        (Carries::Body, Some(_), Some(parsed)) => (path, Some(heat_json(&parsed).to_string())),
+        (Carries::Body | Carries::OptionalBody, Some(body), Some(Parsed::AsGiven)) => {
+            (path, Some(body.to_string()))
+        }
+        (Carries::Body | Carries::OptionalBody, Some(_), Some(parsed)) => {
+            (path, Some(heat_json(&parsed).to_string()))
+        }
         _ => return Err(report),
     };
     Ok((

@@ -84,6 +84,7 @@ const DOCUMENT: Node = Node::Object(&[
             ("idOrEmpty", Node::String(codearts::ID_OR_EMPTY)),
             ("name", Node::String(codearts::NAME)),
             ("operationName", Node::String(codearts::OP_NAME)),
+            ("paramName", Node::String(codearts::execution::PARAM_NAME)),
             (
                 "createTypes",
                 Node::List(codearts::enums::CreateType::NAMES),
@@ -125,6 +126,7 @@ const DOCUMENT: Node = Node::Object(&[
                     ("entrance", n(codearts::OP_TEXT_MAX)),
                     ("version", n(codearts::OP_TEXT_MAX)),
                     ("module_id", n(codearts::OP_TEXT_MAX)),
+                    ("value", n(codearts::execution::PARAM_VALUE_MAX)),
                 ]),
             ),
             (
@@ -133,6 +135,7 @@ const DOCUMENT: Node = Node::Object(&[
                     ("arrange_infos", n(codearts::ARRANGE_INFOS_MAX)),
                     ("operation_list", n(codearts::OPERATIONS_MAX)),
                     ("application_ids", n(codearts::BATCH_DELETE_MAX)),
+                    ("params", n(codearts::execution::PARAMS_MAX)),
                 ]),
             ),
             (
@@ -144,6 +147,14 @@ const DOCUMENT: Node = Node::Object(&[
             (
                 "ansibleType",
                 Node::Range(codearts::ANSIBLE_TYPE_MIN, codearts::ANSIBLE_TYPE_MAX),
+            ),
+            (
+                "historySize",
+                Node::Range(1, codearts::execution::HISTORY_SIZE_MAX),
+            ),
+            (
+                "historyDays",
+                Node::Number(codearts::execution::HISTORY_DAYS_MAX as i64),
             ),
         ]),
     ),
@@ -322,6 +333,34 @@ mod tests {
             vec![
                 ("/name".into(), Code::TooShort),
                 ("/project_id".into(), Code::Pattern)
+            ]
+        );
+        let params_max = max(&c["maxItems"]["params"]);
+        assert_eq!(
+            codes(
+                Kind::TaskStart,
+                json!({"params": vec![json!({"key": "k"}); params_max + 1]})
+            ),
+            vec![("/params".into(), Code::TooLong)]
+        );
+        let day = |after: u64| {
+            let start = crate::clock::parse_date("2026-01-01").unwrap();
+            crate::clock::codearts_time(start + after * 86_400_000)[..10].to_owned()
+        };
+        let history = |size: i64, end: String| {
+            codes(
+                Kind::TaskHistory,
+                json!({"page": "1", "size": size.to_string(), "start_date": day(0), "end_date": end}),
+            )
+        };
+        let days = c["historyDays"].as_u64().unwrap();
+        let size_max = c["historySize"]["max"].as_i64().unwrap();
+        assert!(history(size_max, day(days)).is_empty());
+        assert_eq!(
+            history(size_max + 1, day(days + 1)),
+            vec![
+                ("/size".into(), Code::OutOfRange),
+                ("/end_date".into(), Code::OutOfRange)
             ]
         );
         assert_eq!(r["errorCodes"].as_array().unwrap().len(), Code::ALL.len());

@@ -33,6 +33,11 @@ const CORPUS: &[&str] = &[
     include_str!("corpus/software_deployment.create.json"),
     include_str!("corpus/software_deployment.list.json"),
     include_str!("corpus/software_deployment.update.json"),
+    include_str!("corpus/task.history.json"),
+    include_str!("corpus/task.params.json"),
+    include_str!("corpus/task.start.json"),
+    include_str!("corpus/task.state.json"),
+    include_str!("corpus/task.stop.json"),
     include_str!("corpus/template.validate.json"),
 ];
 

@@ -6,10 +6,12 @@
 //! is the same 404.
 
 use super::Ctx;
+use crate::domain::agent::SignalOutcome;
 use crate::error::ApiError;
 use crate::http::{Request, Response};
 use crate::operations::{AgentCall, PathIds};
 use crate::service::agent::{AgentService, AgentUrl, Conditions, Poll};
+use crate::service::executions::ExecutionService;
 use serde_json::json;
 
 fn agent_url(ids: &PathIds) -> AgentUrl<'_> {
@@ -75,7 +77,18 @@ pub async fn answer(
             Ok(response)
         }
         AgentCall::AgentSignal(details) => {
-            let (d, _) = agents.signal(&url, ids.get("derived_id"), &details).await?;
+            let (d, outcome) = agents.signal(&url, ids.get("derived_id"), &details).await?;
+            if outcome == SignalOutcome::Recorded {
+                // A CodeArts step's result moves its record on (its host's next step).
+                ExecutionService::new(
+                    ctx.store,
+                    url.project,
+                    ctx.clock.now_ms(),
+                    crate::ids::hex32,
+                )
+                .advance(&d)
+                .await?;
+            }
             Ok(Response::json(
                 200,
                 &json!({"deployment_id": d.id, "status": d.status, "status_reason": d.status_reason}),

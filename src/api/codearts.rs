@@ -10,6 +10,7 @@ use super::Ctx;
 use crate::auth;
 use crate::credentials;
 use crate::domain::codearts::environments::EnvironmentView;
+use crate::domain::codearts::execution_views::{self as runs, History, HistoryRow, StateAnswer};
 use crate::domain::codearts::host_views::{
     ClusterDetail, ClusterRow, ConnectionView, Done, HostDetail, HostRow, Listing, One,
 };
@@ -20,6 +21,7 @@ use crate::http::{Request, Response};
 use crate::operations::{CodeArtsCall, PathIds};
 use crate::service::codearts::CodeArtsService;
 use crate::service::environments::EnvironmentService;
+use crate::service::executions::ExecutionService;
 use crate::service::hosts::HostService;
 use crate::signing::DEFAULT_MAX_SKEW_SECS;
 use serde::Serialize;
@@ -213,7 +215,71 @@ pub async fn answer(
             envs.remove_host(id, env, ids.get("host_id")).await?;
             Response::json(200, &One::new(env))
         }
+        call => return executions(req, ctx, call, ids, project).await,
     })
+}
+
+/// Answers the execution operations (`Task*`: start, state, stop, history, parameters).
+async fn executions(
+    req: &Request,
+    ctx: &Ctx<'_>,
+    call: CodeArtsCall,
+    ids: &PathIds,
+    project: &str,
+) -> Result<Response, ApiError> {
+    let now_ms = ctx.clock.now_ms();
+    let runs = ExecutionService::new(ctx.store, project, now_ms, crate::ids::hex32);
+    let task = ids.get("task_id");
+    Ok(match call {
+        CodeArtsCall::TaskStart(start) => {
+            let started = runs.start(task, start, &operator(req)).await?;
+            Response::json(200, &runs::Started::new(&started))
+        }
+        CodeArtsCall::TaskState(query) => {
+            let state = runs.state(task, query.record_id.as_deref()).await?;
+            let answer = StateAnswer::new(&state.execution, &state.hosts, state.status, now_ms);
+            Response::json(200, &answer)
+        }
+        CodeArtsCall::TaskStop(()) => {
+            let stopped = runs.stop(task, ids.get("record_id")).await?;
+            Response::json(200, &runs::Stopped::new(&stopped))
+        }
+        CodeArtsCall::TaskHistory(query) => {
+            check_project(project, ids.get("project_id"))?;
+            let (total, page) = runs.history(task, &query).await?;
+            let result = page
+                .iter()
+                .map(|s| HistoryRow::new(&s.execution, s.status, now_ms))
+                .collect();
+            Response::json(
+                200,
+                &History {
+                    result,
+                    total_num: total,
+                },
+            )
+        }
+        CodeArtsCall::TaskParams(query) => {
+            let record = runs.record(task, query.record_id.as_deref()).await?;
+            Response::json(200, &runs::params(&record))
+        }
+        other => unreachable_call(other)?,
+    })
+}
+
+/// Who started a record: the access key of a signed request, else `token` (a project token).
+fn operator(req: &Request) -> String {
+    req.header_value("authorization")
+        .filter(|_| credentials::is_signed(req))
+        .and_then(|h| crate::signing::parse_authorization(h).ok())
+        .map_or_else(|| "token".to_owned(), |a| a.access_key)
+}
+
+/// A call [`answer`] handles itself never reaches [`executions`].
+fn unreachable_call(call: CodeArtsCall) -> Result<Response, ApiError> {
+    Err(ApiError::Storage(crate::store::StoreError::Backend(
+        format!("{call:?} was routed to the execution handler"),
+    )))
 }
 
 /// A host's agent connection, as answers show it.

@@ -54,6 +54,7 @@ fn heat(err: &ApiError) -> Response {
 /// Our codes for failures Huawei documents no code for (see docs/codearts.md).
 pub const CODE_INVALID: &str = "EDGE.00000400";
 pub const CODE_NO_ROUTE: &str = "EDGE.00000404";
+pub const CODE_CONFLICT: &str = "EDGE.00000409";
 pub const CODE_METHOD: &str = "EDGE.00000405";
 pub const CODE_TOO_LARGE: &str = "EDGE.00000413";
 pub const CODE_MEDIA_TYPE: &str = "EDGE.00000415";
@@ -70,7 +71,8 @@ pub const CODE_EXPIRED: &str = "DEV.00000003";
 pub fn codearts_status_and_code(err: &ApiError) -> (u16, &'static str) {
     match err {
         ApiError::Invalid(_) => (400, CODE_INVALID),
-        ApiError::Conflict(_) => (400, CODE_NAME_TAKEN),
+        ApiError::NameTaken(_) => (400, CODE_NAME_TAKEN),
+        ApiError::Conflict(_) => (400, CODE_CONFLICT),
         ApiError::Unauthenticated(AuthFailure::Missing) => (401, CODE_NO_CREDENTIALS),
         ApiError::Unauthenticated(AuthFailure::Invalid) => (401, CODE_BAD_CREDENTIALS),
         ApiError::Unauthenticated(AuthFailure::Expired) => (401, CODE_EXPIRED),

@@ -34,7 +34,7 @@ pub fn no_such_app(id: &str) -> ApiError {
 
 /// `Deploy.00011001`: the name is taken (answered as a 400).
 pub fn name_taken(name: &str) -> ApiError {
-    ApiError::Conflict(format!(
+    ApiError::NameTaken(format!(
         "The application name {name} is already used in this project"
     ))
 }
@@ -361,7 +361,7 @@ mod tests {
             let b = s.create(new_app("beta"), 2).await.unwrap();
             let before = store.snapshot();
             let err = s.create(new_app("alpha"), 3).await.unwrap_err();
-            assert!(matches!(err, ApiError::Conflict(_)));
+            assert!(matches!(err, ApiError::NameTaken(_)));
             let rename = |id: &str, name: &str| {
                 parse_update(
                     &json!({"id": id, "project_id": P, "name": name, "is_draft": false, "create_type": "template"}),
@@ -371,7 +371,7 @@ mod tests {
             };
             assert!(matches!(
                 s.update(rename(&b.id, "alpha"), 4).await.unwrap_err(),
-                ApiError::Conflict(_)
+                ApiError::NameTaken(_)
             ));
             assert_eq!(store.snapshot(), before);
             // Renaming frees the old name.

@@ -43,7 +43,8 @@ impl<'a, S: Store + ?Sized> EnvironmentService<'a, S> {
         }
     }
 
-    async fn all_of(&self, app_id: &str) -> Result<Vec<Environment>, ApiError> {
+    /// The environments of an application, newest first.
+    pub async fn all_of(&self, app_id: &str) -> Result<Vec<Environment>, ApiError> {
         let mut out: Vec<Environment> =
             super::read_all(self.store, &self.keys.environments_of(app_id)).await?;
         out.sort_by(|a, b| (b.created_ms, &b.id).cmp(&(a.created_ms, &a.id)));
@@ -77,7 +78,7 @@ impl<'a, S: Store + ?Sized> EnvironmentService<'a, S> {
             .iter()
             .any(|e| e.name == new.name)
         {
-            return Err(ApiError::Conflict(format!(
+            return Err(ApiError::NameTaken(format!(
                 "The environment name {} is already used in this application",
                 new.name
             )));

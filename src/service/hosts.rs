@@ -5,14 +5,14 @@
 
 use super::agent::capability::server_ref;
 use super::agent::contact::{last_contact_ms, CONTACT_RESOLUTION_MS};
-use super::{decode, encode};
+use super::encode;
 use crate::domain::codearts::hosts::{
     Host, HostCluster, HostClusterQuery, HostClusterUpdate, HostQuery, NewHost, NewHostCluster,
     HOSTS_PER_CLUSTER_MAX,
 };
 use crate::error::ApiError;
 use crate::keys::ProjectKeys;
-use crate::store::{get_all, Store};
+use crate::store::Store;
 use crate::validate::{FieldError, Rule};
 
 /// A host's agent counts as connected while its last poll is at most this old: three contact
@@ -194,13 +194,7 @@ impl<'a, S: Store + ?Sized> HostService<'a, S> {
     /// (a host's record exists only while its cluster does).
     pub async fn existing(&self, ids: &[(String, String)]) -> Result<Vec<Host>, ApiError> {
         let keys: Vec<String> = ids.iter().map(|(g, h)| self.keys.host(g, h)).collect();
-        let mut out = Vec::with_capacity(keys.len());
-        for (key, text) in keys.iter().zip(get_all(self.store, &keys).await?) {
-            if let Some(text) = text {
-                out.push(decode(key, &text)?);
-            }
-        }
-        Ok(out)
+        super::read_many(self.store, &keys).await
     }
 
     /// The hosts a listing asks for (name or IP containing `key_field`; proxies or not), oldest

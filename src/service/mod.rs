@@ -5,6 +5,7 @@ pub mod agent;
 pub mod codearts;
 pub mod deployments;
 pub mod environments;
+pub mod executions;
 pub mod heat;
 pub mod hosts;
 
@@ -57,8 +58,16 @@ async fn read_all<T: serde::de::DeserializeOwned, S: Store + ?Sized>(
         .into_iter()
         .map(|k| k.name)
         .collect();
+    read_many(store, &keys).await
+}
+
+/// The records that exist of `keys`, decoded, in their order, read in bulk.
+async fn read_many<T: serde::de::DeserializeOwned, S: Store + ?Sized>(
+    store: &S,
+    keys: &[String],
+) -> Result<Vec<T>, ApiError> {
     let mut out = Vec::with_capacity(keys.len());
-    for (key, text) in keys.iter().zip(get_all(store, &keys).await?) {
+    for (key, text) in keys.iter().zip(get_all(store, keys).await?) {
         if let Some(text) = text {
             out.push(decode(key, &text)?);
         }

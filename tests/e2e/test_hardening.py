@@ -24,6 +24,12 @@ CODEARTS_CALLS = [
     ("PUT", "/v1/applications", {"id": "{app}"}),
     ("DELETE", "/v1/applications/{app}", None),
     ("POST", "/v2/applications/batch-delete", {"ids": ["{app}"]}),
+    ("POST", "/v1/resources/host-groups", {"project_id": "{pid}"}),
+    ("POST", "/v2/tasks/{app}/start", {}),
+    ("GET", "/v2/tasks/{app}/state", None),
+    ("PUT", "/v2/tasks/{app}/records/{app}/stop", {}),
+    ("GET", "/v2/{pid}/task/{app}/history", None),
+    ("GET", "/v2/history/tasks/{app}/params", None),
 ]
 
 
@@ -40,7 +46,7 @@ def test_an_access_key_of_any_other_form_is_refused_as_bad_credentials_without_a
     signer = Signed(worker.url, "/" * slashes, "x" * 40, project.id)
     app = secrets.token_hex(16)
     for method, path, body in CODEARTS_CALLS:
-        path = path.format(app=app)
+        path = path.format(app=app, pid=project.id)
         if isinstance(body, dict):
             body = {k: (v.format(pid=project.id, app=app) if isinstance(v, str) else v)
                     for k, v in body.items()}

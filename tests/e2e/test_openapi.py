@@ -24,7 +24,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = json.loads((ROOT / "www" / "openapi.json").read_text())
 METHODS = ("get", "head", "post", "put", "delete", "patch", "options")
-CODEARTS_PREFIXES = ("/v1/applications", "/v2/applications", "/v1/resources")
+CODEARTS_PREFIXES = ("/v1/applications", "/v2/applications", "/v1/resources", "/v2/tasks", "/v2/history",
+                     "/v2/{project_id}/task")
 
 OPERATIONS = [(path, method, op) for path, item in DOCUMENT["paths"].items()
               for method, op in item.items() if method in METHODS]
@@ -39,7 +40,8 @@ def concrete(path: str, project_id: str) -> str:
     values = {
         "project_id": project_id, "id": str(uuid.uuid4()), "derived_id": str(uuid.uuid4()), "server_id": "web-1",
         "app_id": "0123456789abcdef0123456789abcdef", "group_id": "0123456789abcdef0123456789abcdef",
-        "host_id": "0123456789abcdef0123456789abcdef", "environment_id": "0123456789abcdef0123456789abcdef", "access_key": "0123456789ABCDEF0123",
+        "host_id": "0123456789abcdef0123456789abcdef", "environment_id": "0123456789abcdef0123456789abcdef",
+        "task_id": "0123456789abcdef0123456789abcdef", "record_id": "0123456789abcdef0123456789abcdef", "access_key": "0123456789ABCDEF0123",
         "server_ref": "0" * 32, "secret": "A" * 43,
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

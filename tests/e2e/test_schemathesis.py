@@ -37,7 +37,8 @@ SEED = 20251201
 MAX_EXAMPLES = 25
 
 ID32 = re.compile(r"^[A-Za-z0-9]{32}$")
-CODEARTS_PREFIXES = ("/v1/applications", "/v2/applications", "/v1/resources")
+CODEARTS_PREFIXES = ("/v1/applications", "/v2/applications", "/v1/resources", "/v2/tasks", "/v2/history",
+                     "/v2/{project_id}/task")
 
 
 def chosen(value: object, one_in: int = 2) -> bool:
@@ -65,6 +66,8 @@ class World:
     victim_app_id: str = ""
     group_id: str = ""  # a host cluster of the project
     host_id: str = ""  # a host in it
+    task_id: str = ""  # a deployment task that can run (a script step; an environment with the host)
+    record_id: str = ""  # a record of it
     requests: dict = field(default_factory=dict)  # operation label -> requests sent
     started: float = field(default_factory=time.monotonic)
 
@@ -137,6 +140,10 @@ class World:
             p["group_id"] = self.group_id
             if "host_id" in p and ID32.match(str(p["host_id"])) and chosen(p["host_id"]) and method != "DELETE":
                 p["host_id"] = self.host_id
+        if "task_id" in p and ID32.match(str(p["task_id"])) and chosen(p["task_id"]):
+            p["task_id"] = self.task_id
+            if "record_id" in p and ID32.match(str(p["record_id"])) and chosen(p["record_id"]):
+                p["record_id"] = self.record_id
 
     def body(self, path: str, method: str, body: dict) -> None:
         if ID32.match(str(body.get("project_id", ""))):
@@ -190,6 +197,15 @@ def world(worker) -> World:
     w.host_id = w.call("POST", f"/v1/resources/host-groups/{w.group_id}/hosts",
                        json={"host_name": "st-host", "ip": "10.9.0.1", "port": 22, "os": "linux", "as_proxy": False,
                              "authorization": {"username": "root", "password": "x", "trusted_type": 0}})["id"]
+    runner = w.call("POST", "/v1/applications", json={
+        "project_id": w.pid, "name": "st_runner", "is_draft": False, "create_type": "template",
+        "arrange_infos": [{"operation_list": [{"name": "hi", "params": '{"script": "echo hi"}'}]}]})["result"]
+    env = w.call("POST", f"/v1/applications/{runner['id']}/environments",
+                 json={"project_id": w.pid, "name": "st_env", "deploy_type": 0, "os": "linux"})["id"]
+    w.call("POST", f"/v1/applications/{runner['id']}/environments/{env}/hosts/import",
+           json={"group_id": w.group_id, "host_ids": [w.host_id]})
+    w.task_id = runner["arrange_infos"][0]["id"]
+    w.record_id = w.call("POST", f"/v2/tasks/{w.task_id}/start", json={})["id"]
     return w
 
 

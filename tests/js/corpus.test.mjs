@@ -87,6 +87,11 @@ function route(kind, ids) {
       return ['POST', `/v1/applications/${ids.app_id}/environments/${ids.environment_id}/hosts/import`];
     case 'environment.hosts':
       return ['GET', `/v1/applications/${ids.app_id}/environments/${ids.environment_id}/hosts`];
+    case 'task.start': return ['POST', `/v2/tasks/${ids.task_id}/start`];
+    case 'task.state': return ['GET', `/v2/tasks/${ids.task_id}/state`];
+    case 'task.stop': return ['PUT', `/v2/tasks/${ids.task_id}/records/${ids.record_id}/stop`];
+    case 'task.history': return ['GET', `/v2/${ids.project_id}/task/${ids.task_id}/history`];
+    case 'task.params': return ['GET', `/v2/history/tasks/${ids.task_id}/params`];
     default: throw new Error(`no route for ${kind}`);
   }
 }
@@ -124,8 +129,9 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
     return (await r.json()).software_deployment.id;
   }
 
-  /** A fresh CodeArts project with one application (one deployment task) and one linux host
-   *  cluster in it. */
+  /** A fresh CodeArts project with one application (one deployment task, whose one operation is a
+   *  script a start can run), one linux host cluster with one host, and one linux environment of
+   *  the application with that host in it: a start deploys to it. */
   async function newApplicationProject() {
     const p = await newProject(w);
     const r = await fetch(`${w.url}/v1/applications`, {
@@ -133,7 +139,10 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
       headers: { 'X-Auth-Token': p.token, 'Content-Type': 'application/json' },
       body: JSON.stringify({
         project_id: p.id, name: `fixture-${p.id.slice(0, 8)}`, is_draft: false, create_type: 'template',
-        arrange_infos: [{ deploy_system: 'deployTemplate' }],
+        arrange_infos: [{
+          deploy_system: 'deployTemplate',
+          operation_list: [{ name: 'hello', params: JSON.stringify({ script: 'echo hi' }) }],
+        }],
       }),
     });
     assert.equal(r.status, 200, await r.clone().text());
@@ -161,6 +170,9 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
     const env = await post(`/v1/applications/${app.id}/environments`, {
       project_id: p.id, name: 'fixture_env', deploy_type: 0, os: 'linux',
     });
+    await post(`/v1/applications/${app.id}/environments/${env.id}/hosts/import`, {
+      group_id: group.id, host_ids: [host.id],
+    });
     return {
       ...p, app_id: app.id, task_id: app.arrange_infos[0].id, group_id: group.id, host_id: host.id,
       environment_id: env.id,
@@ -175,7 +187,18 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
       return ids;
     }
     const p = await newApplicationProject();
-    return { ...p, project_id: p.id };
+    const ids = { ...p, project_id: p.id };
+    // A record to read or stop: the task's first, still running (its host's agent never polls).
+    if (['task.state', 'task.params', 'task.stop'].includes(c.kind)) {
+      const r = await fetch(`${w.url}/v2/tasks/${ids.task_id}/start`, {
+        method: 'POST',
+        headers: { 'X-Auth-Token': p.token, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(r.status, 200, await r.clone().text());
+      ids.record_id = (await r.json()).id;
+    }
+    return ids;
   }
 
   /** Sends a request: Heat with the project token, CodeArts signed with the project's AK/SK. */
@@ -242,6 +265,9 @@ describe('the Worker gives every corpus verdict', { concurrency: 1 }, () => {
         if (['environment.import_hosts', 'environment.hosts'].includes(c.kind)) {
           input.environment_id = ids.environment_id;
         }
+        if (c.kind.startsWith('task.')) input.task_id = ids.task_id;
+        if (c.kind === 'task.history') input.project_id = ids.project_id;
+        if (c.kind === 'task.stop') input.record_id = ids.record_id;
       }
       const built = buildRequest(c.kind, input);
       const [method, path] = route(c.kind, ids);

@@ -32,6 +32,8 @@ pub const BODY_KINDS: &[&str] = &[
     "host.create",
     "environment.create",
     "environment.import_hosts",
+    "task.start",
+    "task.stop",
 ];
 
 /// Expands `{"$repeat": "s", "times": n}` (the string n times), `{"$array": x, "times": n}` (n

@@ -290,7 +290,7 @@ pub fn parse_new_host(body: &Value, report: &mut Report) -> Option<NewHost> {
 }
 
 /// A whole number from a query parameter (text, as queries carry it), within `min..=max`.
-fn query_int(f: &mut Fields<'_, '_>, key: &str, min: i64, max: i64) -> Option<i64> {
+pub(super) fn query_int(f: &mut Fields<'_, '_>, key: &str, min: i64, max: i64) -> Option<i64> {
     let v = f.present(key)?;
     let n = match v {
         Value::String(s) => s.trim().parse::<i64>().ok(),

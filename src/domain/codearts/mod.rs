@@ -9,6 +9,8 @@
 
 pub mod enums;
 pub mod environments;
+pub mod execution;
+pub mod execution_views;
 pub mod host_views;
 pub mod hosts;
 pub mod model;

@@ -100,6 +100,19 @@ pub struct SoftwareDeployment {
     /// `creation_time`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub derived_ms: u64,
+    /// The CodeArts execution step this deployment runs, when one made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunStep>,
+}
+
+/// Which step of which CodeArts execution record a deployment runs
+/// ([`crate::service::executions`]): its signal moves that record on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunStep {
+    pub task_id: String,
+    pub record_id: String,
+    /// The step's index in the record's steps.
+    pub step: u32,
 }
 
 /// The validated body of one deployment in `POST /software_deployments`.
@@ -113,6 +126,7 @@ pub struct NewDeployment {
     pub status_reason: String,
     pub stack_user_project_id: Option<String>,
     pub timeout: Option<u32>,
+    pub run: Option<RunStep>,
 }
 
 /// The validated body of `PUT /software_deployments/{id}`: only fields that were sent (Heat treats
@@ -166,6 +180,7 @@ impl SoftwareDeployment {
             timeout: new.timeout,
             deadline_ms: None,
             derived_ms: now_ms,
+            run: new.run,
         };
         created.start_clock(now_ms);
         created

@@ -339,6 +339,7 @@ pub fn parse_new_deployment(
         status_reason: status_reason.unwrap_or_default(),
         stack_user_project_id,
         timeout,
+        run: None,
     })
 }
 
