@@ -2,7 +2,12 @@
 // of the Worker's bundle: copies them to build/www/ (wrangler.toml's rule bundles them as bytes)
 // and writes build/console-files.js, which maps each request path to its bytes, media type and ETag
 // (a digest of its content). src/cloudflare/console.js serves them. Run by scripts/build-worker.sh.
+// The console's own JavaScript and CSS (www/js/*.js, www/*.css) are minified on the way, file by
+// file (still ES modules, their exports and imports as written), by the esbuild pinned in
+// package.json: the browser downloads these, and tests/browser/console.test.mjs holds them to
+// 100 KiB. The package in www/vendor/ is copied as it is.
 import { createHash } from 'node:crypto';
+import { transformSync } from 'esbuild';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +29,21 @@ const TYPES = {
 };
 
 cpSync(FROM, TO, { recursive: true });
+const own = [...readdirSync(join(TO, 'js')).filter((f) => f.endsWith('.js')).map((f) => join(TO, 'js', f)),
+  ...readdirSync(TO).filter((f) => f.endsWith('.css')).map((f) => join(TO, f))];
+let before = 0;
+let after = 0;
+for (const file of own) {
+  const source = readFileSync(file, 'utf8');
+  const css = file.endsWith('.css');
+  // format esm: a module's own top-level names may be shortened too (its exports keep theirs).
+  const { code } = transformSync(source, {
+    loader: css ? 'css' : 'js', ...(css ? {} : { format: 'esm' }), minify: true, legalComments: 'none', sourcefile: relative(ROOT, file),
+  });
+  writeFileSync(file, code);
+  before += Buffer.byteLength(source);
+  after += Buffer.byteLength(code);
+}
 const files = readdirSync(TO, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile() && !e.name.startsWith('.'))
   .map((e) => relative(TO, join(e.parentPath ?? e.path, e.name)).split('\\').join('/'))
@@ -50,4 +70,4 @@ ${entries.join('\n')}
 ]);
 `);
 const vendor = files.some((f) => f.startsWith('vendor/deploy-edge/'));
-console.log(`Console: ${files.length} files from www/${vendor ? '' : ' (no validator in www/vendor/: run `make pkg` first)'}`);
+console.log(`Console: ${files.length} files from www/; its own JS and CSS minified, ${before} → ${after} bytes${vendor ? '' : ' (no validator in www/vendor/: run `make pkg` first)'}`);

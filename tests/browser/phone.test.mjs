@@ -174,7 +174,7 @@ for (const [label, form] of [['375 px', PHONE], ['desktop', DESKTOP]]) {
       const [dep] = (await heat('GET', '/software_deployments')).body.software_deployments;
       const [app] = (await api('POST', '/v1/applications/list', { project_id: project.id, page: 1, size: 10 })).body.result;
       for (const hash of ['#/configs', `#/configs/${config.id}`, `#/configs?from=${config.id}`, '#/deployments',
-        `#/deployments/${dep.id}`, '#/applications', `#/applications/${app.id}`, `#/admin/${other.id}`]) {
+        `#/deployments/${dep.id}`, '#/hosts', '#/applications', `#/applications/${app.id}`, `#/admin/${other.id}`]) {
         await page.goto(`${worker.url}/${hash}`);
         await settled(page);
         assert.equal(await overflow(page), 0, hash);
@@ -478,7 +478,7 @@ for (const [label, form] of [['375 px', PHONE], ['desktop', DESKTOP]]) {
           sessionStorage.setItem('deploy-edge.admin', a);
         }, [project.id, project.token, worker.admin]);
         for (const hash of ['#/configs', `#/configs/${config.id}`, `#/configs?from=${config.id}`, '#/deployments',
-          `#/deployments/${dep.id}`, '#/applications', `#/applications/${app.id}`, `#/admin/${other.id}`]) {
+          `#/deployments/${dep.id}`, '#/hosts', '#/applications', `#/applications/${app.id}`, `#/admin/${other.id}`]) {
           await page.goto(`${worker.url}/${hash}`);
           await settled(page);
           await axe(page, `${hash} (${scheme})`);

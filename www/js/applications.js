@@ -1,10 +1,12 @@
 // CodeArts Deploy applications: a paged, searchable list with Disable/Enable, Duplicate, Delete and
 // batch delete, and a create / edit form with every deployment task. Requests: application.* kinds.
+// An application's environments, Deploy, its records (?record=) and history: deploy.js.
 
 import { sendKind, session, seg } from './api.js';
 import { h, mount, toast, busyRegion, alertBox, pager, confirmAction, statusBadge, table, reveal, plural } from './ui.js';
 import { checkedForm, field, parseJsonField } from './form.js';
 import { rules } from './validator.js';
+import { deployCards, recordCards } from './deploy.js';
 
 const state = { page: 1, size: 10, search: '' };
 /** How the form names the package's trigger sources and artifact types (others show as they are). */
@@ -16,6 +18,8 @@ export function applicationsView({ main, route, go, focusDetail }) {
   const side = h('div', { class: 'side' });
   const notice = h('div', { class: 'form-alert', role: 'alert' });
   const selected = new Set();
+  const record = route.query.get('record');
+  const detail = () => showApplication(side, route.id, { go, reload: load, record });
 
   const search = field({ label: 'Search by name', path: '/search', value: state.search, attrs: { type: 'search' } });
   const listBody = (page, size, search) => ({ project_id: session.get().projectId, page, size, sort_name: 'name', sort_by: 'ASC', ...(search && { search }) });
@@ -69,7 +73,7 @@ export function applicationsView({ main, route, go, focusDetail }) {
       await list.run(fn);
       toast(okText);
       await load();
-      if (route.id) showApplication(side, route.id, { go, reload: load });
+      if (route.id) detail();
     } catch (e) {
       mount(notice, h('p', {}, e.message));
     }
@@ -121,11 +125,12 @@ export function applicationsView({ main, route, go, focusDetail }) {
   }
 
   const listed = load();
-  if (route.id) Promise.all([listed, showApplication(side, route.id, { go, reload: load })]).then(() => focusDetail && reveal(side));
+  // A record opened (Deploy, Roll back, History) takes focus like a new item.
+  if (route.id) Promise.all([listed, detail()]).then(() => (focusDetail || record) && reveal(side));
   else mount(side, applicationForm({ go, reload: load }));
 }
 
-async function showApplication(side, id, { go, reload }) {
+async function showApplication(side, id, { go, reload, record }) {
   const panel = busyRegion({ class: 'card', 'aria-labelledby': 'app-title' });
   mount(side, panel.el);
   panel.el.prepend(h('h2', { id: 'app-title', tabindex: '-1' }, 'Application'));
@@ -136,10 +141,15 @@ async function showApplication(side, id, { go, reload }) {
     mount(panel.body, alertBox(error), back);
     return;
   }
+  if (record) {
+    mount(side, ...recordCards(app, record, go));
+    return;
+  }
   panel.el.querySelector('h2').textContent = `Edit ${app.name}`;
   mount(panel.body, back,
     h('p', {}, statusBadge(app.is_disable ? 'DISABLED' : 'ENABLED'), ' ', h('code', {}, app.id)),
     applicationForm({ go, reload, app }).querySelector('form'));
+  side.append(...deployCards(app, go));
 }
 
 /** The deployment tasks (`arrange_infos`), each a fieldset: Template ID and Operations. */

@@ -450,7 +450,7 @@ function agentLogs(outputs) {
 }
 
 /** A server's agent: whether it has polled (and when), whether a metadata URL is issued. */
-function agentSummary(serverId, { manage = false } = {}) {
+export function agentSummary(serverId, { manage = false } = {}) {
   const region = busyRegion({ class: 'agent', 'aria-label': `Agent on ${serverId}` });
   region.el.prepend(h('h3', {}, 'Server agent'));
   const server = { server_id: serverId };

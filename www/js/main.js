@@ -11,7 +11,7 @@ const nav = document.getElementById('nav');
 const who = document.getElementById('who');
 const banner = document.getElementById('validator-banner');
 
-const VIEWS = { configs: 'configsView', deployments: 'deploymentsView', applications: 'applicationsView', admin: 'adminView' };
+const VIEWS = { configs: 'configsView', deployments: 'deploymentsView', hosts: 'hostsView', applications: 'applicationsView', admin: 'adminView' };
 const modules = {};
 const view = (name) => { modules[name] ??= import(`./${name}.js`).then((m) => m[VIEWS[name]]); return modules[name]; };
 let signInNotice = '';

@@ -104,10 +104,10 @@ export function pager({ label, page, pages, hasPrev, hasNext, onPrev, onNext, su
   return h('nav', { class: 'pager', 'aria-label': label }, prev, h('span', { class: 'where' }, where), next);
 }
 
-/** A status word with a glyph, never colour alone. */
+/** A status word with a glyph, never colour alone (Heat's, CodeArts' records and hosts' agents). */
 export function statusBadge(status) {
   const s = String(status || '').toUpperCase();
-  const glyph = { COMPLETE: '✓', IN_PROGRESS: '…', FAILED: '✕', ENABLED: '✓', DISABLED: '○' }[s] || '•';
+  const glyph = { COMPLETE: '✓', SUCCEEDED: '✓', SUCCESS: '✓', ENABLED: '✓', IN_PROGRESS: '…', RUNNING: '…', FAILED: '✕', STOPPED: '■', DISABLED: '○', PENDING: '○', UNKNOWN: '?' }[s] || '•';
   return h('span', { class: `badge badge-${s.toLowerCase()}` }, h('span', { 'aria-hidden': 'true' }, glyph + ' '), s.replace('_', ' '));
 }
 
@@ -150,12 +150,12 @@ export function keepFocus(box, fn) {
   const sig = (el) => `${el.tagName}|${el.getAttribute('href') || ''}|${el.id}|${el.textContent}`;
   const was = box.contains(a) && a !== box ? sig(a) : null;
   fn();
-  if (was) [...box.querySelectorAll('a, button, input, select, textarea, pre')].find((el) => sig(el) === was)?.focus({ preventScroll: true });
+  if (was) [...box.querySelectorAll('a, button, input, select, textarea, pre, summary')].find((el) => sig(el) === was)?.focus({ preventScroll: true });
 }
 
 /** Shows a panel that just loaded for the user who asked for it: scrolled to and focused. */
 export function reveal(panel) {
-  const heading = panel.querySelector('h2');
+  const heading = panel.querySelector('h2, h3');
   if (!heading) return;
   heading.tabIndex = -1;
   heading.focus({ preventScroll: true });
