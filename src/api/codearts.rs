@@ -237,7 +237,8 @@ async fn executions(
         }
         CodeArtsCall::TaskState(query) => {
             let state = runs.state(task, query.record_id.as_deref()).await?;
-            let answer = StateAnswer::new(&state.execution, &state.hosts, state.status, now_ms);
+            let rolled = (state.status, state.ended_ms);
+            let answer = StateAnswer::new(&state.execution, &state.hosts, rolled, now_ms);
             Response::json(200, &answer)
         }
         CodeArtsCall::TaskStop(()) => {
@@ -249,7 +250,7 @@ async fn executions(
             let (total, page) = runs.history(task, &query).await?;
             let result = page
                 .iter()
-                .map(|s| HistoryRow::new(&s.execution, s.status, now_ms))
+                .map(|s| HistoryRow::new(&s.execution, s.status, s.ended_ms, now_ms))
                 .collect();
             Response::json(
                 200,

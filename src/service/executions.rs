@@ -54,6 +54,20 @@ pub struct RecordState {
     pub execution: Execution,
     pub hosts: Vec<HostRun>,
     pub status: Status,
+    /// When it ended; `None` while it runs.
+    pub ended_ms: Option<u64>,
+}
+
+impl RecordState {
+    fn of(execution: Execution, hosts: Vec<HostRun>, now_ms: u64) -> Self {
+        let (status, ended_ms) = rollup(&execution, &hosts, now_ms);
+        RecordState {
+            execution,
+            hosts,
+            status,
+            ended_ms,
+        }
+    }
 }
 
 /// The executions of one project's deployment tasks, as of `now_ms`.
@@ -151,12 +165,7 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
     ) -> Result<RecordState, ApiError> {
         let execution = self.record(task_id, record_id).await?;
         let hosts = self.host_runs(&execution).await?;
-        let status = rollup(&execution, &hosts, self.now_ms);
-        Ok(RecordState {
-            execution,
-            hosts,
-            status,
-        })
+        Ok(RecordState::of(execution, hosts, self.now_ms))
     }
 
     /// The task's records started in the query's window, newest first: one page, and how many
@@ -176,12 +185,7 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
         let mut page = Vec::new();
         for execution in all.into_iter().skip(skip).take(query.size as usize) {
             let hosts = self.host_runs(&execution).await?;
-            let status = rollup(&execution, &hosts, self.now_ms);
-            page.push(RecordState {
-                execution,
-                hosts,
-                status,
-            });
+            page.push(RecordState::of(execution, hosts, self.now_ms));
         }
         Ok((total, page))
     }
@@ -301,8 +305,6 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
             operator: operator.to_owned(),
             started_ms: self.now_ms,
             stopped_ms: None,
-            ended_ms: None,
-            status: Status::Running,
         };
         let mut runs_of_hosts: Vec<HostRun> = hosts
             .iter()
@@ -479,8 +481,6 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
         }
         let mut execution = state.execution;
         execution.stopped_ms = Some(self.now_ms);
-        execution.ended_ms = Some(self.now_ms);
-        execution.status = Status::Stopped;
         self.put(&self.keys.execution(task_id, record_id), &execution)
             .await?;
         Ok(execution)
@@ -493,7 +493,7 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
         let Some(run) = d.run.as_ref() else {
             return Ok(());
         };
-        let Some(mut execution) = self
+        let Some(execution) = self
             .read::<Execution>(&self.keys.execution(&run.task_id, &run.record_id))
             .await?
         else {
@@ -534,20 +534,7 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
                 host.steps[at + 1].start(next.id, self.now_ms, timeout_s);
             }
         }
-        self.put(&key, &host).await?;
-        // The record ends with its last host.
-        let hosts = self.host_runs(&execution).await?;
-        let status = rollup(&execution, &hosts, self.now_ms);
-        if status.finished() {
-            execution.status = status;
-            execution.ended_ms = Some(self.now_ms);
-            self.put(
-                &self.keys.execution(&run.task_id, &run.record_id),
-                &execution,
-            )
-            .await?;
-        }
-        Ok(())
+        self.put(&key, &host).await
     }
 }
 
@@ -692,8 +679,7 @@ mod tests {
 
             signal(&store, &e.id, a, 0, 40).await;
             let state = runs(&store, 50).state(&task, Some(&e.id)).await.unwrap();
-            assert_eq!(state.status, Status::Failed);
-            assert_eq!(state.execution.ended_ms, Some(40));
+            assert_eq!((state.status, state.ended_ms), (Status::Failed, Some(40)));
             let b_run = state.hosts.iter().find(|h| &h.host_id == b).unwrap();
             assert_eq!(b_run.steps[0].exit_code, Some(4));
             assert_eq!(b_run.steps[1].status, Status::Pending);

@@ -279,19 +279,10 @@ pub struct Execution {
     pub hosts: Vec<String>,
     pub operator: String,
     pub started_ms: u64,
-    /// Set by a stop.
+    /// Set by a stop. Nothing else about the record changes after its start: its status and end
+    /// come from its hosts' ([`rollup`]), so a host's signal writes that host's record alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_ms: Option<u64>,
-    /// Set once every host has finished (or the record was stopped).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ended_ms: Option<u64>,
-    /// The status it ended with; running until then.
-    #[serde(default = "running")]
-    pub status: Status,
-}
-
-fn running() -> Status {
-    Status::Running
 }
 
 /// The task's run counter and latest record (`p/{project}/runs/{task_id}`).
@@ -429,23 +420,25 @@ impl HostRun {
     }
 }
 
-/// A record's status from its hosts': stopped once stopped; running while a host runs; failed if
-/// a host failed; succeeded when all did.
-pub fn rollup(execution: &Execution, hosts: &[HostRun], now_ms: u64) -> Status {
-    if execution.stopped_ms.is_some() {
-        return Status::Stopped;
-    }
-    if execution.status.finished() {
-        return execution.status;
+/// A record's status from its hosts', and when it ended: stopped once stopped; running while a
+/// host runs; failed if a host failed; succeeded when all did, ending with its last host's step.
+pub fn rollup(execution: &Execution, hosts: &[HostRun], now_ms: u64) -> (Status, Option<u64>) {
+    if let Some(stopped) = execution.stopped_ms {
+        return (Status::Stopped, Some(stopped));
     }
     let statuses: Vec<Status> = hosts.iter().map(|h| h.status(now_ms)).collect();
-    if statuses.contains(&Status::Running) {
-        Status::Running
+    let status = if statuses.contains(&Status::Running) {
+        return (Status::Running, None);
     } else if statuses.contains(&Status::Failed) {
         Status::Failed
     } else {
         Status::Succeeded
-    }
+    };
+    let ended = hosts
+        .iter()
+        .flat_map(|h| h.steps.iter().filter_map(|s| s.at(now_ms).ended_ms))
+        .max();
+    (status, ended.or(Some(execution.started_ms)))
 }
 
 /// An operation deploy-edge cannot run, by its index and name.
@@ -657,19 +650,19 @@ mod tests {
             operator: "o".into(),
             started_ms: 0,
             stopped_ms: None,
-            ended_ms: None,
-            status: Status::Running,
         };
+        let done_at = rollup(&e, std::slice::from_ref(&done), 0);
         assert_eq!(
-            rollup(&e, std::slice::from_ref(&done), 0),
-            Status::Succeeded
+            done_at,
+            (Status::Succeeded, Some(0)),
+            "no step ended: its start"
         );
         let all = [done, failed.clone(), running.clone()];
-        assert_eq!(rollup(&e, &all, 5_000), Status::Running);
+        assert_eq!(rollup(&e, &all, 5_000), (Status::Running, None));
         assert_eq!(
             rollup(&e, &all, 11_000),
-            Status::Failed,
-            "the running step timed out"
+            (Status::Failed, Some(11_000)),
+            "the running step timed out at its deadline, which ends the record"
         );
         assert_eq!(running.status(11_000), Status::Failed);
         assert_eq!(running.current_step(11_000), 1);
@@ -678,7 +671,7 @@ mod tests {
             stopped_ms: Some(1),
             ..e
         };
-        assert_eq!(rollup(&stopped, &all, 0), Status::Stopped);
+        assert_eq!(rollup(&stopped, &all, 0), (Status::Stopped, Some(1)));
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub struct HistoryRow<'a> {
 }
 
 impl<'a> HistoryRow<'a> {
-    pub fn new(e: &'a Execution, status: Status, now_ms: u64) -> Self {
+    pub fn new(e: &'a Execution, status: Status, ended_ms: Option<u64>, now_ms: u64) -> Self {
         HistoryRow {
             execution_id: &e.id,
             release_id: e.release_id,
@@ -95,8 +95,8 @@ impl<'a> HistoryRow<'a> {
             operator: &e.operator,
             nickname: &e.operator,
             start_time: codearts_time(e.started_ms),
-            end_time: time(e.ended_ms),
-            duration: duration(e.ended_ms.unwrap_or(now_ms).saturating_sub(e.started_ms)),
+            end_time: time(ended_ms),
+            duration: duration(ended_ms.unwrap_or(now_ms).saturating_sub(e.started_ms)),
         }
     }
 }
@@ -217,7 +217,12 @@ pub struct StateAnswer<'a> {
 }
 
 impl<'a> StateAnswer<'a> {
-    pub fn new(e: &'a Execution, hosts: &'a [HostRun], status: Status, now_ms: u64) -> Self {
+    pub fn new(
+        e: &'a Execution,
+        hosts: &'a [HostRun],
+        (status, ended_ms): (Status, Option<u64>),
+        now_ms: u64,
+    ) -> Self {
         let host_states: Vec<HostState<'a>> = hosts
             .iter()
             .map(|h| {
@@ -305,7 +310,7 @@ impl<'a> StateAnswer<'a> {
                 executor: &e.operator,
                 nick_name: &e.operator,
                 start_time: codearts_time(e.started_ms),
-                end_time: time(e.ended_ms),
+                end_time: time(ended_ms),
                 message,
                 hosts: host_states,
                 step_state,
