@@ -262,6 +262,12 @@ def test_encrypt_parameters_are_never_kept_or_shown_and_bad_input_is_a_named_4xx
                                    query="end_date=2026-12-31&page=1&size=10&start_date=2026-01-01"), 400)
     assert body["errors"][0]["path"] == "/end_date"
     body = error(fleet.signed.call("PUT", f"/v2/tasks/{task}/records/{'2' * 32}/stop", body={}), 404)
+    body = error(fleet.signed.call("PUT", f"/v2/tasks/{task}/records/{started}/stop", body={"why": 1}), 400)
+    assert body["errors"][0]["path"] == "/why"
+    body = error(fleet.signed.call("GET", f"/v2/history/tasks/{task}/params", query="record_id=x%2Fy"), 400)
+    assert body["errors"][0]["path"] == "/record_id" and body["error_code"] == "EDGE.00000400"
+    body = error(fleet.signed.call("GET", f"/v2/tasks/{task}/state", query="colour=red"), 400)
+    assert body["errors"][0]["path"] == "/colour"
     other_project = worker.new_project()
     r = requests.get(f"{worker.url}/v2/tasks/{task}/state", headers={"X-Auth-Token": other_project.token}, timeout=30)
     assert r.status_code == 404, "another project's task is invisible"
