@@ -6,6 +6,9 @@ import wasmInit, {
   buildRequest as wasmBuildRequest,
   signRequest as wasmSignRequest,
   kinds as wasmKinds,
+  inputBuffer as wasmInputBuffer,
+  moduleMemory as wasmModuleMemory,
+  validateInput as wasmValidateInput,
   rules as wasmRules,
 } from './deploy_edge.js';
 
@@ -81,6 +84,30 @@ function check() {
 const LONG_TEXT = 2048;
 const encoder = new TextEncoder();
 
+// Text goes into wasm through one buffer in the module's memory, written by encodeInto: no
+// allocation and no per-character copy per call. Kinds go in as their index in kinds().
+let kindIds;
+let input; // a Uint8Array over the buffer (made again when the memory grows, which detaches it)
+let inputAt = 0;
+let inputCap = 0;
+
+function validateText(kind, text) {
+  kindIds ??= new Map(wasmKinds().map((k, i) => [k, i]));
+  const id = kindIds.get(kind);
+  if (id === undefined) return wasmValidate(kind, text); // throws, naming the known kinds
+  const need = text.length * 3; // UTF-8 of a UTF-16 text is at most 3 bytes per unit
+  if (need > inputCap) {
+    inputCap = Math.max(need, 4096);
+    inputAt = wasmInputBuffer(inputCap);
+    input = undefined;
+  }
+  if (input === undefined || input.byteLength === 0) {
+    input = new Uint8Array(wasmModuleMemory().buffer, inputAt, inputCap);
+  }
+  const { written } = encoder.encodeInto(text, input);
+  return wasmValidateInput(id, written);
+}
+
 export function validate(kind, payload) {
   check();
   if (typeof payload === 'object' && payload !== null && !ArrayBuffer.isView(payload)
@@ -93,7 +120,8 @@ export function validate(kind, payload) {
     }
     payload = text;
   }
-  if (typeof payload === 'string' && payload.length > LONG_TEXT) payload = encoder.encode(payload);
+  if (typeof payload === 'string' && payload.length <= LONG_TEXT) return validateText(kind, payload);
+  if (typeof payload === 'string') payload = encoder.encode(payload);
   return wasmValidate(kind, payload);
 }
 

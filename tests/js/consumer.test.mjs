@@ -87,6 +87,36 @@ test('import { ... } from "deploy-edge" works in Node without awaiting anything'
   assert.equal(out.version, cargoVersion());
 });
 
+test('text crosses through the module buffer: right verdicts after the memory grows, for every kind, and for non-ASCII text', () => {
+  const out = run('buffer.mjs', `
+    import { validate } from 'deploy-edge';
+    const small = () => validate('application.disable', '{"is_disable": "é"}');
+    const first = small();
+    // Long texts go in as bytes and grow the module's memory, which detaches the old views of it.
+    const big = JSON.stringify({ project_id: 'a'.repeat(32), name: 'x'.repeat(2000000) });
+    const grown = validate('application.exist', big).errors.map((e) => e.path);
+    const again = small();
+    const name = validate('host_cluster.create', '{"name": "ü".repeat(1)}');
+    // Non-ASCII text: the same verdict as its UTF-8 bytes give (the path that does not use the buffer).
+    const texts = [JSON.stringify({ project_id: 'b'.repeat(32), name: 'web', os: 'linux', is_proxy_mode: 0,
+      description: 'ünïcödé – 日本 😀' }), JSON.stringify({ project_id: 'b'.repeat(32), name: 'wéb' })];
+    const utf8 = texts.map((t) => [validate('host_cluster.create', t),
+      validate('host_cluster.create', new TextEncoder().encode(t))]);
+    let unknown;
+    try { validate('no.such', '{}'); } catch (e) { unknown = e.message; }
+    console.log(JSON.stringify({ first, grown, again, name: name.errors[0].code, utf8, unknown }));
+  `);
+  const want = [['/is_disable', 'type']];
+  assert.deepEqual(out.first.errors.map((e) => [e.path, e.code]), want);
+  assert.deepEqual(out.again, out.first, 'the same verdict after the memory grew');
+  assert.deepEqual(out.grown, ['/name']);
+  assert.equal(out.name, 'invalid_json');
+  for (const [text, bytes] of out.utf8) assert.deepEqual(text, bytes, 'non-ASCII text arrives intact');
+  assert.equal(out.utf8[0][0].valid, true);
+  assert.deepEqual(out.utf8[1][0].errors.map((e) => e.path), ['/name', '/os', '/is_proxy_mode']);
+  assert.match(out.unknown, /unknown kind "no.such"/);
+});
+
 test('the browser entry needs init and then reads the .wasm from disk under Node', () => {
   const out = run('browser-entry.mjs', `
     import init, { validate } from './node_modules/deploy-edge/index.js';
