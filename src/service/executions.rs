@@ -18,7 +18,7 @@ use super::codearts::CodeArtsService;
 use super::deployments::Deployments;
 use super::environments::EnvironmentService;
 use super::heat::{deployment_id, HeatService};
-use super::{decode, encode};
+use super::{encode, read};
 use crate::domain::codearts::execution::{
     outputs_of, rollup, scripts, substitute, Execution, ExecutionType, HistoryQuery, HostRun,
     Param, ParamType, Start, Status, Step, StepRun, TaskRuns, SCRIPT_MAX, STEP_TIMEOUT_DEFAULT_S,
@@ -104,13 +104,6 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
         Ok(())
     }
 
-    async fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ApiError> {
-        match self.store.get(key).await? {
-            Some(text) => Ok(Some(decode(key, &text)?)),
-            None => Ok(None),
-        }
-    }
-
     /// The application whose deployment task `task_id` is.
     async fn application_of(&self, task_id: &str) -> Result<Application, ApiError> {
         if !crate::ids::is_huawei_id(task_id) {
@@ -134,7 +127,8 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
             Some(id) => id.to_owned(),
             None => {
                 self.application_of(task_id).await?;
-                let runs: Option<TaskRuns> = self.read(&self.keys.task_runs(task_id)).await?;
+                let runs: Option<TaskRuns> =
+                    read(self.store, &self.keys.task_runs(task_id)).await?;
                 runs.and_then(|r| r.latest).ok_or_else(|| {
                     ApiError::NotFound(format!("The deployment task {task_id} has no records"))
                 })?
@@ -143,7 +137,7 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
         if !crate::ids::is_huawei_id(&id) {
             return Err(no_such_record(&id));
         }
-        self.read(&self.keys.execution(task_id, &id))
+        read(self.store, &self.keys.execution(task_id, &id))
             .await?
             .ok_or_else(|| no_such_record(&id))
     }
@@ -230,8 +224,7 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
                 "is empty: the task has no operation to run",
             ));
         }
-        let mut runs: TaskRuns = self
-            .read(&self.keys.task_runs(task_id))
+        let mut runs: TaskRuns = read(self.store, &self.keys.task_runs(task_id))
             .await?
             .unwrap_or_default();
         if let Some(latest) = runs.latest.as_deref() {
@@ -430,15 +423,21 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
 
     /// Removes a finished record's deployments from its hosts' documents.
     async fn retire(&self, hosts: &[HostRun]) -> Result<(), ApiError> {
-        let heat = HeatService::new(self.store, self.project).at(self.now_ms);
         for host in hosts {
             for id in host.steps.iter().filter_map(|s| s.deployment_id.as_deref()) {
-                if heat.deployment(id).await.is_ok() {
-                    self.deployments().delete(id).await?;
-                }
+                self.remove_step(id).await?;
             }
         }
         Ok(())
+    }
+
+    /// Removes a step's deployment from its host and the host's document; one already gone (a
+    /// user deleted it through Heat's API) is fine.
+    async fn remove_step(&self, id: &str) -> Result<(), ApiError> {
+        match self.deployments().delete(id).await {
+            Err(ApiError::NotFound(_)) => Ok(()),
+            done => done,
+        }
     }
 
     /// `PUT /v2/tasks/{task_id}/records/{record_id}/stop`: every step not finished is removed from
@@ -459,14 +458,11 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
         for mut host in state.hosts {
             let mut changed = false;
             for step in host.steps.iter_mut() {
-                if step.at(self.now_ms).status.finished() {
+                if step.status_at(self.now_ms).finished() {
                     continue;
                 }
                 if let Some(id) = step.deployment_id.as_deref() {
-                    let heat = HeatService::new(self.store, self.project);
-                    if heat.deployment(id).await.is_ok() {
-                        self.deployments().delete(id).await?;
-                    }
+                    self.remove_step(id).await?;
                 }
                 step.status = Status::Stopped;
                 step.ended_ms = Some(self.now_ms);
@@ -493,17 +489,15 @@ impl<'a, S: Store + ?Sized> ExecutionService<'a, S> {
         let Some(run) = d.run.as_ref() else {
             return Ok(());
         };
-        let Some(execution) = self
-            .read::<Execution>(&self.keys.execution(&run.task_id, &run.record_id))
-            .await?
-        else {
+        let key = self.keys.execution(&run.task_id, &run.record_id);
+        let Some(execution) = read::<Execution, S>(self.store, &key).await? else {
             return Ok(());
         };
         if execution.stopped_ms.is_some() {
             return Ok(());
         }
         let key = self.keys.host_run(&execution.id, &d.server_id);
-        let Some(mut host) = self.read::<HostRun>(&key).await? else {
+        let Some(mut host) = read::<HostRun, S>(self.store, &key).await? else {
             return Ok(());
         };
         let at = run.step as usize;
@@ -613,8 +607,7 @@ mod tests {
     /// What the agent signal does: records `code` on the host's current deployment of the
     /// record, then moves the record on.
     async fn signal(store: &MemoryStore, record: &str, host: &str, code: i64, now_ms: u64) {
-        let run: HostRun = runs(store, now_ms)
-            .read(&ProjectKeys::new(P).host_run(record, host))
+        let run: HostRun = read(store, &ProjectKeys::new(P).host_run(record, host))
             .await
             .unwrap()
             .unwrap();

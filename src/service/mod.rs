@@ -40,10 +40,17 @@ async fn read_by_id<T: serde::de::DeserializeOwned, S: Store + ?Sized>(
     if !crate::ids::is_huawei_id(id) {
         return Err(missing(id));
     }
-    let key = key(id);
-    match store.get(&key).await? {
-        Some(text) => decode(&key, &text),
-        None => Err(missing(id)),
+    read(store, &key(id)).await?.ok_or_else(|| missing(id))
+}
+
+/// The record under `key`, decoded; `None` when there is none.
+async fn read<T: serde::de::DeserializeOwned, S: Store + ?Sized>(
+    store: &S,
+    key: &str,
+) -> Result<Option<T>, ApiError> {
+    match store.get(key).await? {
+        Some(text) => Ok(Some(decode(key, &text)?)),
+        None => Ok(None),
     }
 }
 

@@ -367,15 +367,32 @@ impl StepRun {
         self.deadline_ms = Some(now_ms + u64::from(timeout_s) * 1000);
     }
 
-    /// The step as of `now_ms`: a running step past its deadline reads failed.
+    /// The deadline it has passed by `now_ms`, if it is a running step that has.
+    fn timed_out(&self, now_ms: u64) -> Option<u64> {
+        self.deadline_ms
+            .filter(|deadline| self.status == Status::Running && *deadline <= now_ms)
+    }
+
+    /// Its status as of `now_ms` (a running step past its deadline reads failed), with no copy.
+    pub fn status_at(&self, now_ms: u64) -> Status {
+        match self.timed_out(now_ms) {
+            Some(_) => Status::Failed,
+            None => self.status,
+        }
+    }
+
+    /// When it ended as of `now_ms` (a step that timed out, at its deadline).
+    pub fn ended_at(&self, now_ms: u64) -> Option<u64> {
+        self.timed_out(now_ms).or(self.ended_ms)
+    }
+
+    /// The step as of `now_ms`, as answers show it: a running step past its deadline reads failed.
     pub fn at(&self, now_ms: u64) -> StepRun {
         let mut s = self.clone();
-        if let (Status::Running, Some(deadline)) = (s.status, s.deadline_ms) {
-            if deadline <= now_ms {
-                s.status = Status::Failed;
-                s.ended_ms = Some(deadline);
-                s.reason = Some("The step timed out: the host's agent sent no result".into());
-            }
+        if let Some(deadline) = self.timed_out(now_ms) {
+            s.status = Status::Failed;
+            s.ended_ms = Some(deadline);
+            s.reason = Some("The step timed out: the host's agent sent no result".into());
         }
         s
     }
@@ -397,7 +414,7 @@ impl HostRun {
     pub fn status(&self, now_ms: u64) -> Status {
         let mut all_succeeded = true;
         for step in &self.steps {
-            match step.at(now_ms).status {
+            match step.status_at(now_ms) {
                 Status::Failed => return Status::Failed,
                 Status::Stopped => return Status::Stopped,
                 Status::Succeeded => {}
@@ -415,7 +432,7 @@ impl HostRun {
     pub fn current_step(&self, now_ms: u64) -> usize {
         self.steps
             .iter()
-            .position(|s| s.at(now_ms).status != Status::Succeeded)
+            .position(|s| s.status_at(now_ms) != Status::Succeeded)
             .unwrap_or(self.steps.len().saturating_sub(1))
     }
 }
@@ -436,7 +453,7 @@ pub fn rollup(execution: &Execution, hosts: &[HostRun], now_ms: u64) -> (Status,
     };
     let ended = hosts
         .iter()
-        .flat_map(|h| h.steps.iter().filter_map(|s| s.at(now_ms).ended_ms))
+        .flat_map(|h| h.steps.iter().filter_map(|s| s.ended_at(now_ms)))
         .max();
     (status, ended.or(Some(execution.started_ms)))
 }

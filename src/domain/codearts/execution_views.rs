@@ -223,36 +223,32 @@ impl<'a> StateAnswer<'a> {
         (status, ended_ms): (Status, Option<u64>),
         now_ms: u64,
     ) -> Self {
+        // The step each host is at (or ended at), found once per host.
+        let at: Vec<usize> = hosts.iter().map(|h| h.current_step(now_ms)).collect();
+        let step_name = |i: usize| e.steps.get(i).map_or("", |s| s.name.as_str());
         let host_states: Vec<HostState<'a>> = hosts
             .iter()
-            .map(|h| {
-                let at = h.current_step(now_ms);
-                HostState {
-                    host_id: &h.host_id,
-                    host_name: &h.host_name,
-                    ip: &h.ip,
-                    status: h.status(now_ms).as_str(),
-                    step: e.steps.get(at).map_or("", |s| s.name.as_str()),
-                    offset: at,
-                }
+            .zip(&at)
+            .map(|(h, &at)| HostState {
+                host_id: &h.host_id,
+                host_name: &h.host_name,
+                ip: &h.ip,
+                status: h.status(now_ms).as_str(),
+                step: step_name(at),
+                offset: at,
             })
             .collect();
-        let current = hosts
-            .iter()
-            .map(|h| h.current_step(now_ms))
-            .min()
-            .unwrap_or(0);
-        let message = hosts.iter().find_map(|h| {
-            let at = h.current_step(now_ms);
-            let step = h.steps.get(at)?.at(now_ms);
-            (step.status == Status::Failed).then(|| {
+        let current = at.iter().copied().min().unwrap_or(0);
+        let message = hosts.iter().zip(&at).find_map(|(h, &at)| {
+            let step = h.steps.get(at)?;
+            (step.status_at(now_ms) == Status::Failed).then(|| {
                 format!(
                     "Host {} ({}) failed at step {} \"{}\": {}",
                     h.host_name,
                     h.host_id,
                     at + 1,
-                    e.steps.get(at).map_or("", |s| s.name.as_str()),
-                    step.reason.unwrap_or_default()
+                    step_name(at),
+                    step.at(now_ms).reason.unwrap_or_default()
                 )
             })
         });
@@ -298,7 +294,7 @@ impl<'a> StateAnswer<'a> {
             status: "success",
             result: RecordStateView {
                 status: status.as_str(),
-                step: e.steps.get(current).map_or("", |s| s.name.as_str()),
+                step: step_name(current),
                 current_offset: current,
                 record_id: &e.id,
                 task_id: &e.task_id,

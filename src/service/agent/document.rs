@@ -16,8 +16,8 @@ use crate::domain::agent::{add_signal_inputs, derive, DerivedConfig};
 use crate::domain::heat::{DeploymentStatus, SoftwareConfig, SoftwareDeployment};
 use crate::error::ApiError;
 use crate::keys::ProjectKeys;
+use crate::service::encode;
 use crate::service::heat::HeatService;
-use crate::service::{decode, encode};
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -83,11 +83,7 @@ impl<'a, S: Store + ?Sized> Documents<'a, S> {
 
     /// The server record under a server reference.
     pub async fn read_record(&self, server_ref: &str) -> Result<Option<ServerRecord>, ApiError> {
-        let key = self.record_key(server_ref);
-        match self.store.get(&key).await? {
-            Some(text) => Ok(Some(decode(&key, &text)?)),
-            None => Ok(None),
-        }
+        crate::service::read(self.store, &self.record_key(server_ref)).await
     }
 
     /// Stores a server record; 409 when its document is over [`MAX_DOCUMENT_BYTES`].
