@@ -149,14 +149,19 @@ pub fn validate(kind: Kind, payload: &Value) -> Report {
 /// body: blank text is `required` (`{}` for a kind whose body is optional), malformed JSON
 /// `invalid_json`, both at the root (`""`).
 pub fn validate_json(kind: Kind, text: &str) -> Report {
-    // A kind whose body is optional reads a blank body as `{}`, as the Worker does.
-    if kind.carries() == Carries::OptionalBody && text.trim().is_empty() {
+    if kind.carries() == Carries::OptionalBody && no_body(text.as_bytes()) {
         return validate(kind, &Value::Object(Map::new()));
     }
     match parse_body_text(text) {
         Ok(value) => validate(kind, &value),
         Err(report) => report,
     }
+}
+
+/// True for a body a kind whose body is optional reads as `{}`: empty or ASCII whitespace only
+/// (the Worker and the package alike; anything else is parsed, and a blank text is `required`).
+pub fn no_body(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Parses a body the way `api::json_body` does, as a report on failure.
@@ -570,6 +575,21 @@ mod tests {
         assert_eq!(paths(&blank), vec![("", Code::Required)]);
         let bad = validate_json(Kind::SoftwareConfigCreate, "{\"name\":");
         assert_eq!(paths(&bad), vec![("", Code::InvalidJson)]);
+    }
+
+    #[test]
+    fn an_optional_body_that_is_absent_reads_as_an_empty_object_like_the_worker() {
+        assert!(validate_json(Kind::TaskStart, "").is_valid());
+        assert!(validate_json(Kind::TaskStart, " \r\n\t").is_valid());
+        // Only ASCII whitespace is no body (api::read's rule); other blank text is `required`.
+        let nbsp = validate_json(Kind::TaskStart, "\u{a0}");
+        assert_eq!(paths(&nbsp), vec![("", Code::Required)]);
+        let blank = validate_json(Kind::SoftwareConfigCreate, "");
+        assert_eq!(
+            paths(&blank),
+            vec![("", Code::Required)],
+            "a required body stays required"
+        );
     }
 
     #[test]

@@ -413,7 +413,7 @@ fn read<C>(
     let limit = ctx.settings.max_body_bytes;
     let input = match carries {
         Carries::Body => json_body(req, limit)?,
-        Carries::OptionalBody if req.body.iter().all(u8::is_ascii_whitespace) => {
+        Carries::OptionalBody if crate::payload::no_body(&req.body) => {
             check_body_size(req, limit)?;
             Value::Object(serde_json::Map::new())
         }
