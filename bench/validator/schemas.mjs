@@ -75,6 +75,7 @@ const configInput = {
     type: { enum: [...IO_TYPES, null] },
     description: nstr(4096),
     default: {},
+    value: {},
     replace_on_change: { type: ['boolean', 'null'] },
   },
   allOf: ioDefaultRules,
@@ -104,6 +105,9 @@ const configCreate = {
   },
 };
 
+// A deployment's timeout: whole seconds, 1 to a week (src/domain/heat/mod.rs TIMEOUT_MIN, TIMEOUT_MAX).
+const TIMEOUT = { type: ['integer', 'null'], minimum: 1, maximum: 604800 };
+
 const deployment = {
   type: 'object',
   required: ['config_id', 'server_id'],
@@ -115,6 +119,7 @@ const deployment = {
     status: { enum: [...STATUSES, null] },
     status_reason: nstr(65535),
     stack_user_project_id: nstr(64),
+    timeout: TIMEOUT,
   },
 };
 
@@ -133,6 +138,7 @@ const deploymentUpdate = {
     action: nstr(255),
     status: { enum: [...STATUSES, null] },
     status_reason: nstr(65535),
+    timeout: TIMEOUT,
   },
 };
 
@@ -258,6 +264,7 @@ const zInput = z.strictObject({
   type: z.enum(IO_TYPES).nullish(),
   description: zs(4096),
   default: z.unknown().optional(),
+  value: z.unknown().optional(),
   replace_on_change: z.boolean().nullish(),
 }).superRefine((input, ctx) => {
   const t = input.type ?? 'String';
@@ -293,6 +300,7 @@ const zConfigCreate = z.looseObject({
   outputs: z.array(zOutput).max(100).nullish().superRefine(uniqueRefine('name')),
 });
 
+const zTimeout = z.number().int().min(1).max(604800).nullish();
 const zStatus = z.enum(STATUSES).nullish();
 const zDeployment = z.looseObject({
   config_id: z.string().min(1).max(36),
@@ -302,6 +310,7 @@ const zDeployment = z.looseObject({
   status: zStatus,
   status_reason: zs(65535),
   stack_user_project_id: zs(64),
+  timeout: zTimeout,
 });
 
 const zDeploymentCreate = z.union([zDeployment, z.array(zDeployment).min(1).max(100)]);
@@ -313,6 +322,7 @@ const zDeploymentUpdate = z.looseObject({
   action: zs(255),
   status: zStatus,
   status_reason: zs(65535),
+  timeout: zTimeout,
 });
 
 const zId = z.string().regex(new RegExp(ID32));
