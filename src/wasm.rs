@@ -244,11 +244,11 @@ pub fn build_request(kind: JsValue, input: JsValue) -> Result<JsValue, JsValue> 
 }
 
 fn request_to_js(req: &BuiltRequest) -> Result<JsValue, JsValue> {
-    let headers: serde_json::Map<String, serde_json::Value> = req
-        .headers()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.into()))
-        .collect();
+    // Inserted one by one: `collect` into a map would bring a sort routine into the package.
+    let mut headers = serde_json::Map::new();
+    for (name, value) in req.headers() {
+        headers.insert(name.to_owned(), value.into());
+    }
     // Written by hand to keep fetch's order (serde_json's maps sort their keys).
     let text = format!(
         r#"{{"method":{},"path":{},"headers":{},"body":{}}}"#,
