@@ -248,6 +248,48 @@ fn parse_output(v: &Value, path: &str, report: &mut Report) -> Option<ConfigOutp
     })
 }
 
+/// Whether `s` is a finite number in Rust's float syntax (`s.parse::<f64>()`, finite): an
+/// optional sign, digits with an optional `.` (at least one digit on either side), an optional
+/// exponent. The digits are rewritten as a JSON number and parsed by serde_json, which refuses
+/// what overflows: `f64::from_str` would add its tables, 14 KB, to the package's wasm.
+fn is_finite_number(s: &str) -> bool {
+    let (negative, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(at) => (&s[..at], Some(&s[at + 1..])),
+        None => (s, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return false;
+    }
+    let mut json = String::with_capacity(s.len() + 4);
+    if negative {
+        json.push('-');
+    }
+    json.push_str(match whole.trim_start_matches('0') {
+        "" => "0",
+        w => w,
+    });
+    if !fraction.is_empty() {
+        json.push('.');
+        json.push_str(fraction);
+    }
+    if let Some(e) = exponent {
+        let e_digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+        if e_digits.is_empty() || !digits(e_digits) {
+            return false;
+        }
+        json.push('e');
+        json.push_str(e);
+    }
+    serde_json::from_str::<Value>(&json).is_ok_and(|v| v.is_number())
+}
+
 /// Checks that an input's `default` fits its declared type, as Heat's parameter types coerce.
 /// An empty-string default is Heat's legacy "no default" and is never checked.
 fn check_fits_type(v: &Value, kind: IoType, path: &str, report: &mut Report) {
@@ -255,7 +297,7 @@ fn check_fits_type(v: &Value, kind: IoType, path: &str, report: &mut Report) {
         (_, Value::String(s)) if s.is_empty() => true,
         ("String", Value::String(_) | Value::Number(_) | Value::Bool(_)) => true,
         ("Number", Value::Number(_)) => true,
-        ("Number", Value::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        ("Number", Value::String(s)) => is_finite_number(s.trim()),
         ("Boolean", Value::Bool(_)) => true,
         ("Boolean", Value::String(s)) => {
             s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
@@ -427,6 +469,63 @@ mod tests {
     use super::*;
     use crate::validate::Code;
     use serde_json::json;
+
+    #[test]
+    fn a_number_default_in_text_is_what_rusts_float_parser_takes_as_finite() {
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "+1",
+            "1.",
+            ".5",
+            "-.5e3",
+            "1.e5",
+            "007",
+            "00.00",
+            "1E5",
+            "1e+05",
+            "2e-3",
+            "1e308",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "1e309",
+            "-1e400",
+            "1e-400",
+            "0e99999999999999999999",
+            "1e99999999999999999999",
+            "1e-99999999999999999999",
+            "",
+            ".",
+            "-",
+            "+",
+            "e5",
+            ".e5",
+            "1e",
+            "1e+",
+            "1e-",
+            "1e5.5",
+            "1..2",
+            "+-1",
+            "--1",
+            "1_0",
+            "0x10",
+            "inf",
+            "-infinity",
+            "NaN",
+            "1 2",
+            "١",
+            "1e٣",
+            "12345678901234567890123456789",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        cases.push(format!("{}.5", "9".repeat(400)));
+        cases.push(format!("0.{}1e300", "0".repeat(400)));
+        for c in &cases {
+            let rust = c.parse::<f64>().is_ok_and(f64::is_finite);
+            assert_eq!(is_finite_number(c), rust, "{c:?}");
+        }
+    }
 
     fn errors_of(f: impl FnOnce(&mut Report)) -> Vec<(String, Code)> {
         let mut r = Report::default();
