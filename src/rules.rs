@@ -6,7 +6,7 @@
 use crate::domain::{codearts, heat};
 use crate::operations::{Api, Carries};
 use crate::payload::Kind;
-use crate::validate::{Code, StrRule};
+use crate::validate::{Choice, Code, StrRule};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -376,7 +376,7 @@ mod package_types {
 
     use crate::domain::{codearts, heat};
     use crate::payload::Kind;
-    use crate::validate::{Code, Rule};
+    use crate::validate::{Choice, Code, Rule};
     use std::collections::BTreeSet;
 
     const DTS: &str = include_str!("../pkg-template/index.d.ts");

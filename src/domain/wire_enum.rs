@@ -14,16 +14,13 @@ macro_rules! wire_enum {
 
         impl $crate::validate::Choice for $name {
             const ALL: &'static [Self] = &[$(Self::$variant),+];
+            const NAMES: &'static [&'static str] = &[$($wire),+];
             fn as_str(self) -> &'static str {
                 $name::as_str(self)
             }
         }
 
         impl $name {
-            /// Every member's wire spelling, in order (as a constant, for static data).
-            #[allow(dead_code)]
-            pub const NAMES: &'static [&'static str] = &[$($wire),+];
-
             /// The wire spelling (also [`Choice::as_str`](crate::validate::Choice::as_str)).
             pub const fn as_str(self) -> &'static str {
                 match self {

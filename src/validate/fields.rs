@@ -147,7 +147,7 @@ impl<'a, 'r> Fields<'a, 'r> {
 
     /// Validates a field that must spell one member of the closed set `T`.
     pub fn choice<T: Choice>(&mut self, key: &str, required: bool) -> Option<T> {
-        self.one_of(key, &T::names(), required).and_then(T::parse)
+        self.one_of(key, T::NAMES, required).and_then(T::parse)
     }
 
     /// Validates a boolean field.
@@ -211,17 +211,18 @@ pub trait Choice: Copy + 'static {
     /// Every member, in the order an `enum` error lists them.
     const ALL: &'static [Self];
 
+    /// Every member's spelling, in the order of [`Choice::ALL`].
+    const NAMES: &'static [&'static str];
+
     /// The member's wire spelling.
     fn as_str(self) -> &'static str;
 
     /// The member spelled `s`.
     fn parse(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|c| c.as_str() == s)
-    }
-
-    /// Every member's spelling.
-    fn names() -> Vec<&'static str> {
-        Self::ALL.iter().map(|c| c.as_str()).collect()
+        Self::NAMES
+            .iter()
+            .position(|n| *n == s)
+            .map(|i| Self::ALL[i])
     }
 }
 

@@ -126,9 +126,9 @@ mod tests {
         check::<ExecutionState>();
         check::<Outcome>();
         assert_eq!(
-            ExecutionState::names().join(", "),
+            ExecutionState::NAMES.join(", "),
             "abort, failed, not_started, pending, running, succeeded, timeout, not_executed"
         );
-        assert_eq!(ArtifactType::names(), ["", "generic", "docker"]);
+        assert_eq!(ArtifactType::NAMES, ["", "generic", "docker"]);
     }
 }
