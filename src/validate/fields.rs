@@ -127,7 +127,8 @@ impl<'a, 'r> Fields<'a, 'r> {
     /// Validates a string field.
     pub fn str(&mut self, key: &str, rule: StrRule) -> Option<&'a str> {
         let s = self.typed(key, rule.required, Expected::STRING, Value::as_str)?;
-        check_str(s, &self.at(key), rule, self.report).then_some(s)
+        let parent = self.path;
+        check_str_at(s, || child(parent, key), rule, self.report).then_some(s)
     }
 
     /// Validates a field that must be one of `allowed` strings.
@@ -161,16 +162,15 @@ impl<'a, 'r> Fields<'a, 'r> {
             Value::Number(n) => Some(n),
             _ => None,
         })?;
-        let path = self.at(key);
         match number.as_i64() {
             Some(i) if (min..=max).contains(&i) => return Some(i),
             Some(_) => self.report.error(
-                &path,
+                &self.at(key),
                 Rule::OutOfRange { min, max },
                 format_args!("must be between {min} and {max}"),
             ),
             None => self.report.error(
-                &path,
+                &self.at(key),
                 Rule::Type {
                     expected: Expected::INTEGER.name,
                 },
@@ -228,14 +228,24 @@ pub trait Choice: Copy + 'static {
 
 /// Checks a string against a rule, recording problems; true when it passes.
 pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> bool {
+    check_str_at(s, || path, rule, report)
+}
+
+/// [`check_str`] with the path made only for a problem (most strings pass).
+fn check_str_at<P: AsRef<str>>(
+    s: &str,
+    path: impl FnOnce() -> P,
+    rule: StrRule,
+    report: &mut Report,
+) -> bool {
     let len = char_len(s);
     if len < rule.min {
         let broken = Rule::TooShort { limit: rule.min };
         if rule.min == 1 {
-            report.error(path, broken, "must not be empty");
+            report.error(path().as_ref(), broken, "must not be empty");
         } else {
             report.error(
-                path,
+                path().as_ref(),
                 broken,
                 format_args!("must be at least {} characters", rule.min),
             );
@@ -244,7 +254,7 @@ pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> boo
     }
     if len > rule.max {
         report.error(
-            path,
+            path().as_ref(),
             Rule::TooLong { limit: rule.max },
             format_args!("must be at most {} characters", rule.max),
         );
@@ -253,7 +263,7 @@ pub fn check_str(s: &str, path: &str, rule: StrRule, report: &mut Report) -> boo
     if let Some((check, describe)) = rule.pattern {
         if !check(s) {
             report.error(
-                path,
+                path().as_ref(),
                 Rule::Pattern { pattern: describe },
                 format_args!("must be {describe}"),
             );

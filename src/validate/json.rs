@@ -15,7 +15,7 @@ pub const MAX_JSON_DEPTH: usize = 64;
 pub fn parse_json(text: &str) -> Result<Value, FieldError> {
     let problem = std::cell::RefCell::new(None);
     let seed = StrictValue {
-        path: String::new(),
+        at: At::Root,
         depth: 0,
         problem: &problem,
     };
@@ -36,22 +36,41 @@ pub fn parse_json(text: &str) -> Result<Value, FieldError> {
     })
 }
 
+/// Where a value sits in the document being parsed: a chain up to the root, written out as a
+/// JSON pointer only for a problem (most documents have none, and most values are never named).
+#[derive(Clone, Copy)]
+enum At<'p> {
+    Root,
+    Key(&'p At<'p>, &'p str),
+    Item(&'p At<'p>, usize),
+}
+
+impl At<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Key(parent, key) => child(&parent.pointer(), key),
+            At::Item(parent, index) => item(&parent.pointer(), *index),
+        }
+    }
+}
+
 /// Builds a [`Value`] like serde_json does, but stops at the first duplicate object key or at a
 /// value nested too deep, and records the problem with its path.
-struct StrictValue<'d> {
-    path: String,
+struct StrictValue<'p> {
+    at: At<'p>,
     depth: usize,
-    problem: &'d std::cell::RefCell<Option<FieldError>>,
+    problem: &'p std::cell::RefCell<Option<FieldError>>,
 }
 
 impl StrictValue<'_> {
     /// The seed of a value inside this one, or the problem when it would be too deep.
-    fn enter<E: serde::de::Error>(&self, path: String) -> Result<StrictValue<'_>, E> {
-        Ok(StrictValue {
-            path,
+    fn enter<'c>(&'c self, at: At<'c>) -> StrictValue<'c> {
+        StrictValue {
+            at,
             depth: self.depth + 1,
             problem: self.problem,
-        })
+        }
     }
     fn refuse<E: serde::de::Error>(&self, error: FieldError) -> E {
         *self.problem.borrow_mut() = Some(error);
@@ -60,7 +79,7 @@ impl StrictValue<'_> {
     fn check_depth<E: serde::de::Error>(&self) -> Result<(), E> {
         if self.depth >= MAX_JSON_DEPTH {
             return Err(self.refuse(FieldError::new(
-                &self.path,
+                &self.at.pointer(),
                 Rule::TooLong {
                     limit: MAX_JSON_DEPTH,
                 },
@@ -108,7 +127,7 @@ impl<'de> serde::de::Visitor<'de> for StrictValue<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.check_depth()?;
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(self.enter(item(&self.path, items.len()))?)? {
+        while let Some(v) = seq.next_element_seed(self.enter(At::Item(&self.at, items.len())))? {
             items.push(v);
         }
         Ok(Value::Array(items))
@@ -117,15 +136,14 @@ impl<'de> serde::de::Visitor<'de> for StrictValue<'_> {
         self.check_depth()?;
         let mut obj = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let path = child(&self.path, &key);
             if obj.contains_key(&key) {
                 return Err(self.refuse(FieldError::new(
-                    &path,
+                    &At::Key(&self.at, &key).pointer(),
                     Rule::Duplicate,
                     format_args!("appears twice: the key \"{key}\" may be given once per object"),
                 )));
             }
-            let value = map.next_value_seed(self.enter(path)?)?;
+            let value = map.next_value_seed(self.enter(At::Key(&self.at, &key)))?;
             obj.insert(key, value);
         }
         Ok(Value::Object(obj))

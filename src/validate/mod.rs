@@ -35,7 +35,13 @@ pub fn child(parent: &str, key: &str) -> String {
 
 /// The JSON pointer of item `index` of the array at `parent`.
 pub fn item(parent: &str, index: usize) -> String {
-    format!("{parent}/{index}")
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(index);
+    let mut out = String::with_capacity(parent.len() + 1 + digits.len());
+    out.push_str(parent);
+    out.push('/');
+    out.push_str(digits);
+    out
 }
 
 /// A readable name for a JSON pointer: `/inputs/0/type` → `inputs[0].type`; `""` → `body`.
