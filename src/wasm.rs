@@ -209,7 +209,8 @@ pub fn module_memory() -> JsValue {
 }
 
 /// [`validate`] of the first `len` bytes of the input buffer (UTF-8 JSON text), for the kind at
-/// `kind` in [`kinds`]'s order.
+/// `kind` in [`kinds`]'s order; `undefined` for the common answer, valid without warnings, which
+/// the JS entry writes as a literal (cheaper than building it from here).
 #[wasm_bindgen(js_name = validateInput, skip_typescript)]
 pub fn validate_input(kind: usize, len: usize) -> Result<JsValue, JsValue> {
     let kind = Kind::kinds()
@@ -226,6 +227,9 @@ pub fn validate_input(kind: usize, len: usize) -> Result<JsValue, JsValue> {
             }
         }
     });
+    if report.is_valid() && report.warnings.is_empty() {
+        return Ok(JsValue::UNDEFINED);
+    }
     Ok(verdict(&report))
 }
 

@@ -117,6 +117,23 @@ test('text crosses through the module buffer: right verdicts after the memory gr
   assert.match(out.unknown, /unknown kind "no.such"/);
 });
 
+test('a valid answer is a fresh object on every call, and warnings still come back with it', () => {
+  const out = run('valid.mjs', `
+    import { validate } from 'deploy-edge';
+    const body = '{"name": "c", "config": "echo"}';
+    const first = validate('software_config.create', body);
+    first.errors.push('mutated by the caller');
+    first.valid = false;
+    const second = validate('software_config.create', body);
+    const warned = validate('software_config.create', '{"name": "c", "colour": "red"}');
+    console.log(JSON.stringify({ second, same: first === second, warned }));
+  `);
+  assert.deepEqual(out.second, { valid: true, errors: [], warnings: [] });
+  assert.equal(out.same, false);
+  assert.equal(out.warned.valid, true);
+  assert.deepEqual(out.warned.warnings.map((w) => [w.path, w.code]), [['/colour', 'unknown_field']]);
+});
+
 test('the browser entry needs init and then reads the .wasm from disk under Node', () => {
   const out = run('browser-entry.mjs', `
     import init, { validate } from './node_modules/deploy-edge/index.js';
