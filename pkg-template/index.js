@@ -9,6 +9,7 @@ import wasmInit, {
   inputBuffer as wasmInputBuffer,
   moduleMemory as wasmModuleMemory,
   validateInput as wasmValidateInput,
+  outputTable as wasmOutputTable,
   rules as wasmRules,
 } from './deploy_edge.js';
 
@@ -94,7 +95,7 @@ let inputCap = 0;
 function validateText(kind, text) {
   kindIds ??= new Map(wasmKinds().map((k, i) => [k, i]));
   const id = kindIds.get(kind);
-  if (id === undefined) return wasmValidate(kind, text); // throws, naming the known kinds
+  if (id === undefined) return verdict(wasmValidate(kind, text)); // throws, naming the known kinds
   const need = text.length * 3; // UTF-8 of a UTF-16 text is at most 3 bytes per unit
   if (need > inputCap) {
     inputCap = Math.max(need, 4096);
@@ -105,8 +106,52 @@ function validateText(kind, text) {
     input = new Uint8Array(wasmModuleMemory().buffer, inputAt, inputCap);
   }
   const { written } = encoder.encodeInto(text, input);
-  // undefined: valid without warnings, the common answer, cheaper written here than built in wasm.
-  return wasmValidateInput(id, written) ?? { valid: true, errors: [], warnings: [] };
+  return verdict(wasmValidateInput(id, written));
+}
+
+const decoder = new TextDecoder();
+let memory;
+let codes;
+
+// A verdict from wasm (src/wasm.rs `answer`): 0 is the common one, valid without warnings, written
+// here; any other number is the length of the table the module wrote (`Output`), whose strings
+// are cut from one text decoded once.
+function verdict(length) {
+  if (length === 0) return { valid: true, errors: [], warnings: [] };
+  memory ??= wasmModuleMemory();
+  codes ??= wasmRules().errorCodes;
+  const table = new Float64Array(memory.buffer, wasmOutputTable(), length);
+  const text = decoder.decode(new Uint8Array(memory.buffer, table[0], table[1]));
+  let t = 5;
+  let at = 0;
+  const string = () => text.slice(at, (at += table[t++]));
+  const items = (count) => {
+    const list = [];
+    for (let i = 0; i < count; i++) {
+      const item = { path: string(), code: codes[table[t++]], message: string() };
+      const paramCount = table[t++];
+      if (paramCount > 0) {
+        const params = {};
+        for (let p = 0; p < paramCount; p++) {
+          const name = string();
+          const tag = table[t++];
+          if (tag === 0) params[name] = string();
+          else if (tag === 1) params[name] = table[t++];
+          else {
+            const values = [];
+            for (let v = table[t++]; v > 0; v--) values.push(string());
+            params[name] = values;
+          }
+        }
+        item.params = params;
+      }
+      list.push(item);
+    }
+    return list;
+  };
+  const valid = table[2] === 1;
+  const errors = items(table[3]);
+  return { valid, errors, warnings: items(table[4]) };
 }
 
 export function validate(kind, payload) {
@@ -117,13 +162,13 @@ export function validate(kind, payload) {
     try {
       text = JSON.stringify(payload);
     } catch {
-      return wasmValidate(kind, payload); // reported there as invalid_json
+      return verdict(wasmValidate(kind, payload)); // reported there as invalid_json
     }
     payload = text;
   }
   if (typeof payload === 'string' && payload.length <= LONG_TEXT) return validateText(kind, payload);
   if (typeof payload === 'string') payload = encoder.encode(payload);
-  return wasmValidate(kind, payload);
+  return verdict(wasmValidate(kind, payload));
 }
 
 /** True when `value`, as JSON (what fetch would send), is a valid `kind` payload. */
@@ -140,7 +185,17 @@ export function isValid(kind, value) {
 
 export function buildRequest(kind, input) {
   check();
-  return wasmBuildRequest(kind, input);
+  try {
+    return wasmBuildRequest(kind, input);
+  } catch (e) {
+    if (typeof e?.verdict === 'number') { // invalid input: the errors and warnings, decoded
+      const { errors, warnings } = verdict(e.verdict);
+      delete e.verdict;
+      e.errors = errors;
+      e.warnings = warnings;
+    }
+    throw e;
+  }
 }
 
 export function signRequest(request, credentials) {
