@@ -121,37 +121,43 @@ function verdict(length) {
   memory ??= wasmModuleMemory();
   codes ??= wasmRules().errorCodes;
   const table = new Float64Array(memory.buffer, wasmOutputTable(), length);
-  const text = decoder.decode(new Uint8Array(memory.buffer, table[0], table[1]));
-  let t = 5;
-  let at = 0;
-  const string = () => text.slice(at, (at += table[t++]));
-  const items = (count) => {
-    const list = [];
-    for (let i = 0; i < count; i++) {
-      const item = { path: string(), code: codes[table[t++]], message: string() };
-      const paramCount = table[t++];
-      if (paramCount > 0) {
-        const params = {};
-        for (let p = 0; p < paramCount; p++) {
-          const name = string();
-          const tag = table[t++];
-          if (tag === 0) params[name] = string();
-          else if (tag === 1) params[name] = table[t++];
-          else {
-            const values = [];
-            for (let v = table[t++]; v > 0; v--) values.push(string());
-            params[name] = values;
-          }
-        }
-        item.params = params;
-      }
-      list.push(item);
-    }
-    return list;
-  };
+  const reader = { table, text: decoder.decode(new Uint8Array(memory.buffer, table[0], table[1])), t: 5, at: 0 };
   const valid = table[2] === 1;
-  const errors = items(table[3]);
-  return { valid, errors, warnings: items(table[4]) };
+  const errors = readItems(reader, table[3]);
+  return { valid, errors, warnings: readItems(reader, table[4]) };
+}
+
+function readString(r) {
+  const start = r.at;
+  r.at += r.table[r.t++];
+  return r.text.slice(start, r.at);
+}
+
+function readItems(r, count) {
+  const list = [];
+  for (let i = 0; i < count; i++) {
+    const path = readString(r);
+    const code = codes[r.table[r.t++]];
+    const item = { path, code, message: readString(r) };
+    const paramCount = r.table[r.t++];
+    if (paramCount > 0) {
+      const params = {};
+      for (let p = 0; p < paramCount; p++) {
+        const name = readString(r);
+        const tag = r.table[r.t++];
+        if (tag === 0) params[name] = readString(r);
+        else if (tag === 1) params[name] = r.table[r.t++];
+        else {
+          const values = [];
+          for (let v = r.table[r.t++]; v > 0; v--) values.push(readString(r));
+          params[name] = values;
+        }
+      }
+      item.params = params;
+    }
+    list.push(item);
+  }
+  return list;
 }
 
 export function validate(kind, payload) {

@@ -46,17 +46,28 @@ pub fn item(parent: &str, index: usize) -> String {
 
 /// A readable name for a JSON pointer: `/inputs/0/type` → `inputs[0].type`; `""` → `body`.
 pub fn display_path(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + 4);
+    write_display_path(&mut out, pointer);
+    out
+}
+
+/// [`display_path`], appended to `out`.
+pub fn write_display_path(out: &mut String, pointer: &str) {
     if pointer.is_empty() {
-        return "body".to_owned();
+        out.push_str("body");
+        return;
     }
-    let mut out = String::new();
     for (i, raw) in pointer.split('/').skip(1).enumerate() {
-        let seg = raw.replace("~1", "/").replace("~0", "~");
+        let seg = if raw.contains('~') {
+            std::borrow::Cow::Owned(raw.replace("~1", "/").replace("~0", "~"))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
         if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
-            if i == 0 {
-                out.push_str(&format!("item {seg}"));
-            } else {
-                out.push_str(&format!("[{seg}]"));
+            out.push_str(if i == 0 { "item " } else { "[" });
+            out.push_str(&seg);
+            if i > 0 {
+                out.push(']');
             }
         } else {
             if i > 0 {
@@ -65,7 +76,6 @@ pub fn display_path(pointer: &str) -> String {
             out.push_str(&seg);
         }
     }
-    out
 }
 
 /// The name of a JSON value's type, for messages.

@@ -188,10 +188,14 @@ pub struct FieldError {
 impl FieldError {
     /// Builds an error whose message starts with the field's readable name.
     pub fn new(path: &str, rule: Rule, text: impl fmt::Display) -> Self {
+        let mut message = String::with_capacity(path.len() + 32);
+        write_display_path(&mut message, path);
+        message.push(' ');
+        let _ = fmt::Write::write_fmt(&mut message, format_args!("{text}"));
         FieldError {
             path: path.to_owned(),
             rule,
-            message: format!("{} {text}", display_path(path)),
+            message,
         }
     }
 
