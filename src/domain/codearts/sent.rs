@@ -2,7 +2,7 @@
 //! normalised by what its parse found, so the normal forms are decided once, by the parse.
 
 use super::request::{ApplicationUpdate, BatchDelete, ExistQuery, ListQuery, NewApplication};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The validated payload of one CodeArts request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,14 +25,14 @@ impl Payload {
         let Value::Object(m) = &mut body else {
             return body;
         };
-        m.retain(|_, v| !v.is_null());
+        *m = without_nulls(std::mem::take(m));
         let trigger = match self {
             Payload::Create(new) => new.trigger.as_ref(),
             Payload::Update(update) => update.trigger.as_ref(),
             _ => None,
         };
         if let (Some(Value::Object(sent)), Some(parsed)) = (m.get_mut("trigger"), trigger) {
-            sent.retain(|_, v| !v.is_null());
+            *sent = without_nulls(std::mem::take(sent));
             if let Some(source) = parsed.trigger_source {
                 sent.insert("trigger_source".into(), source.as_str().into());
             }
@@ -43,6 +43,18 @@ impl Payload {
         }
         body
     }
+}
+
+/// `map` without its null members. Built anew rather than with `retain`: removing from a B-tree
+/// brings its rebalancing code, about 4 KB, into the package's wasm for this alone.
+fn without_nulls(map: Map<String, Value>) -> Map<String, Value> {
+    let mut kept = Map::new();
+    for (key, value) in map {
+        if !value.is_null() {
+            kept.insert(key, value);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
