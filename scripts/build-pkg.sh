@@ -34,7 +34,10 @@ fi
 cargo rustc --quiet --lib --profile "$PROFILE" --target wasm32-unknown-unknown --features wasm \
   --target-dir "$TARGET_DIR" --crate-type cdylib
 
-if [ ! -s "$BINDGEN_OUT/deploy_edge_bg.wasm" ] || [ "$WASM_IN" -nt "$BINDGEN_OUT/.stamp" ]; then
+# By content, not mtime: cargo can put back an older build of the same crate (another profile or
+# opt-level that it still has), whose mtime is older than the last run's.
+WASM_SUM=$(sha256sum "$WASM_IN" | cut -d' ' -f1)
+if [ ! -s "$BINDGEN_OUT/deploy_edge_bg.wasm" ] || [ "$(cat "$BINDGEN_OUT/.stamp" 2>/dev/null)" != "$WASM_SUM" ]; then
   say "wasm-bindgen --target web"
   rm -rf "$BINDGEN_OUT.tmp"
   wasm-bindgen --target web --remove-name-section --remove-producers-section \
@@ -47,7 +50,7 @@ if [ ! -s "$BINDGEN_OUT/deploy_edge_bg.wasm" ] || [ "$WASM_IN" -nt "$BINDGEN_OUT
     "$BINDGEN_OUT.tmp/deploy_edge_bg.wasm" -o "$BINDGEN_OUT.tmp/deploy_edge_bg.wasm"
   rm -rf "$BINDGEN_OUT"
   mv "$BINDGEN_OUT.tmp" "$BINDGEN_OUT"
-  touch "$BINDGEN_OUT/.stamp"
+  echo "$WASM_SUM" >"$BINDGEN_OUT/.stamp"
 fi
 
 # The crate's version (the first `version =` of [package]).
