@@ -111,7 +111,6 @@ function validateText(kind, text) {
 
 const decoder = new TextDecoder();
 let memory;
-let codes;
 
 // A verdict from wasm (src/wasm.rs `answer`): 0 is the common one, valid without warnings, written
 // here; any other number is the length of the table the module wrote (`Output`), whose strings
@@ -119,7 +118,6 @@ let codes;
 function verdict(length) {
   if (length === 0) return { valid: true, errors: [], warnings: [] };
   memory ??= wasmModuleMemory();
-  codes ??= wasmRules().errorCodes;
   const table = new Float64Array(memory.buffer, wasmOutputTable(), length);
   const reader = { table, text: decoder.decode(new Uint8Array(memory.buffer, table[0], table[1])), t: 5, at: 0 };
   const valid = table[2] === 1;
@@ -137,7 +135,7 @@ function readItems(r, count) {
   const list = [];
   for (let i = 0; i < count; i++) {
     const path = readString(r);
-    const code = codes[r.table[r.t++]];
+    const code = readString(r);
     const item = { path, code, message: readString(r) };
     const paramCount = r.table[r.t++];
     if (paramCount > 0) {
