@@ -38,7 +38,6 @@ pub fn parse_json(text: &str) -> Result<Value, FieldError> {
 
 /// Where a value sits in the document being parsed: a chain up to the root, written out as a
 /// JSON pointer only for a problem (most documents have none, and most values are never named).
-#[derive(Clone, Copy)]
 enum At<'p> {
     Root,
     Key(&'p At<'p>, &'p str),
@@ -64,7 +63,7 @@ struct StrictValue<'p> {
 }
 
 impl StrictValue<'_> {
-    /// The seed of a value inside this one, or the problem when it would be too deep.
+    /// The seed of a value inside this one, at `at`.
     fn enter<'c>(&'c self, at: At<'c>) -> StrictValue<'c> {
         StrictValue {
             at,

@@ -44,14 +44,8 @@ pub fn item(parent: &str, index: usize) -> String {
     out
 }
 
-/// A readable name for a JSON pointer: `/inputs/0/type` → `inputs[0].type`; `""` → `body`.
-pub fn display_path(pointer: &str) -> String {
-    let mut out = String::with_capacity(pointer.len() + 4);
-    write_display_path(&mut out, pointer);
-    out
-}
-
-/// [`display_path`], appended to `out`.
+/// Appends a readable name for a JSON pointer to `out`: `/inputs/0/type` → `inputs[0].type`;
+/// `""` → `body`.
 pub fn write_display_path(out: &mut String, pointer: &str) {
     if pointer.is_empty() {
         out.push_str("body");
@@ -112,6 +106,11 @@ mod tests {
 
     #[test]
     fn display_paths_read_like_code() {
+        let display_path = |pointer: &str| {
+            let mut out = String::new();
+            write_display_path(&mut out, pointer);
+            out
+        };
         assert_eq!(display_path("/inputs/0/type"), "inputs[0].type");
         assert_eq!(display_path("/0/server_id"), "item 0.server_id");
         assert_eq!(display_path(""), "body");
