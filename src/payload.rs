@@ -358,15 +358,12 @@ fn body_of(kind: Kind, input: &Map<String, Value>, report: &mut Report) -> Value
         }
     }
     let ids = kind.path_ids();
-    // Inserted one by one: `collect` into a map sorts a vector first, code the package would
-    // carry for this alone.
-    let mut body = Map::new();
-    for (k, v) in input {
-        if !ids.iter().any(|(id, _)| id == k) {
-            body.insert(k.clone(), v.clone());
-        }
-    }
-    Value::Object(body)
+    Value::Object(crate::domain::json_object(
+        input
+            .iter()
+            .filter(|(k, _)| !ids.iter().any(|(id, _)| id == k))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    ))
 }
 
 /// Bytes kept as-is in a path segment or a query value: RFC 3986 unreserved characters.

@@ -48,13 +48,7 @@ impl Payload {
 /// `map` without its null members. Built anew rather than with `retain`: removing from a B-tree
 /// brings its rebalancing code, about 4 KB, into the package's wasm for this alone.
 fn without_nulls(map: Map<String, Value>) -> Map<String, Value> {
-    let mut kept = Map::new();
-    for (key, value) in map {
-        if !value.is_null() {
-            kept.insert(key, value);
-        }
-    }
-    kept
+    crate::domain::json_object(map.into_iter().filter(|(_, value)| !value.is_null()))
 }
 
 #[cfg(test)]
