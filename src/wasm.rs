@@ -56,10 +56,7 @@ fn payload_text(payload: &JsValue) -> Result<String, Report> {
         None
     };
     if let Some(bytes) = bytes {
-        return String::from_utf8(bytes).map_err(|_| {
-            report.error("", Rule::InvalidJson, "is not valid UTF-8");
-            report
-        });
+        return String::from_utf8(bytes).map_err(|_| not_utf8());
     }
     match JSON::stringify(payload) {
         Ok(text) => match text.as_string() {
@@ -135,14 +132,17 @@ pub fn validate_input(kind: usize, len: usize) -> Result<usize, JsValue> {
         let b = b.borrow();
         match b.get(..len).map(std::str::from_utf8) {
             Some(Ok(text)) => payload::validate_json(kind, text),
-            _ => {
-                let mut report = Report::default();
-                report.error("", Rule::InvalidJson, "is not valid UTF-8");
-                report
-            }
+            _ => not_utf8(),
         }
     });
     Ok(answer(&report))
+}
+
+/// The report on bytes that are not UTF-8 text.
+fn not_utf8() -> Report {
+    let mut report = Report::default();
+    report.error("", Rule::InvalidJson, "is not valid UTF-8");
+    report
 }
 
 /// A verdict for the JS entry: 0 for the common one, valid without warnings, which the entry
@@ -152,6 +152,11 @@ fn answer(report: &Report) -> usize {
     if report.is_valid() && report.warnings.is_empty() {
         return 0;
     }
+    encoded(report)
+}
+
+/// Writes `report` into the output buffer; the length of its table.
+fn encoded(report: &Report) -> usize {
     OUTPUT.with(|out| out.borrow_mut().encode(report))
 }
 
@@ -247,11 +252,11 @@ pub fn build_request(kind: JsValue, input: JsValue) -> Result<JsValue, JsValue> 
 }
 
 fn request_to_js(req: &BuiltRequest) -> Result<JsValue, JsValue> {
-    // Inserted one by one: `collect` into a map would bring a sort routine into the package.
-    let mut headers = serde_json::Map::new();
-    for (name, value) in req.headers() {
-        headers.insert(name.to_owned(), value.into());
-    }
+    let headers = crate::domain::json_object(
+        req.headers()
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.into())),
+    );
     // Written by hand to keep fetch's order (serde_json's maps sort their keys).
     let text = format!(
         r#"{{"method":{},"path":{},"headers":{},"body":{}}}"#,
@@ -270,8 +275,11 @@ fn request_to_js(req: &BuiltRequest) -> Result<JsValue, JsValue> {
 fn invalid(kind: Kind, report: &Report) -> JsValue {
     let messages: Vec<&str> = report.errors.iter().map(|e| e.message.as_str()).collect();
     let err = js_sys::Error::new(&format!("invalid {kind} request: {}", messages.join("; ")));
-    let verdict = OUTPUT.with(|out| out.borrow_mut().encode(report));
-    let _ = Reflect::set(&err, &"verdict".into(), &JsValue::from(verdict as u32));
+    let _ = Reflect::set(
+        &err,
+        &"verdict".into(),
+        &JsValue::from(encoded(report) as u32),
+    );
     err.into()
 }
 
@@ -431,86 +439,84 @@ mod tests {
     }
 
     /// The verdict `answer` gave, read back from the output buffer the way the JS entry reads it
-    /// (pkg-template/index.js `verdict`), as JSON text.
+    /// (pkg-template/index.js `verdict`), as JSON text with the keys in the entry's order.
     fn reported(length: usize) -> String {
-        use serde_json::{json, Map, Value};
         if length == 0 {
             return r#"{"valid":true,"errors":[],"warnings":[]}"#.into();
         }
         OUTPUT.with(|out| {
             let out = out.borrow();
-            let (table, text) = (&out.table[..length], &out.text);
-            assert_eq!(table[0], text.as_ptr() as usize as f64);
-            let units: Vec<u16> = std::str::from_utf8(&text[..table[1] as usize])
-                .unwrap()
-                .encode_utf16()
-                .collect();
-            let (mut t, mut at) = (5, 0);
-            let mut number = || {
-                t += 1;
-                table[t - 1]
+            let table = &out.table[..length];
+            assert_eq!(table[0], out.text.as_ptr() as usize as f64);
+            let text = std::str::from_utf8(&out.text[..table[1] as usize]).unwrap();
+            let mut r = Reader {
+                table,
+                units: text.encode_utf16().collect(),
+                t: 5,
+                at: 0,
             };
-            let mut items = |count: f64, number: &mut dyn FnMut() -> f64| -> Vec<Value> {
-                let mut string = |number: &mut dyn FnMut() -> f64| {
-                    let n = number() as usize;
-                    at += n;
-                    String::from_utf16(&units[at - n..at]).unwrap()
-                };
-                (0..count as usize)
-                    .map(|_| {
-                        let path = string(number);
-                        let code = string(number);
-                        let message = string(number);
-                        let mut item = json!({"path": path, "code": code, "message": message});
-                        let mut params = Map::new();
-                        for _ in 0..number() as usize {
-                            let name = string(number);
-                            let value = match number() as u8 {
-                                0 => Value::from(string(number)),
-                                1 => Value::from(number() as i64),
-                                _ => (0..number() as usize)
-                                    .map(|_| Value::from(string(number)))
-                                    .collect(),
-                            };
-                            params.insert(name, value);
-                        }
-                        if !params.is_empty() {
-                            item["params"] = Value::Object(params);
-                        }
-                        item
-                    })
-                    .collect()
-            };
-            let valid = table[2] == 1.0;
-            let (errors, warnings) = (table[3], table[4]);
-            let errors = items(errors, &mut number);
-            let warnings = items(warnings, &mut number);
-            // Written by hand to keep the key order the JS entry gives (serde_json sorts its maps).
+            let errors = r.items(table[3]);
+            let warnings = r.items(table[4]);
             format!(
-                r#"{{"valid":{valid},"errors":{},"warnings":{}}}"#,
-                ordered(&errors),
-                ordered(&warnings)
+                r#"{{"valid":{},"errors":{errors},"warnings":{warnings}}}"#,
+                table[2] == 1.0
             )
         })
     }
 
-    /// Items as JSON text with the keys in the order the JS entry writes them.
-    fn ordered(items: &[serde_json::Value]) -> String {
-        let each: Vec<String> = items
-            .iter()
-            .map(|i| {
-                let mut s = format!(
-                    r#"{{"path":{},"code":{},"message":{}"#,
-                    i["path"], i["code"], i["message"]
-                );
-                if let Some(p) = i.get("params") {
-                    s.push_str(&format!(r#","params":{p}"#));
-                }
-                s.push('}');
-                s
-            })
-            .collect();
-        format!("[{}]", each.join(","))
+    /// A cursor over an encoded verdict: the table, and the text as UTF-16 units.
+    struct Reader<'a> {
+        table: &'a [f64],
+        units: Vec<u16>,
+        t: usize,
+        at: usize,
+    }
+
+    impl Reader<'_> {
+        fn number(&mut self) -> f64 {
+            self.t += 1;
+            self.table[self.t - 1]
+        }
+
+        /// The next string, as a JSON string.
+        fn string(&mut self) -> String {
+            let n = self.number() as usize;
+            self.at += n;
+            let s = String::from_utf16(&self.units[self.at - n..self.at]).unwrap();
+            serde_json::Value::from(s).to_string()
+        }
+
+        /// `count` items as a JSON array: `{path, code, message}` and `params` when there are any.
+        fn items(&mut self, count: f64) -> String {
+            let items: Vec<String> = (0..count as usize)
+                .map(|_| {
+                    let (path, code, message) = (self.string(), self.string(), self.string());
+                    let mut item = format!(r#"{{"path":{path},"code":{code},"message":{message}"#);
+                    let params: Vec<String> = (0..self.number() as usize)
+                        .map(|_| {
+                            let name = self.string();
+                            let value = match self.number() as u8 {
+                                0 => self.string(),
+                                1 => (self.number() as i64).to_string(),
+                                _ => {
+                                    let values: Vec<String> = (0..self.number() as usize)
+                                        .map(|_| self.string())
+                                        .collect();
+                                    format!("[{}]", values.join(","))
+                                }
+                            };
+                            format!("{name}:{value}")
+                        })
+                        .collect();
+                    if !params.is_empty() {
+                        item.push_str(&format!(r#","params":{{{}}}"#, params.join(",")));
+                    }
+                    item.push('}');
+                    item
+                })
+                .collect();
+            format!("[{}]", items.join(","))
+        }
     }
 
     #[wasm_bindgen_test]
